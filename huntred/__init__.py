@@ -1,0 +1,1 @@
+"""huntRED lakehouse core: settings, sample-data generator, ingestion logic, serving snapshot, CLI."""

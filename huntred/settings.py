@@ -1,0 +1,62 @@
+"""The one place that reads the environment.
+
+Everything the platform writes lives under ``HUNTRED_WAREHOUSE_DIR`` (default:
+``warehouse/`` in the repository), so tests and users relocate the whole
+lakehouse with one variable.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HUNTRED_", env_file=REPO_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    warehouse_dir: Path = REPO_ROOT / "warehouse"
+    #: Stripe signs webhooks with it; ``make demo`` generates a sample one into ``.env``.
+    stripe_webhook_secret: SecretStr | None = None
+    #: Serving snapshots kept besides the current one (readers may still hold them open).
+    snapshots_kept: int = 2
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.warehouse_dir / "landing"
+
+    @property
+    def db_path(self) -> Path:
+        return self.warehouse_dir / "lakehouse.duckdb"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.warehouse_dir / "serving"
+
+    @property
+    def dagster_storage_dir(self) -> Path:
+        return self.warehouse_dir / "dagster"
+
+    @property
+    def writer_lock_path(self) -> Path:
+        return self.warehouse_dir / ".writer.lock"
+
+    def require_webhook_secret(self) -> str:
+        if self.stripe_webhook_secret is None or not self.stripe_webhook_secret.get_secret_value():
+            from huntred.errors import UserError
+
+            raise UserError(
+                "No Stripe webhook secret is configured.",
+                "Set HUNTRED_STRIPE_WEBHOOK_SECRET (run `huntred init` to generate a sample one into .env).",
+            )
+        return self.stripe_webhook_secret.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

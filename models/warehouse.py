@@ -1,0 +1,123 @@
+"""Tables the ingestion layer writes: ``raw`` (validated records), ``quarantine`` and ``meta``.
+
+Each raw table carries the same lineage columns so any row can be traced back to
+the landing file (and line) it came from. The dbt sources in
+``transforms/models/staging/*/_*__sources.yml`` declare exactly these columns; a
+test keeps the two in step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.channels import CHANNEL_EXPORTS
+from models.enums import SourceFamily
+
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_source_file", "VARCHAR NOT NULL"),  # path relative to the landing root
+    ("_record_number", "BIGINT NOT NULL"),  # 1-based line / row / array position in that file
+    ("_content_hash", "VARCHAR NOT NULL"),  # sha256 of the record as delivered
+    ("_ingested_at", "TIMESTAMPTZ NOT NULL"),
+    ("_run_id", "VARCHAR NOT NULL"),
+)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    name: str
+    source: SourceFamily
+    columns: tuple[tuple[str, str], ...]  # (name, DuckDB type) without lineage
+    key: tuple[str, ...]  # natural key: a second delivery of it is a duplicate
+
+    @property
+    def qualified(self) -> str:
+        return f"raw.{self.name}"
+
+    @property
+    def all_columns(self) -> tuple[tuple[str, str], ...]:
+        return self.columns + LINEAGE_COLUMNS
+
+    def ddl(self) -> str:
+        cols = ",\n  ".join(f'"{n}" {t}' for n, t in self.all_columns)
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        return f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n  {cols},\n  PRIMARY KEY ({keys})\n)"
+
+
+RAW_TABLES: dict[str, RawTable] = {
+    t.name: t
+    for t in (
+        RawTable("ats_events", SourceFamily.ATS_EVENTS, (
+            ("event_id", "VARCHAR NOT NULL"), ("event_type", "VARCHAR NOT NULL"), ("module", "VARCHAR NOT NULL"),
+            ("occurred_at", "TIMESTAMPTZ NOT NULL"), ("business_unit", "VARCHAR NOT NULL"),
+            ("candidate_id", "VARCHAR"), ("campaign_id", "VARCHAR"), ("event_json", "JSON NOT NULL"),
+        ), ("event_id",)),
+        *(
+            RawTable(export.raw_table, SourceFamily.CHANNEL_METRICS,
+                     tuple((c.native, c.duckdb_type) for c in export.columns), export.key_columns)
+            for export in CHANNEL_EXPORTS.values()
+        ),
+        RawTable("stripe_events", SourceFamily.STRIPE, (
+            ("event_id", "VARCHAR NOT NULL"), ("event_type", "VARCHAR NOT NULL"), ("created_at", "TIMESTAMPTZ NOT NULL"),
+            ("object_id", "VARCHAR"), ("object_type", "VARCHAR"), ("received_at", "TIMESTAMPTZ"),
+            ("event_json", "JSON NOT NULL"),
+        ), ("event_id",)),
+        RawTable("stripe_objects", SourceFamily.STRIPE, (
+            ("object_id", "VARCHAR NOT NULL"), ("object_type", "VARCHAR NOT NULL"), ("created_at", "TIMESTAMPTZ NOT NULL"),
+            ("observed_at", "TIMESTAMPTZ NOT NULL"), ("object_json", "JSON NOT NULL"),
+        ), ("object_id", "observed_at")),
+        RawTable("scraped_candidates", SourceFamily.SCRAPED_CANDIDATES, (
+            ("candidate_id", "VARCHAR NOT NULL"), ("email", "VARCHAR NOT NULL"), ("created_on", "TIMESTAMPTZ NOT NULL"),
+            ("job_id", "VARCHAR"), ("status", "VARCHAR"), ("candidate_json", "JSON NOT NULL"),
+        ), ("candidate_id",)),
+        RawTable("scraped_cvs", SourceFamily.SCRAPED_CANDIDATES, (
+            ("candidate_id", "VARCHAR NOT NULL"), ("file_name", "VARCHAR NOT NULL"), ("file_format", "VARCHAR NOT NULL"),
+            ("file_sha256", "VARCHAR NOT NULL"), ("file_bytes", "BIGINT NOT NULL"), ("cv_text", "VARCHAR NOT NULL"),
+        ), ("candidate_id",)),
+    )
+}
+
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine.records (
+  source VARCHAR NOT NULL,          -- source family
+  target_table VARCHAR NOT NULL,    -- raw table the record was meant for
+  reason_code VARCHAR NOT NULL,     -- models.enums.QuarantineReason
+  reason VARCHAR NOT NULL,          -- one sentence a person understands
+  record VARCHAR,                   -- the record as delivered (may be unparseable)
+  _source_file VARCHAR NOT NULL,
+  _record_number BIGINT NOT NULL,
+  _content_hash VARCHAR NOT NULL,
+  _ingested_at TIMESTAMPTZ NOT NULL,
+  _run_id VARCHAR NOT NULL,
+  PRIMARY KEY (_source_file, _record_number, target_table)
+)
+"""
+
+# One row per landing file taken in. A file is skipped when its content hash is
+# already here (renamed or re-copied files included), which makes ingestion
+# incremental; the whole file commits in one transaction with its rows, which
+# makes a killed run safe to re-run.
+INGESTED_FILES_DDL = """
+CREATE TABLE IF NOT EXISTS meta.ingested_files (
+  source VARCHAR NOT NULL,
+  file_path VARCHAR NOT NULL,
+  file_sha256 VARCHAR NOT NULL PRIMARY KEY,
+  file_bytes BIGINT NOT NULL,
+  records_read BIGINT NOT NULL,
+  records_loaded BIGINT NOT NULL,
+  records_quarantined BIGINT NOT NULL,
+  ingested_at TIMESTAMPTZ NOT NULL,
+  run_id VARCHAR NOT NULL
+)
+"""
+
+WAREHOUSE_DDL: tuple[str, ...] = (
+    "CREATE SCHEMA IF NOT EXISTS raw",
+    "CREATE SCHEMA IF NOT EXISTS quarantine",
+    "CREATE SCHEMA IF NOT EXISTS meta",
+    QUARANTINE_DDL,
+    INGESTED_FILES_DDL,
+    *(t.ddl() for t in RAW_TABLES.values()),
+)
+
+
+def raw_tables_for(source: SourceFamily) -> list[RawTable]:
+    return [t for t in RAW_TABLES.values() if t.source == source]
