@@ -87,6 +87,10 @@ class StripeEvent(BaseModel):
     data: dict
 
 
+#: how far a signature timestamp may be from the request's arrival (Stripe's default tolerance)
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
 class WebhookDelivery(BaseModel):
     """One line of ``landing/stripe/webhooks/**.jsonl``: a request as our endpoint received it."""
 
@@ -94,6 +98,3 @@ class WebhookDelivery(BaseModel):
     received_at: int = Field(ge=0, description="Unix seconds when the request arrived.")
     stripe_signature: str = Field(description="The Stripe-Signature header, verbatim.")
     body: str = Field(description="The raw request body; the signature covers these exact bytes.")
-
-    #: how far the signature timestamp may be from the arrival time (Stripe's default tolerance)
-    TOLERANCE_SECONDS: int = 300

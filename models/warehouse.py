@@ -101,6 +101,7 @@ CREATE TABLE IF NOT EXISTS meta.ingested_files (
   file_path VARCHAR NOT NULL,
   file_sha256 VARCHAR NOT NULL PRIMARY KEY,
   file_bytes BIGINT NOT NULL,
+  file_mtime_ns BIGINT NOT NULL,    -- with path and size: lets a re-run skip unchanged files without hashing them
   records_read BIGINT NOT NULL,
   records_loaded BIGINT NOT NULL,
   records_quarantined BIGINT NOT NULL,
