@@ -110,12 +110,23 @@ CREATE TABLE IF NOT EXISTS meta.ingested_files (
 )
 """
 
+# Small key/value state of the pipeline itself (e.g. what the last dbt build was built from).
+BUILD_STATE_DDL = """
+CREATE TABLE IF NOT EXISTS meta.build_state (
+  key VARCHAR PRIMARY KEY,
+  value VARCHAR NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL,
+  run_id VARCHAR NOT NULL
+)
+"""
+
 WAREHOUSE_DDL: tuple[str, ...] = (
     "CREATE SCHEMA IF NOT EXISTS raw",
     "CREATE SCHEMA IF NOT EXISTS quarantine",
     "CREATE SCHEMA IF NOT EXISTS meta",
     QUARANTINE_DDL,
     INGESTED_FILES_DDL,
+    BUILD_STATE_DDL,
     *(t.ddl() for t in RAW_TABLES.values()),
 )
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from pathlib import PurePosixPath
 
 import docx
@@ -17,6 +18,8 @@ from models.enums import QuarantineReason as R
 from models.scraped import ScrapedBatch, ScrapedCandidate
 
 CANDIDATES, CVS = "scraped_candidates", "scraped_cvs"
+# pypdf logs every oddity of a broken file as a warning; the quarantine reason already says it
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 CV_FORMATS = {".pdf": "pdf", ".docx": "docx", ".txt": "txt"}
 
 

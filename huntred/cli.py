@@ -1,0 +1,276 @@
+"""`huntred`: generate sample data, run the pipeline, land your own files, see what landed.
+
+Errors are one sentence of what went wrong plus one of what to do; set
+HUNTRED_DEBUG=1 to see the traceback too.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from huntred.errors import UserError
+from huntred.settings import REPO_ROOT, get_settings
+from models.enums import Channel, SourceFamily
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+# bound to the real stdout: a pipeline run redirects sys.stdout (dbt's logs) to its log file
+console = Console(file=sys.stdout)
+err = Console(stderr=True)
+
+
+@app.command()
+def init(force: bool = typer.Option(False, help="Replace an existing sample webhook secret.")) -> None:
+    """Create .env with a freshly generated sample Stripe webhook secret (never committed)."""
+    env = REPO_ROOT / ".env"
+    lines = env.read_text(encoding="utf-8").splitlines() if env.exists() else []
+    if any(l.startswith("HUNTRED_STRIPE_WEBHOOK_SECRET=") for l in lines) and not force:
+        console.print(f"{env} already has a webhook secret; keeping it.")
+        return
+    lines = [l for l in lines if not l.startswith("HUNTRED_STRIPE_WEBHOOK_SECRET=")]
+    lines.append(f"HUNTRED_STRIPE_WEBHOOK_SECRET=whsec_{secrets.token_hex(24)}")
+    env.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env.chmod(0o600)
+    get_settings.cache_clear()
+    console.print(f"Wrote a sample Stripe webhook secret to {env}.")
+
+
+@app.command()
+def generate(
+    scale: float = typer.Option(1.0, min=0.001, help="1 = ~20k candidates, ~1M ATS events; 10 = ten times that."),
+    seed: int = typer.Option(42, help="Same seed, same bytes."),
+    out: Optional[Path] = typer.Option(None, help="Landing directory to write (default: the warehouse's landing zone)."),
+) -> None:
+    """Write realistic sample data for the four sources (deterministic)."""
+    from huntred.generator import generate as run_generator
+
+    settings = get_settings()
+    target = out or settings.landing_dir
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("world", total=1.0)
+        manifest = run_generator(target, scale=scale, seed=seed, webhook_secret=settings.require_webhook_secret(),
+                                 progress=lambda label, f: progress.update(task, description=label, completed=f))
+    table = Table(title=f"Generated into {target} (scale {scale}, seed {seed})")
+    table.add_column("raw table")
+    table.add_column("rows", justify="right")
+    table.add_column("to quarantine", justify="right")
+    for name, rows in sorted(manifest.raw_rows.items()):
+        bad = sum(n for k, n in manifest.quarantined.items() if k.startswith(name + "/"))
+        table.add_row(name, f"{rows:,}", f"{bad:,}")
+    console.print(table)
+
+
+def _print_event(kind: str, text: str) -> None:
+    if kind == "step_start":
+        console.print(f"  [cyan]▶[/] {text}")
+    elif kind == "step_success":
+        console.print(f"  [green]✓[/] {text}")
+    elif kind == "step_failure":
+        console.print(f"  [red]✗[/] {text}")
+    elif kind == "check_failed":
+        console.print(f"    [yellow]check failed:[/] {text}")
+
+
+@app.command()
+def run(
+    select: Optional[list[str]] = typer.Option(None, "--select", "-s", help="Asset keys (globs) or group:<name>; default: all."),
+    downstream: bool = typer.Option(False, help="Also run what depends on the selection."),
+) -> None:
+    """Materialize every asset (ingest, dbt build, publish the serving snapshot), or a selection."""
+    from huntred.pipeline import resolve_selection, run_pipeline
+
+    keys = resolve_selection(select, downstream=downstream)
+    what = "everything" if keys is None else ", ".join(k.to_user_string() for k in keys[:5]) + ("…" if len(keys) > 5 else "")
+    console.print(f"Running the pipeline on {what} (warehouse: {get_settings().warehouse_dir})")
+    outcome = run_pipeline(keys, on_event=_print_event)
+    if not outcome.success:
+        detail = outcome.errors[0] if outcome.errors else "a step failed"
+        raise UserError(f"The run failed: {detail}",
+                        f"Fix the cause and run again (completed files are kept); the log is {outcome.log_file}.")
+    console.print(f"[green]Done[/] in {outcome.seconds:.1f} s: {outcome.materialized} assets materialized, "
+                  f"{len(outcome.checks_failed)} checks failed. Log: {outcome.log_file}")
+
+
+_SUBFOLDER_HINT = {
+    SourceFamily.ATS_EVENTS: "*.jsonl files of events",
+    SourceFamily.CHANNEL_METRICS: "CSV exports (give --channel)",
+    SourceFamily.STRIPE: "webhook deliveries (*.jsonl) or API list pages (*.json)",
+    SourceFamily.SCRAPED_CANDIDATES: "a batch folder with candidates.json and cvs/",
+}
+
+
+def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None, landing_dir: Path) -> list[Path]:
+    """Copy a user's files into the landing zone where the source's parser expects them.
+
+    Each file is written under a hidden name and renamed, so a sensor never reads half a file.
+    """
+    stamp = datetime.now(timezone.utc).strftime("upload-%Y%m%dT%H%M%S")
+    root = landing_dir / source.value
+    if source == SourceFamily.CHANNEL_METRICS:
+        if channel is None:
+            raise UserError("Channel exports need their channel.", f"Add --channel, one of: {', '.join(c.value for c in Channel)}.")
+        root = root / channel.value / stamp
+    elif source == SourceFamily.STRIPE:
+        root = root / "{kind}" / stamp
+    else:
+        root = root / stamp
+    landed = []
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path} does not exist.", "Check the path and try again.")
+        files = [p for p in sorted(path.rglob("*")) if p.is_file()] if path.is_dir() else [path]
+        base = path if path.is_dir() else path.parent
+        for f in files:
+            rel = f.relative_to(base) if path.is_dir() and source == SourceFamily.SCRAPED_CANDIDATES else Path(f.name)
+            if path.is_dir() and source == SourceFamily.SCRAPED_CANDIDATES:
+                rel = Path(path.name) / rel
+            folder = root
+            if source == SourceFamily.STRIPE:
+                kind = "webhooks" if f.suffix == ".jsonl" else f"api/{datetime.now(timezone.utc).date().isoformat()}"
+                folder = Path(str(root).replace("{kind}", kind))
+            dest = folder / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name("." + dest.name + ".part")
+            shutil.copyfile(f, tmp)
+            os.replace(tmp, dest)
+            landed.append(dest)
+    if not landed:
+        raise UserError("No files were found to land.", f"Give {_SUBFOLDER_HINT[source]}.")
+    return landed
+
+
+@app.command()
+def ingest(
+    source: SourceFamily = typer.Argument(..., help="Which source family the files belong to."),
+    paths: list[Path] = typer.Argument(..., help="Files or folders to land."),
+    channel: Optional[Channel] = typer.Option(None, help="For channel_metrics: the platform that exported the CSV."),
+) -> None:
+    """Land your own files in the landing zone and ingest them (then rebuild and publish)."""
+    from huntred.pipeline import resolve_selection, run_pipeline
+
+    landed = land_files(source, paths, channel, get_settings().landing_dir)
+    console.print(f"Landed {len(landed)} file(s) under {landed[0].parent}")
+    outcome = run_pipeline(resolve_selection([f"raw/{source.value}"], downstream=True), on_event=_print_event)
+    if not outcome.success:
+        raise UserError(f"Ingestion ran but the run failed: {outcome.errors[0] if outcome.errors else 'a step failed'}",
+                        "The files stay in the landing zone; fix the cause and run `huntred run`.")
+    status(source=source.value)
+
+
+@app.command()
+def status(source: Optional[str] = typer.Option(None, help="Only this source family.")) -> None:
+    """What landed, when, how many rows, how many quarantined."""
+    from huntred.ingest.driver import discover
+    from huntred.serving import ingested_paths, open_current, quarantine_summary, source_status
+
+    settings = get_settings()
+    snap = open_current(settings)
+    done = ingested_paths(snap)
+    table = Table(title=f"Lakehouse status (snapshot of run {snap.run_id[:8]}, published {snap.published_at:%Y-%m-%d %H:%M:%S %Z})")
+    for col in ("source", "files landed", "not yet ingested", "rows in raw", "quarantined", "last ingested", "newest record"):
+        table.add_column(col, justify="left" if col in ("source",) else "right")
+    for row in source_status(snap).iter_rows(named=True):
+        if source and row["source"] != source:
+            continue
+        landed = discover(settings.landing_dir, SourceFamily(row["source"]))
+        pending = sum(1 for f in landed if f.relative not in done)
+        table.add_row(row["source"], f"{len(landed):,}", f"{pending:,}", f"{row['rows_loaded']:,}", f"{row['rows_quarantined']:,}",
+                      f"{row['last_ingested_at']:%Y-%m-%d %H:%M}" if row["last_ingested_at"] else "never",
+                      f"{row['newest_record']:%Y-%m-%d}" if row["newest_record"] else "-")
+    console.print(table)
+    q = quarantine_summary(snap)
+    if source:
+        q = q.filter(q["source"] == source)
+    if len(q):
+        qt = Table(title="Quarantine by reason (see `huntred quarantine` for the records)")
+        for col in ("source", "table", "reason", "records"):
+            qt.add_column(col)
+        for r in q.iter_rows(named=True):
+            qt.add_row(r["source"], r["target_table"], r["reason_code"], f"{r['records']:,}")
+        console.print(qt)
+    console.print("Files already ingested under another name are counted as landed but never re-ingested.", style="dim")
+
+
+@app.command()
+def quarantine(
+    source: Optional[str] = typer.Option(None), reason: Optional[str] = typer.Option(None, help="e.g. duplicate, malformed"),
+    limit: int = typer.Option(20, min=1, max=10_000),
+) -> None:
+    """List quarantined records with the reason they were kept out."""
+    from huntred.serving import open_current, quarantine_records
+
+    rows = quarantine_records(open_current(get_settings()), source=source, reason=reason, limit=limit)
+    if rows.is_empty():
+        console.print("Nothing in quarantine matches.")
+    for r in rows.iter_rows(named=True):
+        console.print(f"[bold]{r['source_file']}[/]:{r['record_number']} [yellow]{r['reason_code']}[/] {r['reason']}")
+
+
+@app.command()
+def serve(
+    api_port: int = typer.Option(8000), dashboard_port: int = typer.Option(8501),
+    host: str = typer.Option("127.0.0.1"),
+) -> None:
+    """Serve the dashboard (Streamlit) and the API (FastAPI) until Ctrl-C."""
+    import subprocess
+
+    from huntred.runtime import prepare_environment
+
+    prepare_environment()
+    bin_dir = Path(sys.executable).parent
+    procs = [
+        subprocess.Popen([str(bin_dir / "uvicorn"), "api.main:app", "--host", host, "--port", str(api_port)], cwd=REPO_ROOT),
+        subprocess.Popen([str(bin_dir / "streamlit"), "run", str(REPO_ROOT / "apps" / "dashboard.py"),
+                          "--server.address", host, "--server.port", str(dashboard_port), "--server.headless", "true",
+                          "--browser.gatherUsageStats", "false"], cwd=REPO_ROOT),
+    ]
+    console.print(f"Dashboard: http://{host}:{dashboard_port}   API: http://{host}:{api_port}/docs   (Ctrl-C to stop)")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+        failed = [p.args[0] for p in procs if p.poll() not in (None, 0)]
+        if failed:
+            raise UserError(f"{Path(failed[0]).name} stopped unexpectedly.", "See its output above; is the port already in use?")
+    except KeyboardInterrupt:
+        console.print("Stopping…")
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=10)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        err.print(f"[red]Error:[/] {exc.problem}\n{exc.fix}")
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("Interrupted.")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns surprises into a sentence
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("HUNTRED_DEBUG"):
+            raise
+        err.print(f"[red]Unexpected error:[/] {type(exc).__name__}: {exc}\n"
+                  "Run again with HUNTRED_DEBUG=1 to see the traceback, and report it if it persists.")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

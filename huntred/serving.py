@@ -1,0 +1,118 @@
+"""Read side: queries over the current serving snapshot, shared by the CLI, dashboard and API.
+
+Readers open the snapshot named by ``serving/CURRENT`` read-only and take one
+cursor per request; a new snapshot published meanwhile is picked up on the next
+``open_current()`` without disturbing cursors on the old one.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from huntred.errors import UserError
+from huntred.settings import Settings
+from huntred.warehouse import current_snapshot
+from models.enums import SourceFamily
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path
+    run_id: str
+    published_at: datetime
+    connection: duckdb.DuckDBPyConnection
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.connection.cursor()
+
+
+_lock = threading.Lock()
+_open: dict[Path, Snapshot] = {}
+
+
+def open_current(settings: Settings) -> Snapshot:
+    """The newest published snapshot (cached per file; opening is cheap after the first time)."""
+    path = current_snapshot(settings)
+    if path is None:
+        raise UserError("No data has been published yet.", "Run `huntred run` (or `make demo`) to build the lakehouse.")
+    with _lock:
+        snap = _open.get(path)
+        if snap is None:
+            con = duckdb.connect(str(path), read_only=True)
+            run_id, published_at = con.execute("SELECT run_id, published_at FROM serving.snapshot_info").fetchone()
+            snap = Snapshot(path, run_id, published_at, con)
+            for old in [p for p in _open if p != path]:
+                _open.pop(old)  # its connection closes when the last cursor on it is gone
+            _open[path] = snap
+        return snap
+
+
+SOURCE_STATUS_SQL = """
+SELECT
+    source,
+    count(*) AS files_ingested,
+    sum(records_read) AS records_read,
+    sum(records_loaded) AS rows_loaded,
+    sum(records_quarantined) AS rows_quarantined,
+    max(ingested_at) AS last_ingested_at
+FROM meta.ingested_files
+GROUP BY source
+ORDER BY source
+"""
+
+QUARANTINE_SUMMARY_SQL = """
+SELECT source, target_table, reason_code, count(*) AS records, max(_ingested_at) AS last_seen
+FROM quarantine.records
+GROUP BY ALL
+ORDER BY source, target_table, reason_code
+"""
+
+QUARANTINE_RECORDS_SQL = """
+SELECT source, target_table, reason_code, reason, _source_file AS source_file, _record_number AS record_number,
+       left(record, 300) AS record
+FROM quarantine.records
+WHERE ($source IS NULL OR source = $source) AND ($reason IS NULL OR reason_code = $reason)
+ORDER BY _ingested_at DESC, _source_file, _record_number
+LIMIT $limit
+"""
+
+# Freshness = newest business timestamp per source (what the data covers), not when it was loaded.
+DATA_FRESHNESS_SQL = """
+SELECT 'ats_events' AS source, max(occurred_at) AS newest_record FROM staging.stg_ats__events
+UNION ALL SELECT 'channel_metrics', max(metric_date)::timestamptz FROM intermediate.int_channel_metrics__unified_daily
+UNION ALL SELECT 'stripe', max(created_at) FROM staging.stg_stripe__events
+UNION ALL SELECT 'scraped_candidates', max(created_on) FROM staging.stg_scraped__candidates
+"""
+
+
+def source_status(snap: Snapshot) -> pl.DataFrame:
+    """Per source family: files and rows ingested, quarantined, and how recent the data is."""
+    cur = snap.cursor()
+    ingested = cur.sql(SOURCE_STATUS_SQL).pl()
+    fresh = cur.sql(DATA_FRESHNESS_SQL).pl()
+    families = pl.DataFrame({"source": [f.value for f in SourceFamily]})
+    return (families.join(ingested, on="source", how="left").join(fresh, on="source", how="left")
+            .with_columns(pl.col("files_ingested", "records_read", "rows_loaded", "rows_quarantined").fill_null(0)))
+
+
+def quarantine_summary(snap: Snapshot) -> pl.DataFrame:
+    return snap.cursor().sql(QUARANTINE_SUMMARY_SQL).pl()
+
+
+def quarantine_records(snap: Snapshot, *, source: str | None = None, reason: str | None = None, limit: int = 50) -> pl.DataFrame:
+    return snap.cursor().sql(QUARANTINE_RECORDS_SQL, params={"source": source, "reason": reason, "limit": limit}).pl()
+
+
+def table_counts(snap: Snapshot) -> pl.DataFrame:
+    return snap.cursor().sql(
+        "SELECT schema_name AS schema, table_name AS table, estimated_size AS rows FROM duckdb_tables() "
+        "WHERE schema_name <> 'serving' ORDER BY 1, 2").pl()
+
+
+def ingested_paths(snap: Snapshot) -> set[str]:
+    return {p for (p,) in snap.cursor().sql("SELECT file_path FROM meta.ingested_files").fetchall()}

@@ -1,0 +1,1 @@
+"""Dagster definitions of the huntRED lakehouse (``definitions.py`` gathers them)."""

@@ -1,0 +1,55 @@
+"""The daily run, and a sensor that runs the pipeline when new files land."""
+from __future__ import annotations
+
+import hashlib
+
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    ScheduleDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    in_process_executor,
+    sensor,
+)
+
+from huntred.settings import get_settings
+from models.enums import SourceFamily
+
+# In-process: steps run one after another in one process, which a single-writer
+# warehouse needs anyway, and which costs ~4 s less per step than multiprocess here.
+pipeline_job = define_asset_job("pipeline", selection=AssetSelection.all(), executor_def=in_process_executor,
+                                description="Ingest new landing files, build dbt, publish the serving snapshot.")
+
+daily_schedule = ScheduleDefinition(name="daily_pipeline", job=pipeline_job, cron_schedule="0 6 * * *",
+                                    execution_timezone="America/Mexico_City", default_status=DefaultScheduleStatus.STOPPED)
+
+
+def landing_fingerprint(landing_dir) -> tuple[str, int]:
+    """A digest of (path, size, mtime) of every landing file: changes when anything lands."""
+    digest, count = hashlib.sha256(), 0
+    for family in SourceFamily:
+        root = landing_dir / family.value
+        if not root.exists():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                st = path.stat()
+                digest.update(f"{path.relative_to(landing_dir)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+                count += 1
+    return digest.hexdigest(), count
+
+
+@sensor(job=pipeline_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING,
+        description="Starts the pipeline when files are added to or changed in the landing zone.")
+def new_landing_files(context: SensorEvaluationContext):
+    fingerprint, count = landing_fingerprint(get_settings().landing_dir)
+    if count == 0:
+        return SkipReason("The landing zone is empty.")
+    if fingerprint == context.cursor:
+        return SkipReason(f"No new files among {count}.")
+    context.update_cursor(fingerprint)
+    return RunRequest(run_key=fingerprint, tags={"trigger": "new_landing_files", "landing_files": str(count)})

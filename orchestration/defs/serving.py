@@ -1,0 +1,20 @@
+"""Publish the read-only snapshot the dashboard and API serve from, at the end of each run."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from huntred.warehouse import publish_snapshot
+from models.enums import SourceFamily
+from orchestration.defs.transforms import huntred_dbt_assets
+from orchestration.resources import WarehouseResource
+
+
+@asset(
+    key=AssetKey(["serving", "snapshot"]),
+    group_name="serving",
+    kinds={"duckdb"},
+    deps=[*huntred_dbt_assets.keys, *(AssetKey(["raw", f.value]) for f in SourceFamily)],
+    description="Copy of staging/intermediate/marts/meta/quarantine in a new file, made current atomically.",
+)
+def serving_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    path = publish_snapshot(warehouse.settings, context.run_id)
+    return MaterializeResult(metadata={"snapshot": str(path), "bytes": path.stat().st_size})

@@ -1,0 +1,49 @@
+"""Resources: the warehouse (single writer) and the dbt CLI, both pointed at one warehouse dir."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from contextlib import contextmanager
+from typing import Iterator
+
+import duckdb
+from dagster import ConfigurableResource, InitResourceContext
+from dagster_dbt import DbtCliResource
+
+from huntred.settings import Settings, get_settings
+from huntred.warehouse import connect_writer, writer_lock
+from orchestration.dbt_project import huntred_dbt
+
+
+class WarehouseResource(ConfigurableResource):
+    """The DuckDB warehouse. Holding it (for a whole in-process run) holds the writer lock."""
+
+    warehouse_dir: str
+
+    @property
+    def settings(self) -> Settings:
+        return get_settings().model_copy(update={"warehouse_dir": Path(self.warehouse_dir)})
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator["WarehouseResource"]:
+        # dbt runs as a subprocess and reads the same variable through profiles.yml
+        os.environ["HUNTRED_WAREHOUSE_DIR"] = self.warehouse_dir
+        with writer_lock(self.settings):
+            yield self
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = connect_writer(self.settings)
+        try:
+            yield con
+        finally:
+            con.close()  # the file must be free before dbt (another process) opens it
+
+
+def default_resources() -> dict:
+    return {
+        "warehouse": WarehouseResource(warehouse_dir=str(get_settings().warehouse_dir)),
+        # the dbt installed beside this interpreter, whether or not the venv is on PATH
+        "dbt": DbtCliResource(project_dir=huntred_dbt, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+    }
