@@ -44,7 +44,7 @@ def open_current(settings: Settings) -> Snapshot:
         snap = _open.get(path)
         if snap is None:
             con = duckdb.connect(str(path), read_only=True)
-            run_id, published_at = con.execute("SELECT run_id, published_at FROM serving.snapshot_info").fetchone()
+            (run_id, published_at), = con.sql("SELECT run_id, published_at FROM serving.snapshot_info").fetchall()
             snap = Snapshot(path, run_id, published_at, con)
             for old in [p for p in _open if p != path]:
                 _open.pop(old)  # its connection closes when the last cursor on it is gone

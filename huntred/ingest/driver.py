@@ -11,6 +11,8 @@ Guarantees (each tested in ``tests/ingest``):
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,7 +33,17 @@ from models.enums import Channel, SourceFamily
 from models.enums import QuarantineReason as R
 from models.warehouse import RAW_TABLES
 
-CHUNK_BYTES = 64 * 1024 * 1024  # files parsed and committed together
+CHUNK_BYTES = int(os.environ.get("HUNTRED_INGEST_CHUNK_BYTES", 64 * 1024 * 1024))  # files committed together
+
+
+def _fault_point(where: str, chunk_number: int) -> None:
+    """Fault injection for the crash tests: HUNTRED_FAULT=<where>:<chunk> kills this process with SIGKILL there.
+
+    ``before_commit`` dies with a chunk's rows written but not committed; ``after_commit``
+    dies right after a chunk committed. Nothing happens when the variable is unset.
+    """
+    if os.environ.get("HUNTRED_FAULT") == f"{where}:{chunk_number}":
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class IngestSummary:
     files_found: int = 0
     files_ingested: int = 0
     files_skipped: int = 0
+    chunks: int = 0
     records_read: int = 0
     loaded: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     quarantined: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # reason code -> rows
@@ -234,10 +247,13 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
         con.execute("INSERT INTO meta.ingested_files BY NAME SELECT *, $now::TIMESTAMPTZ AS ingested_at, $run AS run_id "
                     "FROM ledger", {"now": now, "run": run_id})
         con.unregister("ledger")
+        _fault_point("before_commit", summary.chunks + 1)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    summary.chunks += 1
+    _fault_point("after_commit", summary.chunks)
     summary.files_ingested += len(chunk)
     summary.records_read += sum(p.records_read for p in parsed)
     summary.ingested_paths.extend(f.relative for f, _ in chunk)

@@ -43,8 +43,8 @@ def huntred_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, ware
     # `warehouse` is required so the run holds the writer lock while dbt writes.
     full_build = set(context.selected_asset_keys) == set(huntred_dbt_assets.keys)
     with warehouse.connect() as con:
-        ledger = con.execute("SELECT count(*), max(ingested_at)::VARCHAR FROM meta.ingested_files").fetchone()
-        previous = con.execute("SELECT value FROM meta.build_state WHERE key = $k", {"k": BUILD_STATE_KEY}).fetchone()
+        ledger = con.sql("SELECT count(*), max(ingested_at)::VARCHAR FROM meta.ingested_files").fetchall()[0]
+        previous = next(iter(con.sql("SELECT value FROM meta.build_state WHERE key = $k", params={"k": BUILD_STATE_KEY}).fetchall()), None)
     version = dbt_inputs_version(tuple(ledger), huntred_dbt.project_dir)
     if full_build and previous and previous[0] == version:
         # Nothing new landed and no model changed: the tables are already what a build would make.

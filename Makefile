@@ -1,0 +1,72 @@
+# huntRED lakehouse: `make demo` to see it run, `make test` to check it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SCALE ?= 1
+SEED ?= 42
+
+# One variable moves the whole lakehouse; everything else derives from it.
+export HUNTRED_WAREHOUSE_DIR ?= $(CURDIR)/warehouse
+export DAGSTER_HOME := $(CURDIR)
+export HUNTRED_DAGSTER_STORAGE := $(HUNTRED_WAREHOUSE_DIR)/dagster
+# No telemetry from any component, and no model downloads.
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export MLFLOW_DISABLE_TELEMETRY := true
+export HF_HUB_OFFLINE := 1
+export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
+
+MANIFEST := transforms/target/manifest.json
+DBT_SOURCES := $(shell find transforms -path transforms/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
+
+.PHONY: help demo test dagster bench venv prepare data pipeline serve browser clean
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip wheel setuptools
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed  ## Create/update the virtualenv
+
+$(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
+	cd transforms && ../$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
+	@touch $@
+
+prepare: $(MANIFEST)  ## Prepare the dbt manifest Dagster loads
+
+.env: | $(VENV)/.installed
+	$(BIN)/huntred init
+
+data: $(VENV)/.installed .env  ## (Re)generate the sample data (SCALE=1 SEED=42)
+	$(BIN)/huntred generate --scale $(SCALE) --seed $(SEED)
+
+pipeline: prepare .env  ## Materialize every asset
+	@test -f $(HUNTRED_WAREHOUSE_DIR)/landing/generator_manifest.json || $(MAKE) --no-print-directory data
+	$(BIN)/huntred run
+
+serve: prepare  ## Serve the dashboard (:8501) and API (:8000) until Ctrl-C
+	$(BIN)/huntred serve
+
+demo: pipeline serve  ## Set up, generate sample data, run the pipeline, serve dashboard + API
+
+dagster: prepare .env  ## Open the Dagster UI on the same code and warehouse (:3000)
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+browser:  ## Install Debian's Chromium for the browser tests when missing
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: prepare browser  ## Create/update the virtualenv and run the whole suite
+	$(BIN)/pytest -q
+
+bench: prepare .env  ## Measure generation, pipeline, re-run, ingest throughput, memory
+	$(BIN)/python bench/run.py
+
+clean:  ## Delete everything generated under the warehouse
+	rm -rf $(HUNTRED_WAREHOUSE_DIR)/{landing,serving,dagster,logs,lakehouse.duckdb,lakehouse.duckdb.wal,.writer.lock} transforms/target

@@ -1,0 +1,1 @@
+"""FastAPI layer: thin routes over huntred.serving, responses from models/."""
