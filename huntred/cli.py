@@ -24,8 +24,7 @@ from huntred.settings import REPO_ROOT, get_settings
 from models.enums import Channel, SourceFamily
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-# bound to the real stdout: a pipeline run redirects sys.stdout (dbt's logs) to its log file
-console = Console(file=sys.stdout)
+console = Console()
 err = Console(stderr=True)
 
 
@@ -70,7 +69,17 @@ def generate(
     console.print(table)
 
 
-def _print_event(kind: str, text: str) -> None:
+def _progress_printer():
+    """Print run progress to the stdout of now: during the run sys.stdout is redirected to the run's log file."""
+    out = Console(file=sys.stdout)
+
+    def show(kind: str, text: str) -> None:
+        _print_event(out, kind, text)
+
+    return show
+
+
+def _print_event(console: Console, kind: str, text: str) -> None:
     if kind == "step_start":
         console.print(f"  [cyan]▶[/] {text}")
     elif kind == "step_success":
@@ -92,7 +101,7 @@ def run(
     keys = resolve_selection(select, downstream=downstream)
     what = "everything" if keys is None else ", ".join(k.to_user_string() for k in keys[:5]) + ("…" if len(keys) > 5 else "")
     console.print(f"Running the pipeline on {what} (warehouse: {get_settings().warehouse_dir})")
-    outcome = run_pipeline(keys, on_event=_print_event)
+    outcome = run_pipeline(keys, on_event=_progress_printer())
     if not outcome.success:
         detail = outcome.errors[0] if outcome.errors else "a step failed"
         raise UserError(f"The run failed: {detail}",
@@ -160,7 +169,7 @@ def ingest(
 
     landed = land_files(source, paths, channel, get_settings().landing_dir)
     console.print(f"Landed {len(landed)} file(s) under {landed[0].parent}")
-    outcome = run_pipeline(resolve_selection([f"raw/{source.value}"], downstream=True), on_event=_print_event)
+    outcome = run_pipeline(resolve_selection([f"raw/{source.value}"], downstream=True), on_event=_progress_printer())
     if not outcome.success:
         raise UserError(f"Ingestion ran but the run failed: {outcome.errors[0] if outcome.errors else 'a step failed'}",
                         "The files stay in the landing zone; fix the cause and run `huntred run`.")

@@ -19,6 +19,9 @@ from huntred.settings import Settings
 from huntred.warehouse import current_snapshot
 from models.enums import SourceFamily
 
+#: huntRED works in Mexico City time; readers see timestamps there (no DST since 2022).
+BUSINESS_TZ = "America/Mexico_City"
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -84,7 +87,9 @@ LIMIT $limit
 # Freshness = newest business timestamp per source (what the data covers), not when it was loaded.
 DATA_FRESHNESS_SQL = """
 SELECT 'ats_events' AS source, max(occurred_at) AS newest_record FROM staging.stg_ats__events
-UNION ALL SELECT 'channel_metrics', max(metric_date)::timestamptz FROM intermediate.int_channel_metrics__unified_daily
+-- a daily export covers its whole (Mexico City) day
+UNION ALL SELECT 'channel_metrics', (max(metric_date)::VARCHAR || 'T23:59:59-06:00')::TIMESTAMPTZ
+    FROM intermediate.int_channel_metrics__unified_daily
 UNION ALL SELECT 'stripe', max(created_at) FROM staging.stg_stripe__events
 UNION ALL SELECT 'scraped_candidates', max(created_on) FROM staging.stg_scraped__candidates
 """
@@ -97,11 +102,12 @@ def source_status(snap: Snapshot) -> pl.DataFrame:
     fresh = cur.sql(DATA_FRESHNESS_SQL).pl()
     families = pl.DataFrame({"source": [f.value for f in SourceFamily]})
     return (families.join(ingested, on="source", how="left").join(fresh, on="source", how="left")
-            .with_columns(pl.col("files_ingested", "records_read", "rows_loaded", "rows_quarantined").fill_null(0)))
+            .with_columns(pl.col("files_ingested", "records_read", "rows_loaded", "rows_quarantined").fill_null(0),
+                          pl.col("last_ingested_at", "newest_record").dt.convert_time_zone(BUSINESS_TZ)))
 
 
 def quarantine_summary(snap: Snapshot) -> pl.DataFrame:
-    return snap.cursor().sql(QUARANTINE_SUMMARY_SQL).pl()
+    return snap.cursor().sql(QUARANTINE_SUMMARY_SQL).pl().with_columns(pl.col("last_seen").dt.convert_time_zone(BUSINESS_TZ))
 
 
 def quarantine_records(snap: Snapshot, *, source: str | None = None, reason: str | None = None, limit: int = 50) -> pl.DataFrame:

@@ -19,16 +19,18 @@ from orchestration.dbt_project import huntred_dbt
 class WarehouseResource(ConfigurableResource):
     """The DuckDB warehouse. Holding it (for a whole in-process run) holds the writer lock."""
 
-    warehouse_dir: str
+    #: None: HUNTRED_WAREHOUSE_DIR as it is when the run starts (not when definitions were imported)
+    warehouse_dir: str | None = None
 
     @property
     def settings(self) -> Settings:
-        return get_settings().model_copy(update={"warehouse_dir": Path(self.warehouse_dir)})
+        settings = get_settings()
+        return settings.model_copy(update={"warehouse_dir": Path(self.warehouse_dir)}) if self.warehouse_dir else settings
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["WarehouseResource"]:
         # dbt runs as a subprocess and reads the same variable through profiles.yml
-        os.environ["HUNTRED_WAREHOUSE_DIR"] = self.warehouse_dir
+        os.environ["HUNTRED_WAREHOUSE_DIR"] = str(self.settings.warehouse_dir)
         with writer_lock(self.settings):
             yield self
 
@@ -43,7 +45,7 @@ class WarehouseResource(ConfigurableResource):
 
 def default_resources() -> dict:
     return {
-        "warehouse": WarehouseResource(warehouse_dir=str(get_settings().warehouse_dir)),
+        "warehouse": WarehouseResource(),
         # the dbt installed beside this interpreter, whether or not the venv is on PATH
         "dbt": DbtCliResource(project_dir=huntred_dbt, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
     }

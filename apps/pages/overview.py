@@ -13,16 +13,17 @@ if snap is None:
     st.stop()
 
 age_hours = (datetime.now(timezone.utc) - snap.published_at).total_seconds() / 3600
-st.caption(f"Snapshot of run `{snap.run_id[:8]}`, published {snap.published_at:%Y-%m-%d %H:%M UTC} ({age_hours:.1f} h ago).")
+st.caption(f"Snapshot of run `{snap.run_id[:8]}`, published {snap.published_at:%Y-%m-%d %H:%M UTC} ({age_hours:.1f} h ago). "
+           "Times are Mexico City time.")
 
 status = data.source_status(snap.path.name)
 cols = st.columns(len(status))
 for col, row in zip(cols, status.iter_rows(named=True)):
     share = row["rows_quarantined"] / row["records_read"] if row["records_read"] else 0.0
-    col.metric(row["source"].replace("_", " ").title(), f"{row['rows_loaded']:,} rows",
-               delta=f"{row['rows_quarantined']:,} quarantined ({share:.2%})", delta_color="inverse")
+    col.metric(row["source"].replace("_", " ").title(), f"{row['rows_loaded']:,} rows")
     newest = row["newest_record"]
-    col.caption(f"{row['files_ingested']:,} files · data up to {newest:%Y-%m-%d}" if newest else "no data yet")
+    col.caption(f"{row['rows_quarantined']:,} quarantined ({share:.2%}) · {row['files_ingested']:,} files"
+                + (f" · data up to {newest:%Y-%m-%d}" if newest else " · no data yet"))
 
 st.subheader("Sources")
 st.dataframe(status, hide_index=True, width="stretch", column_config={

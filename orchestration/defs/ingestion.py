@@ -39,11 +39,11 @@ def ingestion_asset(family: SourceFamily):
         secret = warehouse.settings.stripe_webhook_secret
         with warehouse.connect() as con:
             summary = ingest_family(
-                con, warehouse.settings.landing_dir, family, context.run_id,
+                con, warehouse.settings.landing_dir, family, context.run.run_id,
                 webhook_secret=secret.get_secret_value() if secret else None,
                 progress=lambda done, total: context.log.debug(f"{family.value}: {done}/{total} files"),
             )
-            gaps = accounting_gaps(con, context.run_id)
+            gaps = accounting_gaps(con, context.run.run_id)
         context.log.info(f"{family.value}: {summary.files_ingested} new files, {summary.files_skipped} already ingested, "
                          f"{summary.records_loaded} rows loaded, {summary.records_quarantined} quarantined")
         yield MaterializeResult(asset_key=key, metadata={

@@ -16,5 +16,5 @@ from orchestration.resources import WarehouseResource
     description="Copy of staging/intermediate/marts/meta/quarantine in a new file, made current atomically.",
 )
 def serving_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    path = publish_snapshot(warehouse.settings, context.run_id)
+    path = publish_snapshot(warehouse.settings, context.run.run_id)
     return MaterializeResult(metadata={"snapshot": str(path), "bytes": path.stat().st_size})

@@ -54,4 +54,4 @@ def huntred_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, ware
     if full_build:
         with warehouse.connect() as con:
             con.execute("INSERT OR REPLACE INTO meta.build_state VALUES ($k, $v, now(), $run)",
-                        {"k": BUILD_STATE_KEY, "v": version, "run": context.run_id})
+                        {"k": BUILD_STATE_KEY, "v": version, "run": context.run.run_id})

@@ -1,0 +1,53 @@
+"""The command line answers in sentences: what went wrong and what to do, never a traceback."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from huntred.cli import app
+from tests.conftest import REPO
+
+
+def huntred(*args: str, warehouse: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).with_name("huntred")), *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "HUNTRED_WAREHOUSE_DIR": str(warehouse), **env})
+
+
+def test_status_before_any_run_says_what_to_do(warehouse):
+    result = huntred("status", warehouse=warehouse)
+    assert result.returncode == 2
+    assert "No data has been published yet." in result.stderr and "huntred run" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bad_arguments_get_one_clear_sentence(warehouse, tmp_path):
+    csv_file = tmp_path / "x.csv"
+    csv_file.write_text("a\n")
+    no_channel = huntred("ingest", "channel_metrics", str(csv_file), warehouse=warehouse)
+    assert no_channel.returncode == 2 and "Channel exports need their channel." in no_channel.stderr
+    missing = huntred("ingest", "ats_events", str(tmp_path / "nope.jsonl"), warehouse=warehouse)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    unknown = huntred("run", "--select", "raw/nothing", warehouse=warehouse)
+    assert unknown.returncode == 2 and "No asset matches 'raw/nothing'" in unknown.stderr
+    for r in (no_channel, missing, unknown):
+        assert "Traceback" not in r.stderr
+
+
+def test_generate_needs_a_webhook_secret_and_says_how_to_get_one(warehouse):
+    result = huntred("generate", "--scale", "0.01", warehouse=warehouse, HUNTRED_STRIPE_WEBHOOK_SECRET="")
+    assert result.returncode == 2 and "huntred init" in result.stderr
+
+
+def test_status_and_quarantine_report_the_built_lakehouse(on_built, generated):
+    _, manifest = generated
+    runner = CliRunner()
+    status = runner.invoke(app, ["status"], terminal_width=200)
+    assert status.exit_code == 0, status.output
+    assert f"{manifest.raw_rows['ats_events']:,}" in status.output
+    assert "bad_signature" in status.output
+    listing = runner.invoke(app, ["quarantine", "--reason", "bad_signature", "--limit", "3"], terminal_width=300)
+    assert listing.exit_code == 0 and listing.output.count("bad_signature") == 3

@@ -1,0 +1,142 @@
+"""The README's path on a small scale: generate, materialize through Dagster, re-run, feed bad files, kill."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import orjson
+import polars as pl
+from typer.testing import CliRunner
+
+from huntred.cli import app
+from huntred.pipeline import run_pipeline
+from tests.conftest import REPO, new_warehouse, point_at
+
+VOLATILE = ("ingested_at", "run_id", "file_mtime_ns", "updated_at")
+
+
+def read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(warehouse / "lakehouse.duckdb"), read_only=True)
+
+
+def raw_counts(con) -> dict[str, int]:
+    tables = [t for (t,) in con.sql("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'").fetchall()]
+    return {t: con.sql(f"SELECT count(*) FROM raw.{t}").fetchall()[0][0] for t in tables}
+
+
+def quarantine_counts(con) -> dict[str, int]:
+    return {f"{t}/{r}": n for t, r, n in con.sql(
+        "SELECT target_table, reason_code, count(*) FROM quarantine.records GROUP BY ALL").fetchall()}
+
+
+def copy_warehouse(src: Path, dest_root: Path) -> Path:
+    dest = dest_root / "warehouse"
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("dagster", "logs", ".writer.lock"))
+    point_at(dest)
+    return dest
+
+
+def test_every_generated_row_is_in_raw_or_quarantine_with_the_expected_reason(built_lakehouse, generated):
+    warehouse, outcome = built_lakehouse
+    _, manifest = generated
+    con = read_only(warehouse)
+    assert raw_counts(con) == {t: n for t, n in manifest.raw_rows.items()}
+    assert quarantine_counts(con) == dict(manifest.quarantined)
+    assert outcome.checks_failed == []
+    # staging keeps every ingested event, and the snapshot has what readers need
+    assert con.sql("SELECT count(*) FROM staging.stg_ats__events").fetchall()[0][0] == manifest.raw_rows["ats_events"]
+    snapshot = (warehouse / "serving" / (warehouse / "serving" / "CURRENT").read_text().strip())
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    schemas = {s for (s,) in snap.sql("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
+    assert {"staging", "intermediate", "meta", "quarantine", "serving"} <= schemas and "raw" not in schemas
+
+
+def test_rerunning_adds_nothing_and_new_files_add_only_themselves(built_lakehouse, tmp_path):
+    warehouse = copy_warehouse(built_lakehouse[0], tmp_path)
+    before = raw_counts(read_only(warehouse))
+    outcome = run_pipeline()
+    assert outcome.success and outcome.checks_failed == []
+    con = read_only(warehouse)
+    assert raw_counts(con) == before
+    assert con.sql("SELECT count(DISTINCT run_id) FROM meta.ingested_files").fetchall()[0][0] == 1
+    con.close()
+    late = warehouse / "landing" / "ats_events" / "2026-11-01.jsonl"
+    late.write_bytes(orjson.dumps({"event_id": "evt_new_1", "event_type": "gamification.points_awarded",
+                                   "occurred_at": "2026-11-01T09:00:00-06:00", "business_unit": "huntu",
+                                   "candidate_id": "cand_0000001", "payload": {"points": 5, "action": "chat"}}) + b"\n")
+    assert run_pipeline().success
+    con = read_only(warehouse)
+    after = raw_counts(con)
+    assert after["ats_events"] == before["ats_events"] + 1 and {k: v for k, v in after.items() if k != "ats_events"} == {
+        k: v for k, v in before.items() if k != "ats_events"}
+    assert con.sql("SELECT count(*) FROM staging.stg_ats__events WHERE event_id = 'evt_new_1'").fetchall()[0][0] == 1
+
+
+def test_a_users_bad_files_are_ingested_through_the_cli_with_each_reason(built_lakehouse, tmp_path):
+    warehouse = copy_warehouse(built_lakehouse[0], tmp_path / "wh")
+    good = {"event_id": "evt_user_1", "event_type": "workflow.stage_changed", "occurred_at": "2026-10-30T10:00:00-06:00",
+            "business_unit": "huntred", "candidate_id": "cand_0000002", "campaign_id": None,
+            "payload": {"application_id": "app_u1", "vacancy_id": "vac_000001", "from_stage": None, "to_stage": "applied",
+                        "source_channel": "web"}}
+    bad = tmp_path / "my-events.jsonl"
+    bad.write_bytes(b"\n".join([
+        orjson.dumps(good),
+        orjson.dumps(good),  # delivered twice
+        orjson.dumps(good)[:30],  # truncated
+        orjson.dumps({**good, "event_id": "evt_user_2", "business_unit": "huntRED Tech"}),
+        orjson.dumps({**good, "event_id": "evt_user_3", "candidate_id": None}),
+        orjson.dumps({**good, "event_id": "evt_user_4", "occurred_at": "yesterday"}),
+    ]) + b"\n")
+    csv_file = tmp_path / "occ_export.csv"
+    csv_file.write_text("Fecha,Clave de campaña,Impresiones,Alcance,Clics,Postulaciones,Inversión (MXN)\n"
+                        "30/10/2026,,100,80,5,1,20.5\n30/10/2026,cmp_00001,-1,80,5,1,20.5\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", "ats_events", str(bad)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["ingest", "channel_metrics", str(csv_file), "--channel", "occ"])
+    assert result.exit_code == 0, result.output
+    con = read_only(warehouse)
+    got = con.sql("SELECT reason_code, reason FROM quarantine.records WHERE _source_file LIKE '%my-events.jsonl' "
+                  "ORDER BY _record_number").fetchall()
+    assert [c for c, _ in got] == ["duplicate", "malformed", "unknown_value", "missing_field", "invalid_value"]
+    assert "already delivered in ats_events/upload-" in got[0][1]
+    occ = con.sql("SELECT reason FROM quarantine.records WHERE _source_file LIKE '%occ_export.csv' ORDER BY 1").fetchall()
+    assert [r for (r,) in occ] == ["'Clave de campaña' (campaign id) is empty.",
+                                   "'Impresiones' is '-1'; a count must be a whole number of 0 or more."]
+    assert con.sql("SELECT count(*) FROM staging.stg_ats__application_stage_changes WHERE event_id = 'evt_user_1'").fetchall()[0][0] == 1
+
+
+def _table_contents(warehouse: Path) -> dict[str, pl.DataFrame]:
+    con = read_only(warehouse)
+    out = {}
+    for schema, table in con.sql("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
+                                 "('raw', 'quarantine', 'staging', 'intermediate', 'meta') AND table_name <> 'build_state'").fetchall():
+        cols = [c for (c,) in con.sql("SELECT column_name FROM duckdb_columns() WHERE schema_name = $s AND table_name = $t",
+                                      params={"s": schema, "t": table}).fetchall() if not any(v in c for v in VOLATILE)]
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        out[f"{schema}.{table}"] = con.sql(f'SELECT {quoted} FROM "{schema}"."{table}" ORDER BY ALL').pl()
+    return out
+
+
+def test_a_run_killed_mid_ingestion_then_rerun_equals_one_clean_run(built_lakehouse, generated, tmp_path):
+    warehouse = new_warehouse(tmp_path, generated[0])
+    point_at(warehouse)
+    env = {**os.environ, "HUNTRED_INGEST_CHUNK_BYTES": "300000"}  # many small transactions to die between
+    huntred = [str(Path(sys.executable).with_name("huntred")), "run"]
+    for fault in ("before_commit:2", "after_commit:3"):
+        died = subprocess.run(huntred, env={**env, "HUNTRED_FAULT": fault}, cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert died.returncode == -9, died.stdout + died.stderr  # SIGKILL: no cleanup ran
+    con = read_only(warehouse)
+    partial = con.sql("SELECT count(*) FROM meta.ingested_files").fetchall()[0][0]
+    con.close()
+    assert partial > 0  # the second kill happened after some chunks had committed
+    rerun = subprocess.run(huntred, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    clean, recovered = _table_contents(built_lakehouse[0]), _table_contents(warehouse)
+    assert clean.keys() == recovered.keys()
+    for name in clean:
+        assert clean[name].equals(recovered[name]), name

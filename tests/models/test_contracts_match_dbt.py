@@ -1,0 +1,83 @@
+"""models/ and the dbt project describe the same tables and vocabularies."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import yaml
+
+from models.enums import (
+    BUSINESS_UNIT_NAMES,
+    CHANNEL_NAMES,
+    PHASE_NAMES,
+    ApplicationStage,
+    AssessmentType,
+    CampaignObjective,
+    NotificationChannel,
+)
+from models.serving import SourceStatus
+from models.warehouse import LINEAGE_COLUMNS, RAW_TABLES
+
+TRANSFORMS = Path(__file__).resolve().parents[2] / "transforms"
+
+
+def _yaml(pattern: str) -> list[dict]:
+    return [yaml.safe_load(p.read_text()) for p in sorted((TRANSFORMS / "models").rglob(pattern))]
+
+
+def _accepted_values(model: str, column: str) -> set[str]:
+    for doc in _yaml("_*__models.yml"):
+        for m in doc.get("models", []):
+            if m["name"] == model:
+                for c in m["columns"]:
+                    if c["name"] == column:
+                        for t in c.get("data_tests", []):
+                            if isinstance(t, dict) and "accepted_values" in t:
+                                return set(t["accepted_values"]["arguments"]["values"])
+    raise AssertionError(f"{model}.{column} has no accepted_values test")
+
+
+def test_dbt_sources_declare_exactly_the_raw_tables_and_columns_ingestion_writes():
+    declared = {}
+    for doc in _yaml("_*__sources.yml"):
+        for source in doc["sources"]:
+            assert source["schema"] == "raw"
+            for table in source["tables"]:
+                declared[table["name"]] = [(c["name"], c["data_type"]) for c in table["columns"]]
+    assert set(declared) == set(RAW_TABLES)
+    for name, table in RAW_TABLES.items():
+        expected = [(c, t.replace(" NOT NULL", "").lower()) for c, t in table.columns + LINEAGE_COLUMNS]
+        assert declared[name] == expected, name
+
+
+def test_seeds_hold_the_same_codes_and_names_as_the_enums():
+    def seed(name: str) -> dict[str, str]:
+        with (TRANSFORMS / "seeds" / f"{name}.csv").open(encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))[1:]
+        return {r[0]: r[1] for r in rows}
+
+    assert seed("business_units") == {k.value: v for k, v in BUSINESS_UNIT_NAMES.items()}
+    assert seed("channels") == {k.value: v for k, v in CHANNEL_NAMES.items()}
+    assert seed("campaign_phases") == {k.value: v for k, v in PHASE_NAMES.items()}
+
+
+def test_accepted_values_tests_match_the_enums():
+    assert _accepted_values("stg_ats__application_stage_changes", "to_stage") == {s.value for s in ApplicationStage}
+    assert _accepted_values("stg_ats__campaigns", "objective") == {o.value for o in CampaignObjective}
+    assert _accepted_values("stg_ats__assessment_events", "assessment_type") == {a.value for a in AssessmentType}
+    assert _accepted_values("stg_ats__notification_events", "channel") == {c.value for c in NotificationChannel}
+    assert _accepted_values("stg_stripe__customers", "business_unit") == {b.value for b in BUSINESS_UNIT_NAMES} | {"unassigned"}
+
+
+def test_every_staging_model_tests_its_primary_key():
+    for doc in _yaml("_*__models.yml"):
+        for model in doc.get("models", []):
+            first = model["columns"][0]
+            assert "unique" in first.get("data_tests", []) and "not_null" in first["data_tests"], model["name"]
+
+
+def test_api_status_model_matches_the_serving_query(on_built):
+    from huntred.serving import open_current, source_status
+    from huntred.settings import get_settings
+
+    assert set(source_status(open_current(get_settings())).columns) == set(SourceStatus.model_fields)

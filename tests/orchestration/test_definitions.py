@@ -1,0 +1,60 @@
+"""The Dagster definitions load, and their lineage is what we mean it to be."""
+from __future__ import annotations
+
+import json
+
+from dagster import AssetKey, DagsterInstance, SkipReason, build_sensor_context
+
+from models.enums import SourceFamily
+from orchestration.definitions import defs
+from orchestration.defs.automation import new_landing_files
+from tests.conftest import REPO
+
+
+def _dbt_nodes() -> set[str]:
+    manifest = json.loads((REPO / "transforms" / "target" / "manifest.json").read_text())
+    return {f"{n['schema']}/{n['name']}" for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")}
+
+
+def test_definitions_load_with_every_asset_job_schedule_and_sensor():
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    expected = {f"raw/{f.value}" for f in SourceFamily} | _dbt_nodes() | {"serving/snapshot"}
+    assert keys == expected
+    assert defs.resolve_job_def("pipeline").executor_def.name == "in_process"
+    assert defs.resolve_schedule_def("daily_pipeline").cron_schedule == "0 6 * * *"
+    assert defs.resolve_sensor_def("new_landing_files")
+
+
+def test_staging_reads_raw_and_the_snapshot_comes_last():
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(AssetKey(["staging", "stg_ats__events"])).parent_keys
+    assert parents == {AssetKey(["raw", "ats_events"])}
+    unified = graph.get(AssetKey(["intermediate", "int_channel_metrics__unified_daily"])).parent_keys
+    assert len(unified) == 9 and all(k.path[0] == "staging" for k in unified)
+    snapshot_parents = graph.get(AssetKey(["serving", "snapshot"])).parent_keys
+    assert {k.to_user_string() for k in snapshot_parents} >= {f"raw/{f.value}" for f in SourceFamily} | _dbt_nodes()
+
+
+def test_dbt_tests_and_accounting_are_asset_checks():
+    checks = {(c.asset_key.to_user_string(), c.name) for c in defs.resolve_asset_graph().asset_check_keys}
+    for family in SourceFamily:
+        assert (f"raw/{family.value}", "records_accounted_for") in checks
+    assert ("staging/stg_ats__events", "unique_stg_ats__events_event_id") in checks
+    assert ("raw/ats_events", "source_unique_ats_ats_events_event_id") in checks
+
+
+def test_the_sensor_requests_a_run_only_when_landing_files_change(warehouse):
+    landing = warehouse / "landing" / "ats_events"
+    with DagsterInstance.ephemeral() as instance:
+        empty = new_landing_files(build_sensor_context(instance=instance))
+        assert isinstance(empty, SkipReason)
+        landing.mkdir(parents=True)
+        (landing / "2026-01-01.jsonl").write_text("{}\n")
+        first = new_landing_files(build_sensor_context(instance=instance))
+        cursor = first.run_key
+        again = new_landing_files(build_sensor_context(instance=instance, cursor=cursor))
+        assert isinstance(again, SkipReason)
+        (landing / "2026-01-02.jsonl").write_text("{}\n")
+        second = new_landing_files(build_sensor_context(instance=instance, cursor=cursor))
+        assert second.run_key != cursor
