@@ -155,7 +155,7 @@ def build_world(seed: int, scale: float, end: date) -> World:
     channels = list(cal.CHANNEL_WEIGHTS)
     roles_by_bu = {bu: [i for i, r in enumerate(cal.ROLES) if bu in r[5]] for bu in bus}
 
-    n_clients = max(7, round(400 * scale))
+    n_clients = max(7, round(560 * scale))
     clients: list[Client] = []
     for i in range(n_clients):
         bu = pick_bu()
