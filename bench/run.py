@@ -138,7 +138,7 @@ def main() -> None:
     out = REPO / "bench" / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\n| measure | " + " | ".join(f"scale {r['scale']:g}" for r in results["scales"]) + " |")
+    print("\n| measure | " + " | ".join(f"scale {r['scale']:g}" for r in results["scales"]) + " |")
     print("|---|" + "---|" * len(results["scales"]))
     for key, label in (("ats_events", "ATS events"), ("landing_mib", "landing files (MiB)"), ("generate_s", "generate (s)"),
                        ("pipeline_s", "full pipeline (s)"), ("rerun_no_new_files_s", "re-run, no new files (s)"),

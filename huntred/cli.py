@@ -118,39 +118,36 @@ _SUBFOLDER_HINT = {
 }
 
 
-def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None, landing_dir: Path) -> list[Path]:
-    """Copy a user's files into the landing zone where the source's parser expects them.
+def landing_destination(source: SourceFamily, file: Path, given: Path, channel: Channel | None, stamp: str,
+                        today: str) -> Path:
+    """Where a user's file goes under the landing zone so its source's parser recognises it.
 
-    Each file is written under a hidden name and renamed, so a sensor never reads half a file.
+    A folder keeps its structure (a scraped batch needs candidates.json beside cvs/).
     """
-    stamp = datetime.now(timezone.utc).strftime("upload-%Y%m%dT%H%M%S")
-    root = landing_dir / source.value
+    inside = file.relative_to(given.parent) if given.is_dir() else Path(file.name)
     if source == SourceFamily.CHANNEL_METRICS:
-        if channel is None:
-            raise UserError("Channel exports need their channel.", f"Add --channel, one of: {', '.join(c.value for c in Channel)}.")
-        root = root / channel.value / stamp
-    elif source == SourceFamily.STRIPE:
-        root = root / "{kind}" / stamp
-    else:
-        root = root / stamp
+        return Path(source.value, channel.value, stamp, inside)
+    if source == SourceFamily.STRIPE:
+        kind = "webhooks" if file.suffix == ".jsonl" else f"api/{today}"  # an export is observed on the day it lands
+        return Path(source.value, kind, stamp, inside)
+    return Path(source.value, stamp, inside)
+
+
+def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None, landing_dir: Path) -> list[Path]:
+    """Copy a user's files into the landing zone, each under a hidden name then renamed (no half files)."""
+    if source == SourceFamily.CHANNEL_METRICS and channel is None:
+        raise UserError("Channel exports need their channel.", f"Add --channel, one of: {', '.join(c.value for c in Channel)}.")
+    now = datetime.now(timezone.utc)
+    stamp, today = now.strftime("upload-%Y%m%dT%H%M%S"), now.date().isoformat()
     landed = []
-    for path in paths:
-        if not path.exists():
-            raise UserError(f"{path} does not exist.", "Check the path and try again.")
-        files = [p for p in sorted(path.rglob("*")) if p.is_file()] if path.is_dir() else [path]
-        base = path if path.is_dir() else path.parent
-        for f in files:
-            rel = f.relative_to(base) if path.is_dir() and source == SourceFamily.SCRAPED_CANDIDATES else Path(f.name)
-            if path.is_dir() and source == SourceFamily.SCRAPED_CANDIDATES:
-                rel = Path(path.name) / rel
-            folder = root
-            if source == SourceFamily.STRIPE:
-                kind = "webhooks" if f.suffix == ".jsonl" else f"api/{datetime.now(timezone.utc).date().isoformat()}"
-                folder = Path(str(root).replace("{kind}", kind))
-            dest = folder / rel
+    for given in paths:
+        if not given.exists():
+            raise UserError(f"{given} does not exist.", "Check the path and try again.")
+        for file in ([p for p in sorted(given.rglob("*")) if p.is_file()] if given.is_dir() else [given]):
+            dest = landing_dir / landing_destination(source, file, given, channel, stamp, today)
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = dest.with_name("." + dest.name + ".part")
-            shutil.copyfile(f, tmp)
+            shutil.copyfile(file, tmp)
             os.replace(tmp, dest)
             landed.append(dest)
     if not landed:

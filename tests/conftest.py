@@ -22,6 +22,14 @@ os.environ.update({
 })
 
 
+def need_fixture(path: Path) -> Path:
+    """A shared fixture: CI always has shared/ beside the project, so there a missing one is a failure."""
+    if not path.exists():
+        message = f"{path} is missing (shared/fixtures must sit beside the project)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    return path
+
+
 def point_at(warehouse: Path) -> None:
     """Make every component (settings, Dagster, dbt) use this warehouse."""
     from huntred.settings import get_settings

@@ -60,7 +60,7 @@ class StripeWriter:
         self.objects[obj["object"]][obj["id"]] = obj
 
     def run(self) -> None:
-        w, r = self.w, self.rng
+        w = self.w
         for client in w.clients:
             if client.start_day >= w.days:
                 continue

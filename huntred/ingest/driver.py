@@ -10,7 +10,6 @@ Guarantees (each tested in ``tests/ingest``):
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 from collections import defaultdict

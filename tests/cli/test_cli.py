@@ -51,3 +51,21 @@ def test_status_and_quarantine_report_the_built_lakehouse(on_built, generated):
     assert "bad_signature" in status.output
     listing = runner.invoke(app, ["quarantine", "--reason", "bad_signature", "--limit", "3"], terminal_width=300)
     assert listing.exit_code == 0 and listing.output.count("bad_signature") == 3
+
+
+def test_user_files_land_where_their_source_parser_looks(tmp_path):
+    from huntred.cli import landing_destination
+    from models.enums import Channel, SourceFamily as F
+
+    batch = tmp_path / "batch_07"
+    (batch / "cvs").mkdir(parents=True)
+    cv = batch / "cvs" / "abc.pdf"
+    stamp, today = "upload-1", "2026-11-25"
+    assert landing_destination(F.SCRAPED_CANDIDATES, cv, batch, None, stamp, today) == Path(
+        "scraped_candidates/upload-1/batch_07/cvs/abc.pdf")
+    assert landing_destination(F.CHANNEL_METRICS, tmp_path / "x.csv", tmp_path / "x.csv", Channel.OCC, stamp, today) == Path(
+        "channel_metrics/occ/upload-1/x.csv")
+    assert landing_destination(F.STRIPE, tmp_path / "h.jsonl", tmp_path / "h.jsonl", None, stamp, today) == Path(
+        "stripe/webhooks/upload-1/h.jsonl")
+    assert landing_destination(F.STRIPE, tmp_path / "p.json", tmp_path / "p.json", None, stamp, today) == Path(
+        "stripe/api/2026-11-25/upload-1/p.json")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import shutil
 
-import duckdb
 import orjson
 import pytest
 
@@ -77,10 +76,10 @@ def test_a_failure_inside_a_chunk_leaves_nothing_of_it_behind(warehouse, monkeyp
     con = connect_writer(get_settings())
     real_insert = driver._split_duplicates
 
-    def fail_on_second_table_write(*args, **kwargs):
+    def fail_while_writing(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(driver, "_split_duplicates", fail_on_second_table_write)
+    monkeypatch.setattr(driver, "_split_duplicates", fail_while_writing)
     with pytest.raises(OSError):
         ingest_family(con, get_settings().landing_dir, SourceFamily.ATS_EVENTS, "r1")
     assert counts(con) == (0, 0, 0)  # rolled back: no rows, no quarantine, no ledger entry

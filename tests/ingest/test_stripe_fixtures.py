@@ -2,25 +2,22 @@
 from __future__ import annotations
 
 import json
-import os
 
 import orjson
-import pytest
 
 from huntred.generator.stripe_data import sign
 from huntred.ingest.driver import ingest_family
 from huntred.settings import get_settings
 from huntred.warehouse import connect_writer
 from models.enums import SourceFamily
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, need_fixture
 
 RESOURCES = ("customer", "charge", "invoice", "subscription", "refund")
 fixture_file = FIXTURES / "stripe" / "fixtures3.json"
 
 
-@pytest.mark.skipif(not fixture_file.exists(), reason="shared fixtures not beside the project")
 def test_stripe_fixture_objects_land_whole_from_api_pages_and_webhooks(warehouse, webhook_secret):
-    resources = json.loads(fixture_file.read_text())["resources"]
+    resources = json.loads(need_fixture(fixture_file).read_text())["resources"]
     landing = get_settings().landing_dir / "stripe"
     for name in RESOURCES:
         page = {"object": "list", "url": f"/v1/{name}s", "has_more": False, "data": [resources[name]]}
