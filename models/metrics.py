@@ -1,0 +1,185 @@
+"""Every ratio metric, defined once.
+
+A ratio is never summed: rolling up a week, a BU or a filtered selection means
+summing the additive columns of a mart and computing the ratio again. So each ratio
+is a SQL expression over additive column names, written here once and used by
+
+* dbt, through ``transforms/macros/metrics.sql`` (generated from this module by
+  ``python -m models.metrics``; ``tests/models/test_metric_definitions.py`` fails if
+  the generated file is stale),
+* the dashboard, reports, exports and API, through ``huntred.serving`` (which
+  aggregates the additive columns of the filtered rows, then applies these formulas),
+* ``docs/metrics.md`` (generated from the same definitions).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Money is reported in one currency; ``seeds/fx_rates.csv`` holds the dated rates.
+REPORTING_CURRENCY = "MXN"
+
+#: Engagement score: 100 * (1 - exp(-weighted interactions per reached person / k)).
+ENGAGEMENT_WEIGHTS = {"clicks": 1, "replies": 3, "applications": 5}
+ENGAGEMENT_HALF_SCALE = 0.10
+
+#: Attribution: touches up to this many days before the application count.
+ATTRIBUTION_LOOKBACK_DAYS = 30
+TIME_DECAY_HALF_LIFE_DAYS = 7
+POSITION_BASED_ENDS = 0.4  # first and last touch each; the middle shares the rest
+
+#: An application still open this many days after it was made is stale.
+STALE_AFTER_DAYS = 90
+
+#: Counts under this are suppressed in anything a client receives.
+CLIENT_MIN_COUNT = 5
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    sql: str  # over additive columns of the same row (or of summed rows)
+    unit: str  # ratio | currency | score | days | count
+    description: str
+
+
+def _div(num: str, den: str) -> str:
+    return f"(({num})::DOUBLE / NULLIF(({den})::DOUBLE, 0))"
+
+
+_weighted = " + ".join(f"{w} * coalesce({c}, 0)" for c, w in ENGAGEMENT_WEIGHTS.items())
+
+#: Campaign performance (seed 13.12 and 13.14), over the additive columns of
+#: ``marts.fct_campaign_channel_daily`` and its rollups.
+CAMPAIGN_METRICS: tuple[Metric, ...] = (
+    Metric("ctr", "CTR", _div("clicks", "impressions"), "ratio",
+           "Clicks / impressions. Messaging channels count a delivered message as an impression and a reply as a click."),
+    Metric("conversion_rate", "Conversion rate", _div("applications", "reach"), "ratio",
+           "Applications / reach (seed 13.14: Aplicaciones / Alcance)."),
+    Metric("qualified_rate", "Qualified rate", _div("qualified_applications", "applications"), "ratio",
+           "Share of applications that passed screening."),
+    Metric("hire_rate", "Hire rate", _div("hires", "applications"), "ratio", "Hires / applications."),
+    Metric("cost_per_application_mxn", "Cost per application", _div("spend_mxn", "applications"), "currency",
+           "Spend / applications."),
+    Metric("qualified_cost_per_application_mxn", "Qualified cost per application",
+           _div("spend_mxn", "qualified_applications"), "currency",
+           "Spend / applications that passed screening."),
+    Metric("cost_per_hire_mxn", "Cost per hire", _div("spend_mxn", "hires"), "currency", "Spend / hires."),
+    Metric("engagement_score", "Engagement score",
+           f"round(100 * (1 - exp(-{_div(_weighted, 'reach')} / {ENGAGEMENT_HALF_SCALE})), 1)", "score",
+           "0-100 weighted interaction index: 100 x (1 - exp(-r / 0.10)) where r = (clicks + 3 x replies + "
+           "5 x applications) / reach. 0 = nobody reached interacted; a campaign whose reached people each make "
+           "0.1 weighted interactions scores 63; the seed's example (950 clicks, 120 applications, 12,000 reach) scores 72."),
+    Metric("roi", "ROI", _div("attributed_revenue_mxn - spend_mxn", "spend_mxn"), "ratio",
+           "(Attributed revenue - spend) / spend."),
+    Metric("roas", "ROAS", _div("attributed_revenue_mxn", "spend_mxn"), "ratio", "Attributed revenue / spend."),
+)
+
+#: Campaign-level only (a campaign's leads are not split by day or channel).
+RETARGETING_METRICS: tuple[Metric, ...] = (
+    Metric("retargeting_impact", "Retargeting impact", _div("leads_recovered", "leads_at_retargeting_start"), "ratio",
+           "Of the candidates a campaign had touched before its Retargeting phase began who had not applied to it, "
+           "the share who applied to it during Retargeting (seed 13.14: % de leads recuperados por retargeting)."),
+)
+
+#: Funnel, over ``marts.mart_funnel_cohorts`` (cohort = month of application).
+FUNNEL_METRICS: tuple[Metric, ...] = (
+    Metric("screen_rate", "Applied → screened", _div("screened", "applied"), "ratio",
+           "Share of the cohort's applications that reached screening."),
+    Metric("interview_rate", "Screened → interviewed", _div("interviewed", "screened"), "ratio",
+           "Share of screened applications that reached an interview."),
+    Metric("offer_rate", "Interviewed → offered", _div("offered", "interviewed"), "ratio",
+           "Share of interviewed applications that got an offer."),
+    Metric("offer_acceptance_rate", "Offer acceptance", _div("hired", "offered - offers_pending"), "ratio",
+           "Offers that ended in a hire / offers that were decided (hired or rejected)."),
+    Metric("applied_to_hire_rate", "Applied → hired", _div("hired", "applied"), "ratio",
+           "Share of the cohort's applications that ended in a hire."),
+    Metric("stale_share", "% stale", _div("stale", "applied"), "ratio",
+           f"Applications still open {STALE_AFTER_DAYS}+ days after they were made, as a share of applications."),
+    Metric("source_quality", "Source quality", _div("stages_reached", "4 * applied"), "ratio",
+           "Mean share of the four stages after applying (screened, interviewed, offered, hired) a source's "
+           "applications reach: 0 = all rejected at once, 1 = all hired."),
+)
+
+#: Engagement, one group per mart.
+CHATBOT_METRICS: tuple[Metric, ...] = (
+    Metric("fallback_to_human_rate", "Fallback to human", _div("handed_to_human", "conversations"), "ratio",
+           "Chatbot conversations handed to a person / conversations that ended."),
+    Metric("chat_resolution_rate", "Resolved by the bot", _div("resolved", "conversations"), "ratio",
+           "Conversations the bot resolved / conversations that ended."),
+    Metric("messages_per_conversation", "Messages per conversation", _div("messages", "conversations"), "count",
+           "Messages (candidate, bot and agent) / conversations that ended."),
+)
+NOTIFICATION_METRICS: tuple[Metric, ...] = (
+    Metric("delivery_rate", "Delivery rate", _div("delivered", "sent"), "ratio", "Notifications delivered / sent."),
+    Metric("open_rate", "Open rate", _div("opened", "delivered"), "ratio", "Notifications opened / delivered."),
+    Metric("click_rate", "Click rate", _div("clicked", "delivered"), "ratio", "Notifications clicked / delivered."),
+    Metric("failure_rate", "Failure rate", _div("failed", "sent"), "ratio", "Notifications failed / sent."),
+)
+REFERRAL_METRICS: tuple[Metric, ...] = (
+    Metric("referral_conversion_rate", "Referral conversion", _div("converted", "invited"), "ratio",
+           "Referral invitations that became a candidate / invitations."),
+)
+ASSESSMENT_METRICS: tuple[Metric, ...] = (
+    Metric("assessment_completion_rate", "Assessment completion", _div("submitted", "created"), "ratio",
+           "Assessments submitted / assessments created."),
+    Metric("average_assessment_score", "Average score", _div("score_sum", "scored"), "score",
+           "Mean score (0-100) of scored assessments."),
+)
+RETENTION_METRICS: tuple[Metric, ...] = (
+    Metric("retention_rate", "Retention", _div("active_candidates", "cohort_size"), "ratio",
+           "Candidates of a signup-month cohort active in a later month / the cohort's size."),
+)
+
+#: Revenue, over ``marts.fct_revenue_daily`` and ``marts.mart_mrr_movements``.
+REVENUE_METRICS: tuple[Metric, ...] = (
+    Metric("refund_rate", "Refund rate", _div("refunds_mxn", "gross_revenue_mxn"), "ratio",
+           "Refunded amount / gross revenue of succeeded charges."),
+    Metric("charge_failure_rate", "Failed charges", _div("failed_charges", "failed_charges + succeeded_charges"), "ratio",
+           "Failed charges / charges attempted."),
+)
+MRR_METRICS: tuple[Metric, ...] = (
+    Metric("net_mrr_growth", "Net MRR growth", _div("ending_mrr_mxn - starting_mrr_mxn", "starting_mrr_mxn"), "ratio",
+           "(Ending MRR - starting MRR) / starting MRR of the month."),
+)
+
+METRIC_GROUPS: dict[str, tuple[Metric, ...]] = {
+    "campaign": CAMPAIGN_METRICS,
+    "retargeting": RETARGETING_METRICS,
+    "funnel": FUNNEL_METRICS,
+    "chatbot": CHATBOT_METRICS,
+    "notifications": NOTIFICATION_METRICS,
+    "referrals": REFERRAL_METRICS,
+    "assessments": ASSESSMENT_METRICS,
+    "retention": RETENTION_METRICS,
+    "revenue": REVENUE_METRICS,
+    "mrr": MRR_METRICS,
+}
+METRICS: dict[str, Metric] = {m.name: m for group in METRIC_GROUPS.values() for m in group}
+
+
+def select_list(group: str) -> str:
+    """``<sql> AS <name>`` for each metric of a group, for a SELECT over its additive columns."""
+    return ",\n    ".join(f"{m.sql} AS {m.name}" for m in METRIC_GROUPS[group])
+
+
+MACRO_FILE = Path(__file__).resolve().parent.parent / "transforms" / "macros" / "metrics.sql"
+
+
+def render_dbt_macros() -> str:
+    """The dbt macro carrying these definitions: ``{{ metrics('campaign') }}`` in a model's SELECT."""
+    lines = ["{#- Generated by `python -m models.metrics` from models/metrics.py: edit that file, not this one. -#}",
+             "{% macro metrics(group) -%}"]
+    for i, (group, metrics) in enumerate(METRIC_GROUPS.items()):
+        lines.append(("{%- if" if i == 0 else "{%- elif") + f" group == '{group}' %}}")
+        lines.append(",\n".join(f"    {m.sql} as {m.name}" for m in metrics))
+    lines.append("{%- else %}{{ exceptions.raise_compiler_error('unknown metric group ' ~ group) }}")
+    lines.append("{%- endif %}")
+    lines.append("{%- endmacro %}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    MACRO_FILE.write_text(render_dbt_macros(), encoding="utf-8")
+    print(f"wrote {MACRO_FILE}")

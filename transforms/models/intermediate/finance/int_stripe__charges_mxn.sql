@@ -1,0 +1,24 @@
+-- Charges with their customer's BU and client, amounts converted to MXN at the charge day's rate.
+select
+    ch.charge_id,
+    ch.customer_id,
+    ch.invoice_id,
+    cu.business_unit,
+    cu.client_id,
+    ch.status,
+    ch.currency,
+    {{ local_date('ch.created_at') }} as charge_date,
+    ch.amount,
+    {{ to_mxn('ch.amount', 'fx.rate_to_mxn') }} as amount_mxn,
+    {{ to_mxn('coalesce(rf.refunded, 0)', 'fx.rate_to_mxn') }} as refunded_mxn,
+    ch.failure_code
+from {{ ref('stg_stripe__charges') }} ch
+left join {{ ref('stg_stripe__customers') }} cu using (customer_id)
+left join (
+    select charge_id, sum(amount) as refunded
+    from {{ ref('stg_stripe__refunds') }}
+    where status = 'succeeded'
+    group by charge_id
+) rf using (charge_id)
+join {{ ref('int_fx_rates__daily') }} fx
+    on fx.currency = ch.currency and fx.rate_date = {{ local_date('ch.created_at') }}
