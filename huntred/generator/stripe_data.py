@@ -161,10 +161,12 @@ class StripeWriter:
     def _inject_bad_deliveries(self) -> None:
         r = self.rng
         days = sorted(self.deliveries)
+        # pick from the genuine deliveries only: an injected torn line is not JSON to tamper with
+        genuine = {day: list(self.deliveries[day]) for day in days}
         n = max(5, self.n_events // 300)
         for i in range(n):
             day = r.choice(days)
-            arrival, raw = r.choice(self.deliveries[day])
+            arrival, raw = r.choice(genuine[day])
             delivery = orjson.loads(raw)
             kind = ("tampered", "wrong_secret", "replayed", "redelivered", "malformed")[i % 5]
             if kind == "tampered":  # body changed after signing: must not be trusted
