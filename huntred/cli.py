@@ -256,6 +256,142 @@ def serve(
             p.wait(timeout=10)
 
 
+# -- reports, exports, alerts ------------------------------------------------------------------------------------------
+report_app = typer.Typer(no_args_is_help=True, help="Reports from the current snapshot (same numbers as the dashboard).")
+export_app = typer.Typer(no_args_is_help=True, help="Exports for huntRED Solutions clients.")
+users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (passwords are stored only as scrypt hashes).")
+app.add_typer(report_app, name="report")
+app.add_typer(export_app, name="export")
+app.add_typer(users_app, name="users")
+
+
+def _parse_date(value: str, what: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"'{value}' is not a date ({what}).", "Write it as YYYY-MM-DD, e.g. 2026-01-31.") from None
+
+
+@report_app.command("roi")
+def report_roi(
+    bu: Optional[str] = typer.Option(None, "--bu", help="Business unit code (e.g. huntred, amigro); default: all."),
+    date_from: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
+    date_to: str = typer.Option(..., "--to", help="Last day, YYYY-MM-DD."),
+    fmt: str = typer.Option("pdf", "--format", help="pdf or xlsx."),
+    out: Optional[Path] = typer.Option(None, help="File to write (default: ./<report name>.<format>)."),
+) -> None:
+    """The ROI report of a business unit for a period, as PDF (with charts) or Excel."""
+    from huntred.analytics import ALL
+    from huntred.reports.roi import build_roi_report, roi_pdf, roi_xlsx
+    from huntred.serving import open_current
+
+    if fmt not in ("pdf", "xlsx"):
+        raise UserError(f"'{fmt}' is not a report format.", "Use --format pdf or --format xlsx.")
+    report = build_roi_report(open_current(get_settings()), ALL, bu, _parse_date(date_from, "--from"), _parse_date(date_to, "--to"))
+    target = out or Path(f"{report.file_stem}.{fmt}")
+    target.write_bytes(roi_pdf(report) if fmt == "pdf" else roi_xlsx(report))
+    console.print(f"Wrote {target} ({report.title}).")
+
+
+@export_app.command("client")
+def export_client(
+    client_id: str = typer.Argument(..., help="huntRED Solutions client id, e.g. cli_00004."),
+    out: Optional[Path] = typer.Option(None, help="Zip file to write (default: ./huntred_export_<client>_<date>.zip)."),
+) -> None:
+    """The consulting export bundle of a client: Excel, Parquet, a PDF summary and a README (small counts suppressed)."""
+    from huntred.analytics import ALL
+    from huntred.reports.client_export import build_client_export, export_zip
+    from huntred.serving import open_current
+
+    export = build_client_export(open_current(get_settings()), ALL, client_id)
+    target = out or Path(export.file_name)
+    target.write_bytes(export_zip(export))
+    console.print(f"Wrote {target} for {export.client_name}.")
+
+
+@app.command()
+def alerts(bu: Optional[str] = typer.Option(None, "--bu", help="Only this business unit.")) -> None:
+    """Campaigns whose conversion, engagement or costs cross their thresholds (transforms/seeds/alert_thresholds.csv)."""
+    from huntred.analytics import ALL, Filters, alerts as campaign_alerts
+    from huntred.serving import open_current
+
+    rows = campaign_alerts(open_current(get_settings()), ALL, Filters(business_units=(bu,) if bu else ()))
+    if rows.is_empty():
+        console.print("No campaign crosses an alert threshold.")
+        return
+    table = Table(title=f"{len(rows)} alert(s)")
+    for col in ("severity", "business unit", "campaign", "metric", "value", "threshold", "meaning"):
+        table.add_column(col)
+    for r in rows.iter_rows(named=True):
+        value = f"{r['metric_value']:.4g}"
+        table.add_row(r["severity"], r["business_unit"], f"{r['campaign_id']} {r['campaign_name'][:40]}", r["metric"], value,
+                      f"{r['direction']} {r['threshold']:g}", r["meaning"])
+    console.print(table)
+
+
+@users_app.command("init")
+def users_init(force: bool = typer.Option(False, help="Replace the existing users file.")) -> None:
+    """Create the demo users with random passwords, printed once here (only their hashes are stored)."""
+    from huntred import auth
+    from huntred.analytics import ALL, solutions_clients
+    from huntred.serving import open_current
+
+    path = get_settings().users_path
+    if path.exists() and not force:
+        console.print(f"{path} already exists; keeping it (use --force to replace it).")
+        return
+    path.unlink(missing_ok=True)
+    try:
+        clients = solutions_clients(open_current(get_settings()), ALL)["client_id"].to_list()
+    except UserError:
+        clients = []
+    demo = [("analyst", "analyst", None, None), ("admin", "admin", None, None), ("datascientist", "data_scientist", None, None),
+            ("manager.huntred", "bu_manager", "huntred", None), ("manager.amigro", "bu_manager", "amigro", None)]
+    if clients:
+        demo.append((f"client.{clients[0].replace('_', '')}", "client", None, clients[0]))
+    table = Table(title=f"Demo users (written to {path}; passwords are shown only now)")
+    for col in ("username", "role", "scope", "password"):
+        table.add_column(col)
+    for username, role, bu, client in demo:
+        password = auth.new_password()
+        user = auth.add_user(path, username, role, password, business_unit=bu, client_id=client)
+        table.add_row(username, role, user.scope.label, password)
+    console.print(table)
+
+
+@users_app.command("add")
+def users_add(
+    username: str, role: str = typer.Option(..., help="analyst, bu_manager, data_scientist, client or admin."),
+    bu: Optional[str] = typer.Option(None, "--bu"), client: Optional[str] = typer.Option(None, "--client"),
+) -> None:
+    """Add a user; the password is asked twice and never echoed."""
+    from huntred import auth
+
+    auth.validate(username, role, bu, client)
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = auth.add_user(get_settings().users_path, username, role, password, business_unit=bu, client_id=client)
+    console.print(f"Added {user.username} ({user.role}, {user.scope.label}).")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """The users who may sign in to the dashboard."""
+    from huntred import auth
+
+    for u in auth.list_users(get_settings().users_path):
+        console.print(f"{u.username:20} {u.role:15} {u.scope.label}")
+
+
+@users_app.command("remove")
+def users_remove(username: str) -> None:
+    from huntred import auth
+
+    auth.remove_user(get_settings().users_path, username)
+    console.print(f"Removed {username}.")
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = None
     #: Serving snapshots kept besides the current one (readers may still hold them open).
     snapshots_kept: int = 2
+    #: Dashboard users (scrypt hashes only); default: users.json in the warehouse.
+    users_file: Path | None = None
 
     @property
     def landing_dir(self) -> Path:
@@ -41,6 +43,10 @@ class Settings(BaseSettings):
     @property
     def dagster_storage_dir(self) -> Path:
         return self.warehouse_dir / "dagster"
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.warehouse_dir / "users.json"
 
     @property
     def writer_lock_path(self) -> Path:

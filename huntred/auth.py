@@ -1,0 +1,146 @@
+"""Who may sign in and what they may see.
+
+Users live in a JSON file (``HUNTRED_USERS_FILE``, default ``<warehouse>/users.json``,
+git-ignored) holding only scrypt hashes of passwords, never the passwords. ``huntred
+users init`` creates the demo users with random passwords printed once; ``huntred users
+add`` adds one. Each role maps to the pages it may open and to the scope (BU or client)
+every query of that user is restricted to (``huntred.analytics.Scope``).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from huntred.analytics import Scope
+from huntred.errors import UserError
+from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
+
+ROLES = ("analyst", "bu_manager", "data_scientist", "client", "admin")
+
+#: page id -> roles that may open it
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "campaigns": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
+    "pipeline": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
+    "engagement": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
+    "revenue": frozenset({"analyst", "admin"}),
+    "roi_reports": frozenset({"analyst", "bu_manager", "admin"}),
+    "consulting_exports": frozenset({"analyst", "client", "admin"}),
+    "overview": frozenset({"analyst", "data_scientist", "admin"}),
+}
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    business_unit: str | None = None
+    client_id: str | None = None
+
+    @property
+    def scope(self) -> Scope:
+        if self.role == "bu_manager":
+            return Scope(business_unit=self.business_unit, label=BUSINESS_UNIT_NAMES[BusinessUnit(self.business_unit)])
+        if self.role == "client":
+            return Scope(client_id=self.client_id, label=f"client {self.client_id}")
+        return Scope()
+
+    def may_open(self, page: str) -> bool:
+        return self.role in PAGE_ROLES[page]
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return "scrypt${n}${r}${p}$".format(**_SCRYPT) + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, base64.b64decode(digest))
+
+
+def _load(path: Path) -> dict:
+    if not path.exists():
+        return {"users": []}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UserError(f"The users file {path} is not valid JSON ({exc}).", "Fix it or recreate it with `huntred users init --force`.")
+
+
+def _save(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    tmp.chmod(0o600)
+    os.replace(tmp, path)
+
+
+def validate(username: str, role: str, business_unit: str | None, client_id: str | None) -> None:
+    if not _USERNAME.match(username):
+        raise UserError(f"'{username}' is not a valid username.", "Use 2-40 lowercase letters, digits, dots, dashes or underscores.")
+    if role not in ROLES:
+        raise UserError(f"'{role}' is not a role.", f"Use one of: {', '.join(ROLES)}.")
+    if role == "bu_manager" and business_unit not in {b.value for b in BusinessUnit}:
+        raise UserError("A BU manager needs a business unit.", f"Give --bu with one of: {', '.join(b.value for b in BusinessUnit)}.")
+    if role == "client" and not client_id:
+        raise UserError("A client user needs a client id.", "Give --client with the huntRED Solutions client id (e.g. cli_00004).")
+    if role not in ("bu_manager", "client") and (business_unit or client_id):
+        raise UserError(f"A {role} sees every business unit, so --bu and --client do not apply.", "Leave them out.")
+
+
+def add_user(path: Path, username: str, role: str, password: str, *, business_unit: str | None = None,
+             client_id: str | None = None, replace: bool = False) -> User:
+    validate(username, role, business_unit, client_id)
+    if len(password) < 10:
+        raise UserError("The password is too short.", "Use at least 10 characters.")
+    data = _load(path)
+    if any(u["username"] == username for u in data["users"]) and not replace:
+        raise UserError(f"The user '{username}' already exists.", "Choose another name, or remove it first.")
+    data["users"] = [u for u in data["users"] if u["username"] != username]
+    user = User(username, role, business_unit, client_id)
+    data["users"].append({**asdict(user), "password_hash": hash_password(password)})
+    _save(path, data)
+    return user
+
+
+def remove_user(path: Path, username: str) -> None:
+    data = _load(path)
+    before = len(data["users"])
+    data["users"] = [u for u in data["users"] if u["username"] != username]
+    if len(data["users"]) == before:
+        raise UserError(f"There is no user '{username}'.", "See `huntred users list`.")
+    _save(path, data)
+
+
+def list_users(path: Path) -> list[User]:
+    return [User(u["username"], u["role"], u.get("business_unit"), u.get("client_id")) for u in _load(path)["users"]]
+
+
+def authenticate(path: Path, username: str, password: str) -> User | None:
+    """The user if the password is right, else None (same work either way, so timing does not tell names apart)."""
+    record = next((u for u in _load(path)["users"] if u["username"] == username.strip().lower()), None)
+    ok = verify_password(password, record["password_hash"] if record else hash_password("not-a-user-password"))
+    if not (record and ok):
+        return None
+    return User(record["username"], record["role"], record.get("business_unit"), record.get("client_id"))
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
