@@ -1,10 +1,14 @@
-"""Cached reads for the dashboard: every query goes through huntred.serving, keyed on the snapshot."""
+"""Cached reads for the dashboard: every query goes through huntred.serving / huntred.analytics.
+
+Results are cached per snapshot file name: a new snapshot (new name) is a cache miss,
+so pages refresh after each pipeline run without serving numbers of two runs at once.
+"""
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from huntred import serving
+from huntred import analytics, serving
 from huntred.errors import UserError
 from huntred.settings import get_settings
 
@@ -16,7 +20,15 @@ def current_snapshot() -> serving.Snapshot | None:
         return None
 
 
-# Cached per snapshot file: a new snapshot (new name) is a cache miss, so pages refresh after each run.
+@st.cache_data(show_spinner=False, max_entries=512)
+def query(snapshot_name: str, name: str, scope: analytics.Scope, filters: analytics.Filters | None, *args):
+    """``huntred.analytics.<name>(snapshot, scope, filters, *args)`` (lists in args must be tuples, to be hashable)."""
+    fn = getattr(analytics, name)
+    args = [list(a) if isinstance(a, tuple) else a for a in args]
+    snap = serving.open_current(get_settings())
+    return fn(snap, scope, filters, *args) if filters is not None else fn(snap, scope, *args)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def source_status(snapshot_name: str) -> pl.DataFrame:
     return serving.source_status(serving.open_current(get_settings()))

@@ -4,13 +4,9 @@ from datetime import datetime, timezone
 import polars as pl
 import streamlit as st
 
-from apps import data
+from apps import data, ui
 
-st.title("Data overview")
-snap = data.current_snapshot()
-if snap is None:
-    st.info("No data has been published yet. Run `huntred run` (or `make demo`) to build the lakehouse.")
-    st.stop()
+snap, _, _ = ui.page_context("overview", "Data overview")
 
 age_hours = (datetime.now(timezone.utc) - snap.published_at).total_seconds() / 3600
 st.caption(f"Snapshot of run `{snap.run_id[:8]}`, published {snap.published_at:%Y-%m-%d %H:%M UTC} ({age_hours:.1f} h ago). "

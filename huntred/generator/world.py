@@ -158,7 +158,7 @@ def build_world(seed: int, scale: float, end: date) -> World:
     n_clients = max(7, round(560 * scale))
     clients: list[Client] = []
     for i in range(n_clients):
-        bu = pick_bu()
+        bu = bus[i % len(bus)] if i < len(bus) else pick_bu()  # every BU has clients, Solutions included
         name = (rng.choice(cal.SOLUTIONS_CLIENT_NAMES) if bu == BusinessUnit.HUNTRED_SOLUTIONS else rng.choice(cal.COMPANIES))
         currency = Currency.USD if rng.random() < 0.2 else Currency.MXN
         fee_mxn = rng.choice((8_500, 15_000, 24_000, 45_000, 90_000)) * (2.2 if bu == BusinessUnit.HUNTRED_EXECUTIVE else 1)

@@ -1,0 +1,48 @@
+"""Consulting exports for huntRED Solutions clients: a client sees only their data and downloads the bundle."""
+import streamlit as st
+
+from apps import ui
+from apps.data import query
+from huntred.analytics import Filters, Scope
+from huntred.errors import UserError
+from huntred.reports.client_export import build_client_export, export_zip
+from huntred.reports.suppression import SUPPRESSED_NOTE
+from huntred.serving import open_current
+from huntred.settings import get_settings
+
+snap, user, filters = ui.page_context("consulting_exports", "Consulting exports", "huntRED Solutions clients")
+scope = user.scope
+
+clients = query(snap.path.name, "solutions_clients", scope, None)
+if clients.is_empty():
+    st.info("No huntRED Solutions client is in the current data.")
+    st.stop()
+names = dict(zip(clients["client_id"].to_list(), clients["client_name"].to_list()))
+if scope.client_id:
+    client_id = scope.client_id
+    st.subheader(names.get(client_id, client_id))
+else:
+    client_id = st.selectbox("Client", list(names), format_func=lambda c: f"{names[c]} ({c})", key="export_client")
+period = Filters(date_from=filters.date_from, date_to=filters.date_to)
+st.caption(f"Period: the sidebar's ({filters.date_from} to {filters.date_to}). {SUPPRESSED_NOTE}")
+
+
+@st.cache_data(show_spinner="Preparing the export…", max_entries=32)
+def bundle(snapshot_name: str, scope: Scope, client_id: str, period: Filters):
+    export = build_client_export(open_current(get_settings()), scope, client_id, period)
+    return export, export_zip(export)
+
+
+try:
+    export, zipped = bundle(snap.path.name, scope, client_id, period)
+except UserError as exc:
+    st.error(f"{exc.problem} {exc.fix}")
+    st.stop()
+
+st.download_button("Download export bundle (zip)", zipped, file_name=export.file_name, mime="application/zip",
+                   key="download_export", type="primary", icon=":material/download:")
+st.caption("The zip holds export.xlsx (one sheet per table), parquet/ (the same tables), summary.pdf and README.md "
+           "(definitions of every metric).")
+for table_name, frame in export.tables.items():
+    st.subheader(table_name)
+    ui.table(frame, key=f"export_{table_name}")

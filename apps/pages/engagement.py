@@ -1,0 +1,97 @@
+"""Engagement: active candidates, chatbot, notifications, gamification, referrals, assessments, retention.
+
+These marts are per business unit and period; campaign, channel and phase filters do not apply.
+"""
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from apps import ui
+from apps.data import query
+
+snap, user, filters = ui.page_context("engagement", "Engagement", "Candidates' own activity · BU and period filters apply")
+name, scope = snap.path.name, user.scope
+
+st.subheader("Active candidates")
+daily = query(name, "active_candidates", scope, filters, "day")
+weekly = query(name, "active_candidates", scope, filters, "week")
+if not ui.empty_notice(daily, "candidate activity"):
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Mean daily active", f"{daily['active_candidates'].mean():,.0f}", border=True,
+              help="Candidates who did something themselves that day (chat, apply, assessment, referral, open/click).")
+    c2.metric("Mean weekly active", f"{weekly['active_candidates'].mean():,.0f}", border=True,
+              help="Distinct active candidates per week (not the sum of the days).")
+    c3.metric("Peak daily active", f"{daily['active_candidates'].max():,}", border=True)
+    both = pl.concat([daily.with_columns(pl.lit("daily").alias("grain")), weekly.with_columns(pl.lit("weekly").alias("grain"))])
+    ui.chart(alt.Chart(both).mark_line().encode(
+        x=alt.X("period:T", title=None), y=alt.Y("active_candidates:Q", title="active candidates"),
+        color=alt.Color("grain:N", scale=alt.Scale(range=["#f4a582", "#b22222"])),
+        tooltip=["grain", "period:T", "active_candidates"]).properties(height=240))
+
+st.subheader("Chatbot")
+chat = query(name, "chatbot", scope, filters, ("channel",))
+if not ui.empty_notice(chat, "chatbot conversations"):
+    total = query(name, "chatbot", scope, filters, ()).row(0, named=True)
+    c1, c2, c3, c4 = st.columns(4)
+    ui.kpi(c1, "Conversations", "conversations", total, None)
+    ui.kpi(c2, "Messages", "messages", total, None)
+    ui.kpi(c3, "Fallback to human", "fallback_to_human_rate", total, None, invert=True)
+    ui.kpi(c4, "Resolved by the bot", "chat_resolution_rate", total, None)
+    left, right = st.columns(2)
+    with left:
+        ui.table(chat, ["channel", "conversations", "messages", "resolved", "handed_to_human", "abandoned",
+                        "fallback_to_human_rate", "chat_resolution_rate", "messages_per_conversation"], key="chat_table")
+    with right:
+        intents = query(name, "chat_intents", scope, filters)
+        ui.chart(alt.Chart(intents).mark_arc(innerRadius=50).encode(
+            theta="messages:Q", color=alt.Color("intent:N", title="intent"),
+            tooltip=["intent", alt.Tooltip("messages:Q", format=","), "mean_intent_score"]).properties(height=240))
+
+st.subheader("Notifications")
+by_channel = query(name, "notifications", scope, filters, ("channel",))
+if not ui.empty_notice(by_channel, "notifications"):
+    ui.chart(alt.Chart(by_channel.unpivot(index="channel", on=["delivery_rate", "open_rate", "click_rate"],
+                                          variable_name="rate", value_name="value")).mark_bar().encode(
+        x=alt.X("channel:N", title=None), y=alt.Y("value:Q", axis=alt.Axis(format="%"), title=None), xOffset="rate:N",
+        color=alt.Color("rate:N", scale=alt.Scale(range=["#4393c3", "#b22222", "#f4a582"])),
+        tooltip=["channel", "rate", alt.Tooltip("value:Q", format=".1%")]).properties(height=240))
+    ui.table(by_channel, ["channel", "sent", "delivered", "opened", "clicked", "failed", "delivery_rate", "open_rate",
+                          "click_rate", "failure_rate"], key="notif_channel")
+    with st.expander("By template"):
+        ui.table(query(name, "notifications", scope, filters, ("channel", "template_id")).sort("sent", descending=True),
+                 ["channel", "template_id", "sent", "delivered", "opened", "clicked", "open_rate", "click_rate"],
+                 key="notif_template")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Gamification")
+    gam = ui.with_month(query(name, "gamification", scope, filters), "activity_month")
+    if not ui.empty_notice(gam, "gamification events"):
+        ui.chart(alt.Chart(gam).mark_bar(color=ui.BRAND).encode(
+            x=alt.X("month:O", title=None), y=alt.Y("points_awarded:Q", title="points awarded"),
+            tooltip=["month", "points_awarded", "candidates_awarded", "achievements_unlocked", "levels_reached"])
+            .properties(height=220))
+        ui.table(gam.drop("month"), key="gamification_table")
+with right:
+    st.subheader("Referrals")
+    refs = ui.with_month(query(name, "referrals", scope, filters), "activity_month")
+    if not ui.empty_notice(refs, "referrals"):
+        ui.chart(alt.Chart(refs.unpivot(index="month", on=["invited", "converted"], variable_name="status",
+                                        value_name="referrals")).mark_bar().encode(
+            x=alt.X("month:O", title=None), y="referrals:Q", xOffset="status:N",
+            color=alt.Color("status:N", scale=alt.Scale(range=["#b22222", "#f4a582"]))).properties(height=220))
+        st.caption("Leaderboard (referrers ranked by converted referrals; all time)")
+        ui.table(query(name, "referral_leaderboard", scope, filters), key="leaderboard")
+
+st.subheader("Assessments")
+ui.table(query(name, "assessments", scope, filters), key="assessments_table")
+
+st.subheader("Retention by signup month")
+ret = ui.with_month(query(name, "retention", scope, filters), "cohort_month")
+if not ui.empty_notice(ret, "cohorts"):
+    ui.chart(alt.Chart(ret).mark_rect().encode(
+        x=alt.X("months_since_signup:O", title="months since signup"),
+        y=alt.Y("month:O", title="signup month"),
+        color=alt.Color("retention_rate:Q", scale=alt.Scale(scheme="reds"), title="retention"),
+        tooltip=["month", "months_since_signup", "cohort_size",
+                 "active_candidates", alt.Tooltip("retention_rate:Q", format=".1%")]).properties(height=300))

@@ -1,0 +1,74 @@
+"""ROI reports for BU managers: the numbers of a BU and period on the page, and the same numbers as PDF and Excel."""
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from apps import ui
+from huntred.analytics import Scope
+from huntred.errors import UserError
+from huntred.reports.roi import PERFORMANCE_COLUMNS, build_roi_report, roi_pdf, roi_xlsx, summary_value_kind
+from huntred.serving import open_current
+from huntred.settings import get_settings
+from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
+
+snap, user, filters = ui.page_context("roi_reports", "ROI reports", "Spend against the revenue of the hires it brought")
+scope = user.scope
+
+if scope.business_unit:
+    bu = scope.business_unit
+else:
+    options = [None, *(b.value for b in BusinessUnit)]
+    default = options.index(filters.business_units[0]) if len(filters.business_units) == 1 else 0
+    bu = st.selectbox("Business unit", options, index=default, key="roi_bu",
+                      format_func=lambda b: "All business units" if b is None else BUSINESS_UNIT_NAMES[BusinessUnit(b)])
+st.caption("The period is the sidebar's. Campaign, channel and phase filters do not apply to a BU report.")
+
+
+@st.cache_data(show_spinner="Building the report…", max_entries=32)
+def report_files(snapshot_name: str, scope: Scope, bu, date_from, date_to):
+    report = build_roi_report(open_current(get_settings()), scope, bu, date_from, date_to)
+    return report, roi_pdf(report), roi_xlsx(report)
+
+
+try:
+    report, pdf, xlsx = report_files(snap.path.name, scope, bu, filters.date_from, filters.date_to)
+except UserError as exc:
+    st.error(f"{exc.problem} {exc.fix}")
+    st.stop()
+
+st.subheader(report.title)
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button("Download PDF", pdf, file_name=f"{report.file_stem}.pdf", mime="application/pdf", key="download_pdf",
+                   type="primary", icon=":material/picture_as_pdf:")
+d2.download_button("Download Excel", xlsx, file_name=f"{report.file_stem}.xlsx", key="download_xlsx", icon=":material/table:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+cols = st.columns(5)
+for col, metric in zip(cols, ("spend_mxn", "attributed_revenue_mxn", "hires", "roi", "roas")):
+    row = report.summary.filter(report.summary["metric"] == metric).row(0, named=True)
+    change = f"{row['change']:+.1%}" if row["change"] is not None else None
+    col.metric(row["label"], ui.compact(row["value"], summary_value_kind(metric)), change, border=True,
+               delta_color="inverse" if metric == "spend_mxn" else "normal",
+               help="The change compares with the period of the same length just before.")
+
+left, right = st.columns([2, 3])
+with left:
+    shown = [(r["label"], ui.format_value(r["value"], summary_value_kind(r["metric"])),
+              ui.format_value(r["previous_period"], summary_value_kind(r["metric"])), ui.format_value(r["change"], "percent"))
+             for r in report.summary.iter_rows(named=True)]
+    st.dataframe(pl.DataFrame(shown, schema=["metric", "this period", "previous period", "change"], orient="row"),
+                 hide_index=True, width="stretch", height=36 * len(shown) + 40, key="roi_summary")
+with right:
+    month = ui.with_month(report.tables["By month"], "metric_month")
+    ui.chart(alt.Chart(month.unpivot(index="month", on=["spend_mxn", "attributed_revenue_mxn"], variable_name="series",
+                                     value_name="mxn")).mark_bar().encode(
+        x=alt.X("month:O", title=None), y=alt.Y("mxn:Q", title="MXN"), xOffset="series:N",
+        color=alt.Color("series:N", scale=alt.Scale(range=["#4a6fa5", "#b22222"]))).properties(height=300))
+
+st.subheader("By channel")
+ui.table(report.tables["By channel"], ["channel_name", *PERFORMANCE_COLUMNS], key="roi_channel")
+st.subheader("By campaign")
+ui.table(report.tables["By campaign"], ["campaign_name", *PERFORMANCE_COLUMNS], key="roi_campaign")
+with st.expander("Funnel and Stripe revenue"):
+    ui.table(report.tables["Funnel"], key="roi_funnel")
+    ui.table(report.tables["Stripe revenue"], key="roi_revenue")
