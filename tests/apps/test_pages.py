@@ -80,7 +80,7 @@ def test_a_client_sees_only_the_export_page_of_their_own_data(on_built):
 
 
 def test_filters_persist_across_pages(on_built):
-    at = signed_in(ANALYST, "campaigns")
+    at = signed_in(ANALYST)  # lands on Campaigns, the first page
     at.multiselect(key="f_channel").set_value(["linkedin", "occ"]).run()
     assert at.session_state["filters"].channels == ("linkedin", "occ")
     at.switch_page("pages/pipeline.py").run()
