@@ -22,7 +22,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 MANIFEST := transforms/target/manifest.json
 DBT_SOURCES := $(shell find transforms -path transforms/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
-.PHONY: help demo test dagster bench venv prepare data pipeline serve browser clean
+.PHONY: help demo test dagster bench venv prepare data pipeline serve browser clean screenshots
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ browser:  ## Install Debian's Chromium for the browser tests when missing
 
 test: prepare browser  ## Create/update the virtualenv and run the whole suite
 	$(BIN)/pytest -q
+
+screenshots: prepare browser  ## Refresh the README's screenshots (the browser test, saving into docs/screenshots)
+	HUNTRED_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/apps/test_browser.py
 
 bench: prepare .env  ## Measure generation, pipeline, re-run, ingest throughput, memory
 	$(BIN)/python bench/run.py
