@@ -11,7 +11,7 @@ from huntred import auth
 from huntred.analytics import Filters
 from huntred.reports.roi import column_kind, format_value
 from huntred.serving import Snapshot
-from models.enums import CHANNEL_NAMES, Channel
+from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, BusinessUnit, Channel
 from models.metrics import METRICS
 
 BRAND = "#b22222"
@@ -31,7 +31,9 @@ def page_context(page_id: str, title: str, caption: str | None = None) -> tuple[
         st.stop()
     filters: Filters = st.session_state.get("filters") or Filters()
     period = f"{filters.date_from:%Y-%m-%d} to {filters.date_to:%Y-%m-%d}" if filters.date_from else "all dates"
-    st.caption((caption + " · " if caption else "") + f"{user.scope.label} · {period} · snapshot of run {snap.run_id[:8]}")
+    who = (", ".join(BUSINESS_UNIT_NAMES[BusinessUnit(b)] for b in filters.business_units)
+           if filters.business_units else user.scope.label)
+    st.caption((caption + " · " if caption else "") + f"{who} · {period} · snapshot of run {snap.run_id[:8]}")
     return snap, user, filters
 
 
