@@ -22,7 +22,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 MANIFEST := transforms/target/manifest.json
 DBT_SOURCES := $(shell find transforms -path transforms/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
-.PHONY: help demo test dagster bench venv prepare data pipeline serve browser clean screenshots
+.PHONY: help demo test dagster bench venv prepare data pipeline users serve browser clean screenshots
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,10 +51,13 @@ pipeline: prepare .env  ## Materialize every asset
 	@test -f $(HUNTRED_WAREHOUSE_DIR)/landing/generator_manifest.json || $(MAKE) --no-print-directory data
 	$(BIN)/huntred run
 
+users: $(VENV)/.installed  ## Create the demo dashboard users (passwords printed once) unless they exist
+	$(BIN)/huntred users init
+
 serve: prepare  ## Serve the dashboard (:8501) and API (:8000) until Ctrl-C
 	$(BIN)/huntred serve
 
-demo: pipeline serve  ## Set up, generate sample data, run the pipeline, serve dashboard + API
+demo: pipeline users serve  ## Set up, generate sample data, run the pipeline, create users, serve dashboard + API
 
 dagster: prepare .env  ## Open the Dagster UI on the same code and warehouse (:3000)
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
@@ -72,4 +75,4 @@ bench: prepare .env  ## Measure generation, pipeline, re-run, ingest throughput,
 	$(BIN)/python bench/run.py
 
 clean:  ## Delete everything generated under the warehouse
-	rm -rf $(HUNTRED_WAREHOUSE_DIR)/{landing,serving,dagster,logs,lakehouse.duckdb,lakehouse.duckdb.wal,.writer.lock} transforms/target
+	rm -rf $(HUNTRED_WAREHOUSE_DIR)/{landing,serving,dagster,logs,lakehouse.duckdb,lakehouse.duckdb.wal,.writer.lock,users.json} transforms/target

@@ -106,6 +106,88 @@ def _parseable(lines: list[str]) -> list[str]:
     return out
 
 
+def dbt_build_seconds(env: dict) -> float:
+    """A full `dbt build` (seeds, models, tests, unit tests) on the built warehouse, as the pipeline runs it."""
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    start = time.monotonic()
+    subprocess.run([dbt, "build", "--project-dir", ".", "--profiles-dir", ".", "--quiet"], cwd=REPO / "transforms",
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.monotonic() - start
+
+
+def roi_report_seconds(warehouse: Path) -> dict:
+    """ROI report of one BU for the whole year: queries, PDF and Excel (in this process, as the page does)."""
+    from huntred import analytics, serving
+    from huntred.reports.roi import build_roi_report, roi_pdf, roi_xlsx
+    from huntred.settings import Settings
+
+    snap = serving.open_current(Settings(warehouse_dir=warehouse))
+    first, last = analytics.data_range(snap)
+    roi_pdf(build_roi_report(snap, analytics.ALL, "huntu", first, last))  # warm imports (matplotlib, fonts)
+    t = time.monotonic()
+    report = build_roi_report(snap, analytics.ALL, "huntred", first, last)
+    built = time.monotonic()
+    roi_pdf(report)
+    pdf = time.monotonic()
+    roi_xlsx(report)
+    return {"queries_s": round(built - t, 2), "pdf_s": round(pdf - built, 2), "xlsx_s": round(time.monotonic() - pdf, 2),
+            "total_s": round(time.monotonic() - t, 2)}
+
+
+def page_seconds(warehouse: Path, env: dict) -> dict:
+    """Each dashboard page in Chromium: seconds from the click to every element drawn (first visit, cold caches)."""
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    from huntred.auth import add_user
+
+    add_user(warehouse / "users.json", "bench", "analyst", "bench-password-1", replace=True)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).with_name("streamlit")), "run", str(REPO / "apps" / "dashboard.py"),
+                               "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"],
+                              cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    timings = {}
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 120
+        while True:  # Streamlit answers its health check once it serves
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the dashboard did not start within 120 s")
+            time.sleep(0.5)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.goto(f"http://127.0.0.1:{port}", timeout=120_000)
+            page.locator('input[type="password"]').wait_for(timeout=120_000)
+            page.locator('[data-testid="stTextInput"] input').first.fill("bench")
+            page.locator('input[type="password"]').fill("bench-password-1")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_selector('[data-testid="stMetric"]', timeout=120_000)
+            for title in ("Pipeline", "Engagement", "Revenue", "ROI reports", "Consulting exports", "Data overview", "Campaigns"):
+                t = time.monotonic()
+                page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
+                page.wait_for_selector(f'h1:has-text("{title}")', timeout=120_000)
+                page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+                for chart in page.locator('[data-testid="stVegaLiteChart"]').all():
+                    chart.locator("canvas, svg").first.wait_for(state="attached", timeout=120_000)
+                timings[title] = round(time.monotonic() - t, 2)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return timings
+
+
 def bench_scale(scale: float, root: Path) -> dict:
     warehouse = root / f"scale-{scale:g}"
     shutil.rmtree(warehouse, ignore_errors=True)
@@ -119,6 +201,9 @@ def bench_scale(scale: float, root: Path) -> dict:
               "landing_mib": round(sum(p.stat().st_size for p in (warehouse / "landing").rglob("*") if p.is_file()) / 2**20),
               "generate_s": round(gen_s, 1), "pipeline_s": round(run_s, 1), "rerun_no_new_files_s": round(rerun_s, 1),
               "pipeline_peak_rss_mib": round(run_mib), "generate_peak_rss_mib": round(gen_mib)}
+    result["dbt_build_s"] = round(dbt_build_seconds(env), 1)
+    result["roi_report"] = roi_report_seconds(warehouse)
+    result["page_s"] = page_seconds(warehouse, env)
     if scale == 1:
         result["ingest_throughput"] = ingest_throughput(warehouse / "landing")
     if not os.environ.get("BENCH_KEEP"):
@@ -142,8 +227,13 @@ def main() -> None:
     print("|---|" + "---|" * len(results["scales"]))
     for key, label in (("ats_events", "ATS events"), ("landing_mib", "landing files (MiB)"), ("generate_s", "generate (s)"),
                        ("pipeline_s", "full pipeline (s)"), ("rerun_no_new_files_s", "re-run, no new files (s)"),
-                       ("pipeline_peak_rss_mib", "pipeline peak RSS (MiB)")):
+                       ("pipeline_peak_rss_mib", "pipeline peak RSS (MiB)"), ("dbt_build_s", "full dbt build (s)")):
         print(f"| {label} | " + " | ".join(f"{r[key]:,}" for r in results["scales"]) + " |")
+    print("| ROI report, one BU, one year: queries + PDF + Excel (s) | " + " | ".join(
+        f"{r['roi_report']['queries_s']} + {r['roi_report']['pdf_s']} + {r['roi_report']['xlsx_s']} = {r['roi_report']['total_s']}"
+        for r in results["scales"]) + " |")
+    for title in results["scales"][0]["page_s"]:
+        print(f"| page '{title}' in Chromium (s) | " + " | ".join(f"{r['page_s'][title]}" for r in results["scales"]) + " |")
     for r in results["scales"]:
         if "ingest_throughput" in r:
             t = r["ingest_throughput"]

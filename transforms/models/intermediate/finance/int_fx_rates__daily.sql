@@ -16,10 +16,10 @@ usd_like as (
         on r.currency = c.currency and r.rate_date <= d.rate_date
 )
 
-select rate_date, currency, coalesce(rate_to_mxn, (
+select currency || ':' || rate_date as fx_rate_day_id, rate_date, currency, coalesce(rate_to_mxn, (
     -- before the first published rate, the first one
     select rate_to_mxn from {{ ref('fx_rates') }} f where f.currency = usd_like.currency order by rate_date limit 1
 )) as rate_to_mxn
 from usd_like
 union all
-select rate_date, 'MXN', 1.0 from days
+select 'MXN:' || rate_date, rate_date, 'MXN', 1.0 from days
