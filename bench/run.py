@@ -178,8 +178,8 @@ def page_seconds(warehouse: Path, env: dict) -> dict:
                 page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
                 page.wait_for_selector(f'h1:has-text("{title}")', timeout=120_000)
                 page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
-                for chart in page.locator('[data-testid="stVegaLiteChart"]').all():
-                    chart.locator("canvas, svg").first.wait_for(state="attached", timeout=120_000)
+                page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                    .every(chart => chart.querySelector('canvas, svg'))""", timeout=120_000)
                 timings[title] = round(time.monotonic() - t, 2)
             browser.close()
     finally:

@@ -32,6 +32,9 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("HUNTRED_SCREENSHOTS_DIR") or REPO / "tests" / "artifacts" / "screenshots")
 PASSWORD = "browser-test-password"
 TIMEOUT = 60_000
+# every chart on the page (as it is at each poll: a rerun replaces elements) has drawn its canvas or svg
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .every(chart => chart.querySelector('canvas, svg'))"""
 
 
 def free_port() -> int:
@@ -58,13 +61,13 @@ def open_page(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
     page.wait_for_selector(f'h1:has-text("{title}")', timeout=TIMEOUT)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=TIMEOUT)
+    page.wait_for_function(CHARTS_DRAWN, timeout=TIMEOUT)
 
 
 def shoot(page, name: str) -> None:
     # wait for the run to finish, then for each chart to have drawn its canvas or svg
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=TIMEOUT)
-    for chart in page.locator('[data-testid="stVegaLiteChart"]').all():
-        chart.locator("canvas, svg").first.wait_for(state="attached", timeout=TIMEOUT)
+    page.wait_for_function(CHARTS_DRAWN, timeout=TIMEOUT)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
