@@ -167,14 +167,14 @@ def _pdf_table(pdf, frame: pl.DataFrame, columns: list[str], widths: list[float]
     pdf.set_font("DejaVu", "B", 7)
     pdf.set_fill_color(240, 240, 240)
     for header, width in zip(headers or [LABELS.get(c, c.replace("_", " ")) for c in columns], widths):
-        pdf.cell(width, 5, (header)[:34], border=1, fill=True)
+        pdf.cell(width, 5, header[:34], border=1, fill=True)
     pdf.ln()
     pdf.set_font("DejaVu", "", 7)
     for row in frame.select(columns).iter_rows():
         if pdf.get_y() > 190:
             pdf.add_page()
         for value, width, kind in zip(row, widths, kinds):
-            pdf.cell(width, 4.5, (format_value(value, kind))[:40], border=1,
+            pdf.cell(width, 4.5, format_value(value, kind)[:40], border=1,
                      align="L" if kind == "text" else "R")
         pdf.ln()
 
@@ -196,14 +196,13 @@ def new_pdf():
 
 def roi_pdf(report: RoiReport) -> bytes:
     pdf = new_pdf()
-    pdf.set_title((report.title))
+    pdf.set_title(report.title)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 15)
-    pdf.cell(0, 9, (report.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 8)
-    pdf.cell(0, 5, (f"Grupo huntRED · money in {REPORTING_CURRENCY} at each day's rate · snapshot of run "
-                           f"{report.run_id[:8]} · generated {report.generated_at:%Y-%m-%d %H:%M} UTC"),
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, f"Grupo huntRED · money in {REPORTING_CURRENCY} at each day's rate · snapshot of run "
+                   f"{report.run_id[:8]} · generated {report.generated_at:%Y-%m-%d %H:%M} UTC", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     summary = report.summary
     kinds = [summary_value_kind(m) for m in summary["metric"]]
@@ -213,34 +212,29 @@ def roi_pdf(report: RoiReport) -> bytes:
     pdf.ln()
     pdf.set_font("DejaVu", "", 8)
     for (metric, label, value, previous, change), kind in zip(summary.iter_rows(), kinds):
-        pdf.cell(60, 4.6, (label), border=1)
+        pdf.cell(60, 4.6, label, border=1)
         pdf.cell(35, 4.6, format_value(value, kind), border=1, align="R")
         pdf.cell(35, 4.6, format_value(previous, kind), border=1, align="R")
         pdf.cell(25, 4.6, format_value(change, "percent"), border=1, align="R")
         pdf.ln()
     pdf.image(io.BytesIO(_chart_png(report)), x=20, y=pdf.get_y() + 4, w=250)
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "By channel", new_x="LMARGIN", new_y="NEXT")
-    cols = ["channel_name", *PERFORMANCE_COLUMNS]
-    _pdf_table(pdf, report.tables["By channel"], cols, [30] + [20.5] * len(PERFORMANCE_COLUMNS),
-               kinds=["text", *[column_kind(c) for c in PERFORMANCE_COLUMNS]])
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "By campaign", new_x="LMARGIN", new_y="NEXT")
-    cols = ["campaign_name", *PERFORMANCE_COLUMNS]
-    _pdf_table(pdf, report.tables["By campaign"], cols, [60] + [18] * len(PERFORMANCE_COLUMNS),
-               kinds=["text", *[column_kind(c) for c in PERFORMANCE_COLUMNS]])
-    pdf.ln(3)
+    for title, label_column, label_width in (("By channel", "channel_name", 30), ("By campaign", "campaign_name", 60)):
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+        width = (272 - label_width) / len(PERFORMANCE_COLUMNS)
+        _pdf_table(pdf, report.tables[title], [label_column, *PERFORMANCE_COLUMNS],
+                   [label_width] + [width] * len(PERFORMANCE_COLUMNS),
+                   kinds=["text", *[column_kind(c) for c in PERFORMANCE_COLUMNS]])
+        pdf.ln(3)
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 7, "Definitions", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 7)
     for metric in ("conversion_rate", "cost_per_application_mxn", "cost_per_hire_mxn", "engagement_score", "roi", "roas"):
-        pdf.multi_cell(0, 3.8, (f"{METRICS[metric].label}: {METRICS[metric].description}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 3.8, ("Attributed revenue: the revenue of the hires a campaign brought (last touch); a hire's "
-                                   "revenue is its business unit's net Stripe revenue of the hire's month shared among that "
-                                   "month's hires. Hires count on the day their candidate applied."),
-                   new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 3.8, f"{METRICS[metric].label}: {METRICS[metric].description}", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 3.8, "Attributed revenue: the revenue of the hires a campaign brought (last touch); a hire's "
+                           "revenue is its business unit's net Stripe revenue of the hire's month shared among that "
+                           "month's hires. Hires count on the day their candidate applied.", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
