@@ -13,6 +13,7 @@ st.set_page_config(page_title="huntRED analytics", page_icon="📊", layout="wid
 
 PAGES = [  # (id, file, title, icon)
     ("campaigns", "pages/campaigns.py", "Campaigns", ":material/campaign:"),
+    ("attribution", "pages/attribution.py", "Attribution", ":material/share:"),
     ("pipeline", "pages/pipeline.py", "Pipeline", ":material/filter_alt:"),
     ("engagement", "pages/engagement.py", "Engagement", ":material/forum:"),
     ("revenue", "pages/revenue.py", "Revenue", ":material/payments:"),

@@ -27,6 +27,7 @@ ROLES = ("analyst", "bu_manager", "data_scientist", "client", "admin")
 #: page id -> roles that may open it
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "campaigns": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
+    "attribution": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
     "pipeline": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
     "engagement": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
     "revenue": frozenset({"analyst", "admin"}),

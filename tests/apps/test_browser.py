@@ -109,7 +109,7 @@ def test_an_analyst_filters_and_downloads_the_roi_report_in_chromium(dashboard, 
         expect(page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Business unit"))\
             .to_contain_text("amigro")
         shoot(page, "pipeline")
-        for title, name in (("Engagement", "engagement"), ("Revenue", "revenue")):
+        for title, name in (("Attribution", "attribution"), ("Engagement", "engagement"), ("Revenue", "revenue")):
             open_page(page, title)
             shoot(page, name)
 

@@ -11,7 +11,7 @@ from huntred.settings import get_settings
 from tests.analytics.test_scope import a_solutions_client_with_campaigns
 from tests.apps.test_overview_page import ANALYST, DASHBOARD, signed_in
 
-PAGES = ["campaigns", "pipeline", "engagement", "revenue", "roi_reports", "consulting_exports", "overview"]
+PAGES = ["campaigns", "attribution", "pipeline", "engagement", "revenue", "roi_reports", "consulting_exports", "overview"]
 
 
 def test_sign_in_checks_the_hashed_password(on_built):
