@@ -206,6 +206,10 @@ def bench_scale(scale: float, root: Path) -> dict:
               "generate_s": round(gen_s, 1), "pipeline_s": round(run_s, 1), "rerun_no_new_files_s": round(rerun_s, 1),
               "pipeline_peak_rss_mib": round(run_mib), "generate_peak_rss_mib": round(gen_mib)}
     result["dbt_build_s"] = round(dbt_build_seconds(env), 1)
+    # the event-sized incremental models: their first (whole) build, then one day's partition
+    last_day = json.loads((warehouse / "landing" / "generator_manifest.json").read_text()).get("end_date") or "2026-10-31"
+    result["daily_first_build_s"] = round(measure([HUNTRED, "run-daily", "--from", last_day], env)[0], 1)
+    result["daily_one_day_s"] = round(measure([HUNTRED, "run-daily", "--from", last_day], env)[0], 1)
     result["roi_report"] = roi_report_seconds(warehouse)
     result["page_s"] = page_seconds(warehouse, env)
     if scale == 1:
@@ -231,7 +235,9 @@ def main() -> None:
     print("|---|" + "---|" * len(results["scales"]))
     for key, label in (("ats_events", "ATS events"), ("landing_mib", "landing files (MiB)"), ("generate_s", "generate (s)"),
                        ("pipeline_s", "full pipeline (s)"), ("rerun_no_new_files_s", "re-run, no new files (s)"),
-                       ("pipeline_peak_rss_mib", "pipeline peak RSS (MiB)"), ("dbt_build_s", "full dbt build (s)")):
+                       ("pipeline_peak_rss_mib", "pipeline peak RSS (MiB)"), ("dbt_build_s", "full dbt build (s)"),
+                       ("daily_first_build_s", "incremental models: first (whole) build, run (s)"),
+                       ("daily_one_day_s", "incremental models: one day's partition, run (s)")):
         print(f"| {label} | " + " | ".join(f"{r[key]:,}" for r in results["scales"]) + " |")
     print("| ROI report, one BU, one year: queries + PDF + Excel (s) | " + " | ".join(
         f"{r['roi_report']['queries_s']} + {r['roi_report']['pdf_s']} + {r['roi_report']['xlsx_s']} = {r['roi_report']['total_s']}"

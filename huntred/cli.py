@@ -110,6 +110,35 @@ def run(
                   f"{len(outcome.checks_failed)} checks failed. Log: {outcome.log_file}")
 
 
+@app.command("run-daily")
+def run_daily(
+    date_from: Optional[str] = typer.Option(None, "--from", help="First day (YYYY-MM-DD); default: yesterday."),
+    date_to: Optional[str] = typer.Option(None, "--to", help="Last day (YYYY-MM-DD); default: the first day."),
+    full_refresh: bool = typer.Option(False, help="Rebuild the incremental models whole instead of their window."),
+) -> None:
+    """Build the event-sized incremental models for a day or a range of days (one run), then publish."""
+    from datetime import date, timedelta
+
+    from huntred.pipeline import run_pipeline
+    from orchestration.defs.transforms import daily_partitions
+
+    first = _parse_date(date_from, "--from") if date_from else date.today() - timedelta(days=1)
+    last = _parse_date(date_to, "--to") if date_to else first
+    if last < first:
+        raise UserError(f"The range starts ({first}) after it ends ({last}).", "Swap --from and --to.")
+    keys = daily_partitions.get_partition_keys()
+    if first.isoformat() not in keys or last.isoformat() not in keys:
+        raise UserError(f"Daily partitions run from {keys[0]} to {keys[-1]}.", "Choose days in that range.")
+    console.print(f"Building {first}..{last}{' (full refresh)' if full_refresh else ''}")
+    config = {"ops": {"huntred_dbt_daily_assets": {"config": {"full_refresh": full_refresh}}}}
+    outcome = run_pipeline(job_name="daily_activity", partition_range=(first.isoformat(), last.isoformat()),
+                           run_config=config, on_event=_progress_printer())
+    if not outcome.success:
+        raise UserError(f"The run failed: {outcome.errors[0] if outcome.errors else 'a step failed'}",
+                        f"Fix the cause and run again; the log is {outcome.log_file}.")
+    console.print(f"[green]Done[/] in {outcome.seconds:.1f} s. Log: {outcome.log_file}")
+
+
 _SUBFOLDER_HINT = {
     SourceFamily.ATS_EVENTS: "*.jsonl files of events",
     SourceFamily.CHANNEL_METRICS: "CSV exports (give --channel)",

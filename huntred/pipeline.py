@@ -60,13 +60,18 @@ def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -
 
 
 def run_pipeline(selection: list[AssetKey] | None = None,
-                 on_event: Callable[[str, str], None] | None = None) -> RunOutcome:
-    """Materialize the selection (default: everything) and report progress through on_event(kind, text)."""
+                 on_event: Callable[[str, str], None] | None = None, *, job_name: str = "pipeline",
+                 partition_range: tuple[str, str] | None = None, run_config: dict | None = None) -> RunOutcome:
+    """Materialize the selection (default: everything) and report progress through on_event(kind, text).
+
+    ``job_name="daily_activity"`` with ``partition_range=(first_day, last_day)`` builds the event-sized
+    incremental models for those days in one run.
+    """
     prepare_environment()
     from orchestration.definitions import defs  # after the environment is set
 
     instance = DagsterInstance.get()
-    job = defs.resolve_job_def("pipeline")
+    job = defs.resolve_job_def(job_name)
     run_id = make_new_run_id()
     outcome = RunOutcome(run_id=run_id, success=False, seconds=0.0)
     done = threading.Event()
@@ -78,7 +83,7 @@ def run_pipeline(selection: list[AssetKey] | None = None,
     outcome.log_file = str(log_dir / f"run-{run_id}.log")
     # dbt's own log lines go to the run's log file; progress is reported through on_event
     with open(outcome.log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = _execute(job, instance, run_id, selection, done, watcher)
+        result = _execute(job, instance, run_id, selection, done, watcher, partition_range, run_config or {})
     outcome.seconds = time.monotonic() - start
     outcome.success = result.success
     for event in result.all_events:
@@ -89,12 +94,18 @@ def run_pipeline(selection: list[AssetKey] | None = None,
     return outcome
 
 
-def _execute(job, instance, run_id, selection, done, watcher):
+def partition_range_tags(first: str, last: str) -> dict[str, str]:
+    """Dagster's tags for one run over a range of partitions (single-run backfill)."""
+    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+
+
+def _execute(job, instance, run_id, selection, done, watcher, partition_range=None, run_config=None):
     try:
+        tags = {"launched_by": "huntred-cli", **(partition_range_tags(*partition_range) if partition_range else {})}
         return job.execute_in_process(
             instance=instance, run_id=run_id, asset_selection=selection, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-            tags={"launched_by": "huntred-cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}, **(run_config or {})},
+            tags=tags,
         )
     finally:
         done.set()

@@ -1,16 +1,22 @@
 """Everything Dagster loads: `dagster dev -m orchestration.definitions`."""
 from dagster import Definitions
 
-from orchestration.defs.automation import daily_schedule, new_landing_files, pipeline_job
+from orchestration.defs.automation import (
+    daily_activity_job,
+    daily_activity_schedule,
+    daily_schedule,
+    new_landing_files,
+    pipeline_job,
+)
 from orchestration.defs.ingestion import ingestion_assets
 from orchestration.defs.serving import serving_snapshot
-from orchestration.defs.transforms import huntred_dbt_assets
+from orchestration.defs.transforms import huntred_dbt_assets, huntred_dbt_daily_assets
 from orchestration.resources import default_resources
 
 defs = Definitions(
-    assets=[*ingestion_assets, huntred_dbt_assets, serving_snapshot],
-    jobs=[pipeline_job],
-    schedules=[daily_schedule],
+    assets=[*ingestion_assets, huntred_dbt_assets, huntred_dbt_daily_assets, serving_snapshot],
+    jobs=[pipeline_job, daily_activity_job],
+    schedules=[daily_schedule, daily_activity_schedule],
     sensors=[new_landing_files],
     resources=default_resources(),
 )

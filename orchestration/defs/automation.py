@@ -11,6 +11,7 @@ from dagster import (
     ScheduleDefinition,
     SensorEvaluationContext,
     SkipReason,
+    build_schedule_from_partitioned_job,
     define_asset_job,
     in_process_executor,
     sensor,
@@ -18,11 +19,21 @@ from dagster import (
 
 from huntred.settings import get_settings
 from models.enums import SourceFamily
+from orchestration.defs.serving import serving_snapshot
+from orchestration.defs.transforms import daily_partitions, huntred_dbt_daily_assets
 
 # In-process: steps run one after another in one process, which a single-writer
 # warehouse needs anyway, and which costs ~4 s less per step than multiprocess here.
-pipeline_job = define_asset_job("pipeline", selection=AssetSelection.all(), executor_def=in_process_executor,
+_daily = AssetSelection.assets(huntred_dbt_daily_assets)
+pipeline_job = define_asset_job("pipeline", selection=AssetSelection.all() - _daily, executor_def=in_process_executor,
                                 description="Ingest new landing files, build dbt, publish the serving snapshot.")
+daily_activity_job = define_asset_job(
+    "daily_activity", selection=_daily | AssetSelection.assets(serving_snapshot), executor_def=in_process_executor,
+    partitions_def=daily_partitions,
+    description="Build the event-sized incremental models for a day (or a range: one run), then publish the snapshot.")
+daily_activity_schedule = build_schedule_from_partitioned_job(
+    daily_activity_job, hour_of_day=6, minute_of_hour=30, default_status=DefaultScheduleStatus.STOPPED,
+    description="Yesterday's partition, after the daily pipeline run.")
 
 daily_schedule = ScheduleDefinition(name="daily_pipeline", job=pipeline_job, cron_schedule="0 6 * * *",
                                     execution_timezone="America/Mexico_City", default_status=DefaultScheduleStatus.STOPPED)

@@ -1,14 +1,25 @@
-"""dbt models as Dagster assets; dbt tests (on models and on raw sources) surface as asset checks."""
+"""dbt models as Dagster assets; dbt tests (on models and on raw sources) surface as asset checks.
+
+Two groups: the models rebuilt as tables on every pipeline run, and the event-sized
+incremental models (dbt tag ``daily_partitioned``), which Dagster builds per daily
+partition, passing the partition's window to dbt as vars.
+"""
 import hashlib
+import json
+from datetime import datetime
 from typing import Any, Mapping
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, BackfillPolicy, Config, DailyPartitionsDefinition
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import huntred_dbt
 from orchestration.resources import WarehouseResource
 
 BUILD_STATE_KEY = "dbt_build_inputs"
+DAILY_TAG = "daily_partitioned"
+
+#: Days in huntRED's time zone, from the first day of the sample data's year.
+daily_partitions = DailyPartitionsDefinition(start_date="2025-11-01", timezone="America/Mexico_City")
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -38,7 +49,35 @@ def dbt_inputs_version(ledger_state: tuple, project_dir) -> str:
     return digest.hexdigest()
 
 
-@dbt_assets(manifest=huntred_dbt.manifest_path, project=huntred_dbt, dagster_dbt_translator=translator)
+def partition_window_vars(start: datetime, end: datetime) -> dict[str, str]:
+    """dbt vars of a partition window (end exclusive), as the incremental models read them."""
+    return {"window_start": start.date().isoformat(), "window_end": end.date().isoformat()}
+
+
+def daily_build_args(start: datetime, end: datetime, full_refresh: bool) -> list[str]:
+    """`dbt build` arguments for a run of daily partitions; a full refresh ignores the window."""
+    if full_refresh:
+        return ["build", "--full-refresh"]
+    return ["build", "--vars", json.dumps(partition_window_vars(start, end))]
+
+
+class DailyBuildConfig(Config):
+    full_refresh: bool = False
+
+
+@dbt_assets(manifest=huntred_dbt.manifest_path, project=huntred_dbt, dagster_dbt_translator=translator,
+            select=f"tag:{DAILY_TAG}", partitions_def=daily_partitions, backfill_policy=BackfillPolicy.single_run(),
+            name="huntred_dbt_daily_assets")
+def huntred_dbt_daily_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                             config: DailyBuildConfig):
+    # one run covers a range of days (single-run backfills): the window is the whole range
+    window = context.partition_time_window
+    context.log.info(f"dbt build of {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d} (full refresh: {config.full_refresh})")
+    yield from dbt.cli(daily_build_args(window.start, window.end, config.full_refresh), context=context).stream()
+
+
+@dbt_assets(manifest=huntred_dbt.manifest_path, project=huntred_dbt, dagster_dbt_translator=translator,
+            exclude=f"tag:{DAILY_TAG}")
 def huntred_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # `warehouse` is required so the run holds the writer lock while dbt writes.
     full_build = set(context.selected_asset_keys) == set(huntred_dbt_assets.keys)
