@@ -56,7 +56,11 @@ def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -
         chosen |= hits
     if downstream:
         chosen = set(AssetSelection.assets(*chosen).downstream().resolve(graph))
-    return sorted(chosen, key=lambda k: k.to_user_string())
+    # the pipeline job has no partitions: daily-partitioned assets run in their own job (huntred run-daily)
+    partitioned = {k for k in chosen if graph.get(k).partitions_def is not None}
+    if partitioned and not (chosen - partitioned):
+        raise UserError("Those assets are built per day.", "Use `huntred run-daily --from D --to D`.")
+    return sorted(chosen - partitioned, key=lambda k: k.to_user_string())
 
 
 def run_pipeline(selection: list[AssetKey] | None = None,

@@ -70,3 +70,16 @@ def test_a_partition_rebuilds_its_window_only_and_a_full_refresh_rebuilds_everyt
     snapshot = sorted((warehouse / "serving").glob("snapshot-*.duckdb"))[-1]
     with duckdb.connect(str(snapshot), read_only=True) as con:
         assert con.sql(f"SELECT count(*) FROM {TABLE}").fetchall()[0][0] == len(whole)
+
+
+def test_the_pipeline_selection_leaves_daily_assets_to_their_job():
+    from dagster import AssetKey
+
+    from huntred.errors import UserError
+    from huntred.pipeline import resolve_selection
+
+    downstream = resolve_selection(["raw/ats_events"], downstream=True)
+    assert AssetKey(["staging", "stg_ats__events"]) in downstream
+    assert AssetKey(["marts", "fct_candidate_activity_daily"]) not in downstream
+    with pytest.raises(UserError, match="run-daily"):
+        resolve_selection(["marts/fct_candidate_activity_daily"])
