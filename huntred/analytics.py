@@ -20,7 +20,7 @@ import polars as pl
 
 from huntred.errors import UserError
 from huntred.serving import Snapshot
-from models.metrics import METRIC_GROUPS, select_list
+from models.metrics import select_list
 
 CAMPAIGN_ADDITIVE = ("reach", "impressions", "clicks", "sends", "deliveries", "reads", "replies", "applications",
                      "qualified_applications", "hires", "spend_mxn", "attributed_revenue_mxn")
@@ -35,10 +35,6 @@ class Scope:
     business_unit: str | None = None
     client_id: str | None = None
     label: str = "all business units"
-
-    @property
-    def is_restricted(self) -> bool:
-        return self.business_unit is not None or self.client_id is not None
 
 
 ALL = Scope()
@@ -239,8 +235,7 @@ def attribution(snap: Snapshot, scope: Scope, filters: Filters, models: tuple[st
 
 # -- funnel -----------------------------------------------------------------------------------------------------------
 def _funnel_where(scope: Scope, filters: Filters) -> Where:
-    w = where(scope, filters, date_column="cohort_month", campaign_column="campaign_id", channel_column="source_channel",
-              client_column=None if scope.client_id is None else "client_id")
+    w = where(scope, filters, date_column="cohort_month", campaign_column="campaign_id", channel_column="source_channel")
     if filters.date_from:
         w.params["date_from"] = filters.date_from.replace(day=1)
     return w
@@ -273,10 +268,9 @@ def stage_durations(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFr
 
 
 # -- engagement -------------------------------------------------------------------------------------------------------
-def _bu_only(scope: Scope, filters: Filters, date_column: str) -> Where:
+def _bu_only(scope: Scope, filters: Filters, date_column: str | None) -> Where:
     # engagement marts are per BU (a candidate is not a client's): a client's scope sees none of them
-    w = where(scope, filters, date_column=date_column, client_column=None)
-    return w
+    return where(scope, filters, date_column=date_column, client_column=None)
 
 
 def active_candidates(snap: Snapshot, scope: Scope, filters: Filters, grain: str = "day") -> pl.DataFrame:
@@ -358,20 +352,9 @@ MRR_ADDITIVE = ("starting_mrr_mxn", "new_mrr_mxn", "expansion_mrr_mxn", "reactiv
 
 
 def mrr_movements(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
-    """The MRR bridge per month. A client's scope reads its own customer rows (the BU bridge mixes clients)."""
-    if scope.client_id is None:
-        w = where(scope, _month_floor(filters), date_column="mrr_month", client_column=None)
-        return _grouped(snap, "marts.mart_mrr_movements", w, ["mrr_month"], MRR_ADDITIVE, "mrr")
+    """The MRR bridge per month (the mart's rows are per client, so a client's scope reads only its own)."""
     w = where(scope, _month_floor(filters), date_column="mrr_month")
-    per_customer = f"""(SELECT mrr_month, business_unit, client_id, previous_mrr_mxn AS starting_mrr_mxn,
-        CASE WHEN movement = 'new' THEN mrr_mxn ELSE 0 END AS new_mrr_mxn,
-        CASE WHEN movement = 'expansion' THEN mrr_mxn - previous_mrr_mxn ELSE 0 END AS expansion_mrr_mxn,
-        CASE WHEN movement = 'reactivation' THEN mrr_mxn ELSE 0 END AS reactivation_mrr_mxn,
-        CASE WHEN movement = 'contraction' THEN previous_mrr_mxn - mrr_mxn ELSE 0 END AS contraction_mrr_mxn,
-        CASE WHEN movement = 'churned' THEN previous_mrr_mxn ELSE 0 END AS churned_mrr_mxn,
-        mrr_mxn AS ending_mrr_mxn, (mrr_mxn > 0)::INT AS paying_customers, (movement = 'churned')::INT AS churned_customers
-        FROM marts.mart_mrr_monthly)"""
-    return _grouped(snap, per_customer, w, ["mrr_month"], MRR_ADDITIVE, "mrr")
+    return _grouped(snap, "marts.mart_mrr_movements", w, ["mrr_month"], MRR_ADDITIVE, "mrr")
 
 
 def reconciliation(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -384,7 +367,3 @@ def reconciliation(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFra
 def _month_floor(filters: Filters) -> Filters:
     """Monthly marts: a period starting mid-month includes that month."""
     return replace(filters, date_from=filters.date_from.replace(day=1)) if filters.date_from else filters
-
-
-def metric_labels(group: str) -> dict[str, str]:
-    return {m.name: m.label for m in METRIC_GROUPS[group]}

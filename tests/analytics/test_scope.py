@@ -67,6 +67,10 @@ def test_a_client_sees_only_their_campaigns_and_billing(snap):
     owners = snap.cursor().sql("SELECT DISTINCT client_id FROM staging.stg_stripe__customers "
                                "WHERE customer_id IN (SELECT unnest($ids))", params={"ids": billed["customer_id"].to_list()}).fetchall()
     assert {c for (c,) in owners} <= {client}
+    bridge = an.mrr_movements(snap, scope, an.Filters())
+    own_mrr = snap.cursor().sql("SELECT coalesce(sum(mrr_mxn), 0) FROM marts.mart_mrr_monthly WHERE client_id = $c",
+                                params={"c": client}).fetchall()[0][0]
+    assert bridge["ending_mrr_mxn"].sum() == pytest.approx(own_mrr)
     # engagement marts hold candidates, not a client's data: a client gets none of them
     assert an.active_candidates(snap, scope, an.Filters()).is_empty()
     assert an.campaign_summary(snap, an.Scope(client_id="cli_99999"), an.Filters()).is_empty()

@@ -1,9 +1,11 @@
--- MRR bridge per month and BU: starting MRR + new + expansion + reactivation
--- - contraction - churned = ending MRR (tested).
+-- MRR bridge per month, BU and client: starting MRR + new + expansion + reactivation
+-- - contraction - churned = ending MRR (tested). Every column is additive, so a BU's or
+-- the group's bridge is the sum of its clients' rows (and a client reads only its own).
 with monthly as (
     select
         mrr_month,
         business_unit,
+        client_id,
         sum(previous_mrr_mxn) as starting_mrr_mxn,
         sum(mrr_mxn - previous_mrr_mxn) filter (where movement = 'new') as new_mrr_mxn,
         sum(mrr_mxn - previous_mrr_mxn) filter (where movement = 'expansion') as expansion_mrr_mxn,
@@ -19,7 +21,7 @@ with monthly as (
 
 filled as (
     select
-        mrr_month, business_unit,
+        mrr_month, business_unit, client_id,
         round(starting_mrr_mxn, 2) as starting_mrr_mxn,
         round(coalesce(new_mrr_mxn, 0), 2) as new_mrr_mxn,
         round(coalesce(expansion_mrr_mxn, 0), 2) as expansion_mrr_mxn,
@@ -32,5 +34,6 @@ filled as (
     from monthly
 )
 
-select mrr_month || ':' || business_unit as mrr_movement_id, *, {{ metrics('mrr') }}
+select mrr_month || ':' || business_unit || ':' || coalesce(client_id, 'no_client') as mrr_movement_id, *,
+       {{ metrics('mrr') }}
 from filled
