@@ -30,6 +30,12 @@ def query(snapshot_name: str, name: str, scope: analytics.Scope, filters: analyt
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def data_range(snapshot_name: str):
+    """First and last day of campaign data: the bounds of the period filter."""
+    return analytics.data_range(serving.open_current(get_settings()))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def source_status(snapshot_name: str) -> pl.DataFrame:
     return serving.source_status(serving.open_current(get_settings()))
 

@@ -21,7 +21,7 @@ DEFAULT_DAYS = 90
 
 def sidebar_filters(snap: Snapshot, user: auth.User) -> Filters:
     scope = user.scope
-    lo, hi = _range(snap)
+    lo, hi = data.data_range(snap.path.name)
     sb = st.sidebar
     sb.header("Filters")
     if scope.business_unit:
@@ -48,19 +48,7 @@ def sidebar_filters(snap: Snapshot, user: auth.User) -> Filters:
         start = lo if scope.client_id else max(lo, hi - timedelta(days=DEFAULT_DAYS - 1))
         st.session_state["f_dates"] = (start, hi)
     period = sb.date_input("Period", key="f_dates", min_value=lo, max_value=hi, format="YYYY-MM-DD")
-    start, end = (period if isinstance(period, (tuple, list)) and len(period) == 2 else (period[0], period[0])
-                  if isinstance(period, (tuple, list)) else (period, period))
+    # while a range is being picked the widget holds only its first day
+    start, end = (period[0], period[-1]) if isinstance(period, (tuple, list)) else (period, period)
     sb.caption(f"Data from {lo:%Y-%m-%d} to {hi:%Y-%m-%d}. Money in MXN.")
     return Filters(business_units=bus, campaigns=chosen, channels=channels, phases=phases, date_from=start, date_to=end)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _range_cached(snapshot_name: str):
-    from huntred import analytics, serving
-    from huntred.settings import get_settings
-
-    return analytics.data_range(serving.open_current(get_settings()))
-
-
-def _range(snap: Snapshot):
-    return _range_cached(snap.path.name)

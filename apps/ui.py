@@ -9,7 +9,7 @@ from apps import data
 from apps.session import current_user
 from huntred import auth
 from huntred.analytics import Filters
-from huntred.reports.roi import column_kind, format_value
+from huntred.reports.roi import column_kind, format_value, summary_value_kind
 from huntred.serving import Snapshot
 from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, BusinessUnit, Channel
 from models.metrics import METRICS
@@ -53,7 +53,7 @@ def kpi(column, label: str, metric: str, current: dict, previous: dict | None, *
         help: str | None = None) -> None:
     """A tile with the change against the previous period of the same length (when there is one)."""
     value = current.get(metric)
-    kind = column_kind(metric) if metric not in ("roi", "roas") else "number"
+    kind = summary_value_kind(metric)
     delta = None
     if previous is not None and previous.get(metric) not in (None, 0) and value is not None:
         delta = f"{(value - previous[metric]) / abs(previous[metric]):+.1%}"

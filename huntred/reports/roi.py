@@ -161,12 +161,10 @@ def _chart_png(report: RoiReport) -> bytes:
     return buf.getvalue()
 
 
-def _pdf_table(pdf, frame: pl.DataFrame, columns: list[str], widths: list[float], headers: list[str] | None = None,
-               kinds: list[str] | None = None) -> None:
-    kinds = kinds or [column_kind(c) for c in columns]
+def _pdf_table(pdf, frame: pl.DataFrame, columns: list[str], widths: list[float], kinds: list[str]) -> None:
     pdf.set_font("DejaVu", "B", 7)
     pdf.set_fill_color(240, 240, 240)
-    for header, width in zip(headers or [LABELS.get(c, c.replace("_", " ")) for c in columns], widths):
+    for header, width in zip([LABELS.get(c, c.replace("_", " ")) for c in columns], widths):
         pdf.cell(width, 5, header[:34], border=1, fill=True)
     pdf.ln()
     pdf.set_font("DejaVu", "", 7)
