@@ -11,7 +11,7 @@ from huntred import auth
 from huntred.analytics import Filters
 from huntred.reports.roi import column_kind, format_value, summary_value_kind
 from huntred.serving import Snapshot
-from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, BusinessUnit, Channel
+from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, BusinessUnit
 from models.metrics import METRICS
 
 BRAND = "#b22222"

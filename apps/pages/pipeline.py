@@ -1,6 +1,5 @@
 """Pipeline: stage pass-through, time in stage, time to hire, offer acceptance, stale applications, source quality."""
 import altair as alt
-import polars as pl
 import streamlit as st
 
 from apps import ui

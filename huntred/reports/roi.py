@@ -15,7 +15,7 @@ import polars as pl
 from huntred import analytics as an
 from huntred.errors import UserError
 from huntred.serving import Snapshot
-from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit, CHANNEL_NAMES, Channel
+from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, BusinessUnit
 from models.metrics import METRICS, REPORTING_CURRENCY
 
 SUMMARY_METRICS = ("spend_mxn", "attributed_revenue_mxn", "reach", "clicks", "applications", "qualified_applications",
