@@ -151,18 +151,9 @@ def page_seconds(warehouse: Path, env: dict) -> dict:
                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     timings = {}
     try:
-        import httpx
+        from huntred.runtime import wait_for_http
 
-        deadline = time.monotonic() + 120
-        while True:  # Streamlit answers its health check once it serves
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the dashboard did not start within 120 s")
-            time.sleep(0.5)
+        wait_for_http(f"http://127.0.0.1:{port}/_stcore/health")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
                 "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"])

@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from huntred import analytics as an
 from huntred.auth import add_user
+from huntred.runtime import wait_for_http
 from huntred.serving import open_current
 from huntred.settings import get_settings
 from tests.conftest import REPO
@@ -51,7 +52,8 @@ def dashboard(on_built):
         [str(Path(sys.executable).with_name("streamlit")), "run", str(REPO / "apps" / "dashboard.py"),
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=REPO, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_http(f"http://127.0.0.1:{port}/_stcore/health")  # the port opens a moment after the process starts
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=20)
