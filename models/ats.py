@@ -99,6 +99,29 @@ class PostPublished(_Payload):
     language: Language
 
 
+class VacancyPublished(_Payload):
+    """A vacancy opened by a campaign: what matching ranks candidates for."""
+
+    vacancy_id: NonEmptyId
+    campaign_id: NonEmptyId
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=8000)
+    required_skills: list[str] = Field(default_factory=list, max_length=50)
+    min_years_experience: int = Field(ge=0, le=60)
+    state: str = Field(min_length=1, max_length=100)
+    city: str | None = Field(None, max_length=100)
+    salary_min: float | None = Field(None, ge=0)
+    salary_max: float | None = Field(None, ge=0)
+    currency: Currency
+    language: Language
+
+    @model_validator(mode="after")
+    def _salary_range(self) -> "VacancyPublished":
+        if self.salary_min is not None and self.salary_max is not None and self.salary_max < self.salary_min:
+            raise ValueError(f"salary_max ({self.salary_max}) is below salary_min ({self.salary_min})")
+        return self
+
+
 # --- notifications (seed 13.19) ----------------------------------------------------
 class NotificationStatusPayload(_Payload):
     notification_id: NonEmptyId
@@ -190,6 +213,7 @@ EVENT_TYPES: dict[str, tuple[str, type[BaseModel], bool]] = {
     "publish.campaign_created": ("publish", CampaignCreated, False),
     "publish.phase_started": ("publish", PhaseStarted, False),
     "publish.post_published": ("publish", PostPublished, False),
+    "publish.vacancy_published": ("publish", VacancyPublished, False),
     "notification.sent": ("notifications", NotificationStatusPayload, True),
     "notification.delivered": ("notifications", NotificationStatusPayload, True),
     "notification.opened": ("notifications", NotificationStatusPayload, True),

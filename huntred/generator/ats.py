@@ -15,6 +15,7 @@ from pathlib import Path
 import orjson
 
 from huntred.generator import calibration as cal
+from huntred.generator.ground_truth import write_truth
 from huntred.generator.manifest import Manifest
 from huntred.generator.world import DAY, MX_TZ, Campaign, Candidate, World, rng_for, weighted_picker
 from models.enums import (
@@ -46,6 +47,12 @@ INTENT_TEXT = {
     ChatIntent.UNKNOWN: ("ok gracias 👍", "ok thanks 👍"),
 }
 BOT_TEXT = ("Con gusto te ayudo, {name}.", "Happy to help, {name}.")
+VACANCY_TEXT = (
+    "Buscamos {title} para {company} en {city}, {state}. Requisitos: {years} de experiencia y dominio de {skills}. "
+    "Ofrecemos sueldo mensual de ${low:,} a ${high:,} MXN, prestaciones superiores a las de ley y crecimiento.",
+    "We are hiring a {title} for {company} in {city}, {state}. Requirements: {years} of experience and strong "
+    "{skills}. Monthly salary ${low:,} to ${high:,} MXN, benefits above the legal minimum and room to grow.",
+)
 
 
 class _DayFiles:
@@ -96,6 +103,8 @@ class AtsWriter:
         self.applications: Counter = Counter()
         self.by_type: Counter = Counter()
         self.ids: Counter = Counter()
+        self.vacancy_rng = rng_for(world.seed, "vacancies")
+        self.vacancy_truth: list[dict] = []
 
     def _next(self, kind: str) -> int:
         self.ids[kind] += 1
@@ -138,6 +147,8 @@ class AtsWriter:
                 "phases": [{"phase": p.value, "start_date": self.w.date_of(a).isoformat(),
                             "end_date": self.w.date_of(b).isoformat()} for p, a, b in c.phases],
                 "client_id": c.client_id}, campaign_id=c.id)
+            for vacancy in c.vacancies:
+                self._vacancy(c, vacancy, max(created, self.w.ts(0)) + 60)
             post = 0
             for phase, first, last in c.phases:
                 self._emit(self.w.ts(first, 8 * 3600), "publish.phase_started", bu,
@@ -150,6 +161,29 @@ class AtsWriter:
                                        "post_id": f"{c.id}_p{post:03d}", "campaign_id": c.id, "channel": ch.value,
                                        "phase": phase.value, "language": "en" if r.random() < 0.15 else "es"},
                                    campaign_id=c.id)
+
+    def _vacancy(self, c: Campaign, v, ts: int) -> None:
+        """A vacancy's posting (title, text, required skills, experience, place, pay), and its ground truth."""
+        r = self.vacancy_rng
+        family, title_es, title_en, skills, _, _ = cal.ROLES[v.role]
+        if c.business_unit.value == "huntu":
+            min_years = 0
+        elif c.business_unit.value == "huntred_executive":
+            min_years = r.choice((10, 12, 15))
+        else:
+            min_years = r.choice((1, 2, 3, 5, 8))
+        required = sorted(r.sample(skills, k=min(len(skills), r.randint(3, 5))), key=skills.index)
+        english = r.random() < 0.15
+        title = title_en if english else title_es
+        years = (f"{min_years}+ years" if english else f"{min_years}+ años") if min_years else ("no prior years" if english else "sin años previos")
+        text = VACANCY_TEXT[english].format(title=title, company=r.choice(cal.COMPANIES), city=v.city, state=v.state,
+                                            years=years, skills=", ".join(required), low=v.salary_min, high=v.salary_max)
+        self._emit(ts, "publish.vacancy_published", c.business_unit, {
+            "vacancy_id": v.id, "campaign_id": c.id, "title": title, "description": text, "required_skills": required,
+            "min_years_experience": min_years, "state": v.state, "city": v.city, "salary_min": v.salary_min,
+            "salary_max": v.salary_max, "currency": "MXN", "language": "en" if english else "es"}, campaign_id=c.id)
+        self.vacancy_truth.append({"vacancy_id": v.id, "role_index": v.role, "role_family": family,
+                                   "min_years_experience": min_years, "state": v.state, "business_unit": c.business_unit.value})
 
     def candidate(self, cand: Candidate, next_candidate_ids: list[str]) -> None:
         r, w = self.rng, self.w
@@ -401,4 +435,5 @@ def write_ats_events(world: World, out: Path, manifest: Manifest, progress=None)
         if progress and i % 1000 == 0:
             progress(i / len(world.candidates))
     writer.finish()
+    write_truth(out, "vacancies.jsonl", writer.vacancy_truth)
     return writer.applications

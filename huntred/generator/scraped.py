@@ -19,6 +19,7 @@ import orjson
 from fpdf import FPDF
 
 from huntred.generator import calibration as cal
+from huntred.generator.ground_truth import write_truth
 from huntred.generator.manifest import Manifest
 from huntred.generator.world import DAY, MX_TZ, World, _ascii, rng_for, weighted_picker
 
@@ -94,8 +95,6 @@ def write_scraped(world: World, out: Path, manifest: Manifest) -> None:
     n = max(20, round(2_000 * world.scale))
     pick_state = weighted_picker(r, cal.STATES, [s[1] for s in cal.STATES])
     pick_status = weighted_picker(r, list(SR_STATUS_WEIGHTS), list(SR_STATUS_WEIGHTS.values()))
-    truth_dir = out / "ground_truth"
-    truth_dir.mkdir(parents=True, exist_ok=True)
     truth = []
     batches: list[list[tuple[dict, bytes | None]]] = [[] for _ in range((n + BATCH_SIZE - 1) // BATCH_SIZE)]
     for i in range(n):
@@ -137,7 +136,8 @@ def write_scraped(world: World, out: Path, manifest: Manifest) -> None:
         blob = {"pdf": render_pdf, "docx": render_docx}.get(fmt, lambda ls: "\n".join(t for _, t in ls).encode("utf-8") + b"\n")(lines)
         cand["resume"] = {"fileName": f"cvs/{cid}.{fmt}", "contentType": CONTENT_TYPE[fmt]}
         truth.append({"candidate_id": cid, "skills": skills, "years_experience": years, "language": lang,
-                      "education": cal.EDUCATION_LEVELS[edu_i][0], "role_family": role[0]})
+                      "education": cal.EDUCATION_LEVELS[edu_i][0], "role_family": role[0], "role_index": role_i,
+                      "state": state, "city": cand["location"]["city"]})
         batches[i // BATCH_SIZE].append((cand, blob))
         manifest.expect_raw("scraped_candidates")
         manifest.expect_raw("scraped_cvs")
@@ -152,7 +152,7 @@ def write_scraped(world: World, out: Path, manifest: Manifest) -> None:
         page = {"totalFound": n, "offset": (b - 1) * BATCH_SIZE, "limit": BATCH_SIZE, "content": [c for c, _ in batch]}
         (folder / "candidates.json").write_bytes(orjson.dumps(page, option=orjson.OPT_INDENT_2))
         manifest.files["scraped_candidates"] += 1
-    (truth_dir / "cv_skills.jsonl").write_bytes(b"".join(orjson.dumps(t) + b"\n" for t in truth))
+    write_truth(out, "cv_skills.jsonl", truth)
 
 
 def _inject_bad(r, batches, manifest: Manifest) -> None:
