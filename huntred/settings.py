@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     snapshots_kept: int = 2
     #: Dashboard users (scrypt hashes only); default: users.json in the warehouse.
     users_file: Path | None = None
+    #: An MLflow server (http://...) instead of the local sqlite store under the warehouse.
+    mlflow_tracking_uri: str | None = None
 
     @property
     def landing_dir(self) -> Path:
@@ -47,6 +49,14 @@ class Settings(BaseSettings):
     @property
     def users_path(self) -> Path:
         return self.users_file or self.warehouse_dir / "users.json"
+
+    @property
+    def mlflow_dir(self) -> Path:
+        return self.warehouse_dir / "mlflow"
+
+    @property
+    def tracking_uri(self) -> str:
+        return self.mlflow_tracking_uri or f"sqlite:///{self.mlflow_dir / 'mlflow.db'}"
 
     @property
     def writer_lock_path(self) -> Path:

@@ -19,10 +19,11 @@ import duckdb
 
 from huntred.errors import UserError
 from huntred.settings import Settings
+from models.ml import UNPUBLISHED
 from models.warehouse import WAREHOUSE_DDL
 
 #: schemas copied into each serving snapshot (raw stays in the warehouse: readers use staging)
-PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "meta", "quarantine")
+PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "meta", "quarantine", "ml")
 
 
 def connect_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
@@ -77,7 +78,7 @@ def publish_snapshot(settings: Settings, run_id: str) -> Path:
         for schema in sorted({s for s, _ in tables if s in PUBLISHED_SCHEMAS}):
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         for schema, table in tables:
-            if schema in PUBLISHED_SCHEMAS:
+            if schema in PUBLISHED_SCHEMAS and f"{schema}.{table}" not in UNPUBLISHED:
                 con.execute(f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM wh."{schema}"."{table}"')
         con.execute("CREATE SCHEMA IF NOT EXISTS serving")
         con.execute("CREATE TABLE serving.snapshot_info AS SELECT $run AS run_id, now() AS published_at",

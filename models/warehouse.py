@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from models.channels import CHANNEL_EXPORTS
 from models.enums import SourceFamily
+from models.ml import ML_DDL
 
 LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_source_file", "VARCHAR NOT NULL"),  # path relative to the landing root
@@ -128,6 +129,7 @@ WAREHOUSE_DDL: tuple[str, ...] = (
     INGESTED_FILES_DDL,
     BUILD_STATE_DDL,
     *(t.ddl() for t in RAW_TABLES.values()),
+    *ML_DDL,
 )
 
 

@@ -125,3 +125,20 @@ SOLUTIONS_CLIENT_NAMES = (
     "Seguros Atlántico", "Telecom Sierra Madre", "Alimentos La Huerta", "Energía Solar Sonora",
     "Textiles Puebla", "Clínicas Salud Total", "Transportes Golfo", "Software Guadalajara", "Cerveza Artesanal Norte",
 )
+
+# How CVs spell a skill besides its canonical (Spanish) label: English labels and common
+# aliases, so the CV analyzer is judged on real-world spelling, not on our own labels.
+SKILL_VARIANTS: dict[str, tuple[str, ...]] = {
+    "Machine Learning": ("ML", "Aprendizaje automático"), "Estadística": ("Statistics",), "Spark": ("PySpark", "Apache Spark"),
+    "AWS": ("Amazon Web Services",), "PostgreSQL": ("Postgres",), "REST APIs": ("API REST",), "JavaScript": ("JS",),
+    "React": ("React.js",), "Kubernetes": ("k8s",), "Contabilidad": ("Accounting",), "Impuestos": ("Taxes",),
+    "Finanzas Corporativas": ("Corporate Finance",), "Planeación Financiera": ("Financial Planning", "FP&A"),
+    "Liderazgo": ("Leadership",), "Ventas B2B": ("B2B Sales",), "Negociación": ("Negotiation",),
+    "Estrategia Comercial": ("Commercial Strategy",), "Reclutamiento": ("Recruiting", "Reclutamiento y selección"),
+    "Nómina": ("Payroll",), "Relaciones Laborales": ("Labor Relations",), "Lean Manufacturing": ("Manufactura Esbelta",),
+    "Seguridad Industrial": ("Industrial Safety", "Seguridad e higiene"), "Montacargas": ("Forklift",),
+    "Inventarios": ("Inventory", "Control de inventarios"), "Cadena de Suministro": ("Supply Chain",),
+    "Redes Sociales": ("Social Media",), "Analítica Web": ("Web Analytics", "Google Analytics"),
+    "Atención al Cliente": ("Customer Service", "Servicio al cliente"), "Consultoría": ("Consulting",),
+    "Análisis de Datos": ("Data Analysis",), "Power BI": ("PowerBI",),
+}

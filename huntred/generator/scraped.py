@@ -31,10 +31,10 @@ CONTENT_TYPE = {"pdf": "application/pdf", "txt": "text/plain",
 LABELS = {
     "es": {"summary": "Perfil profesional", "exp": "Experiencia", "edu": "Educación", "skills": "Habilidades",
            "langs": "Idiomas", "years": "{n} años de experiencia como {role}.", "present": "actual",
-           "lang_list": "Español (nativo), Inglés ({lvl})"},
+           "lang_list": "Español (nativo), Inglés ({lvl})", "used": "Proyectos diarios con {skill}."},
     "en": {"summary": "Professional summary", "exp": "Experience", "edu": "Education", "skills": "Skills",
            "langs": "Languages", "years": "{n} years of experience as {role}.", "present": "present",
-           "lang_list": "Spanish (native), English ({lvl})"},
+           "lang_list": "Spanish (native), English ({lvl})", "used": "Daily projects with {skill}."},
 }
 
 
@@ -47,10 +47,12 @@ def _cv_lines(c: dict, lang: str) -> list[tuple[str, str]]:
     lines.append(("h2", L["exp"]))
     for e in c["experience"]:
         lines.append(("p", f"{e['title']} - {e['company']} ({e['start']} - {e['end'] or L['present']})"))
+    if c["_skill_spellings"]:  # the main skill, said in passing as real CVs do
+        lines.append(("p", L["used"].format(skill=c["_skill_spellings"][0])))
     lines.append(("h2", L["edu"]))
     for e in c["education"]:
         lines.append(("p", f"{e['degree']}, {e['institution']} ({e['end']})"))
-    lines += [("h2", L["skills"]), ("p", ", ".join(c["_skills"])), ("h2", L["langs"]), ("p", L["lang_list"].format(lvl=c["_english"]))]
+    lines += [("h2", L["skills"]), ("p", ", ".join(c["_skill_spellings"])), ("h2", L["langs"]), ("p", L["lang_list"].format(lvl=c["_english"]))]
     return lines
 
 
@@ -94,6 +96,7 @@ def write_scraped(world: World, out: Path, manifest: Manifest) -> None:
     r = rng_for(world.seed, "scraped")
     n = max(20, round(2_000 * world.scale))
     pick_state = weighted_picker(r, cal.STATES, [s[1] for s in cal.STATES])
+    spell = rng_for(world.seed, "cv-spelling")  # its own stream: the rest of the sample is unchanged
     pick_status = weighted_picker(r, list(SR_STATUS_WEIGHTS), list(SR_STATUS_WEIGHTS.values()))
     truth = []
     batches: list[list[tuple[dict, bytes | None]]] = [[] for _ in range((n + BATCH_SIZE - 1) // BATCH_SIZE)]
@@ -132,7 +135,8 @@ def write_scraped(world: World, out: Path, manifest: Manifest) -> None:
         }
         fmt = r.choices(("pdf", "docx", "txt"), weights=(45, 35, 20))[0]
         english = r.choice(("básico", "intermedio", "avanzado") if lang == "es" else ("basic", "intermediate", "advanced"))
-        lines = _cv_lines({**cand, "_years": years, "_role": role[2 if lang == "en" else 1], "_skills": skills, "_english": english}, lang)
+        spellings = [s if spell.random() < 0.6 else spell.choice(cal.SKILL_VARIANTS.get(s, (s,))) for s in skills]
+        lines = _cv_lines({**cand, "_skill_spellings": spellings, "_years": years, "_role": role[2 if lang == "en" else 1], "_skills": skills, "_english": english}, lang)
         blob = {"pdf": render_pdf, "docx": render_docx}.get(fmt, lambda ls: "\n".join(t for _, t in ls).encode("utf-8") + b"\n")(lines)
         cand["resume"] = {"fileName": f"cvs/{cid}.{fmt}", "contentType": CONTENT_TYPE[fmt]}
         truth.append({"candidate_id": cid, "skills": skills, "years_experience": years, "language": lang,

@@ -1,0 +1,1 @@
+"""Churn: which candidates go inactive in the next 30 days (features.py, model.py)."""

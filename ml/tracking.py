@@ -1,0 +1,223 @@
+"""MLflow: one experiment per model family, a registry with `champion` and `challenger` aliases.
+
+A newly trained model is registered and becomes `challenger`; it becomes `champion`
+only if it beats the current champion on the *same* held-out data (the champion is
+re-scored on it in the same run), or if there is no champion yet. Scoring always
+loads `@champion`. Tracking is a local sqlite store and artifact folder under the
+warehouse unless HUNTRED_MLFLOW_TRACKING_URI points at a server.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from huntred.errors import UserError
+from huntred.settings import Settings, get_settings
+
+CHAMPION, CHALLENGER = "champion", "challenger"
+
+
+def configure(settings: Settings | None = None):
+    """Point MLflow at the configured store (idempotent); returns the mlflow module."""
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("MLFLOW_ENABLE_LOGGED_MODEL_CREATION", "true")
+    import mlflow
+
+    settings = settings or get_settings()
+    if settings.mlflow_tracking_uri is None:
+        settings.mlflow_dir.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    mlflow.set_registry_uri(settings.tracking_uri)
+    return mlflow
+
+
+def experiment_id(mlflow, name: str, settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
+    found = mlflow.get_experiment_by_name(name)
+    if found:
+        return found.experiment_id
+    location = None if settings.mlflow_tracking_uri else (settings.mlflow_dir / "artifacts" / name).as_uri()
+    return mlflow.create_experiment(name, artifact_location=location)
+
+
+@dataclass
+class TrainedModel:
+    """What a family's training returns; `evaluate` scores any model of the family on the same held-out data."""
+
+    model: Any
+    metrics: dict[str, float]
+    params: dict[str, Any]
+    features: list[str]
+    data: dict[str, Any]  # snapshot fingerprint: hashes and row counts
+    evaluate: Callable[[Any], dict[str, float]]
+    figures: dict[str, Any] = field(default_factory=dict)  # file name -> matplotlib figure
+    tables: dict[str, Any] = field(default_factory=dict)  # file name -> polars frame (logged as CSV)
+    input_example: Any = None
+
+
+@dataclass
+class RegistrationOutcome:
+    model_name: str
+    version: str
+    run_id: str
+    metric: str
+    value: float
+    champion_version: str | None
+    champion_value: float | None
+    promoted: bool
+    reason: str
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def frame_fingerprint(**frames) -> dict[str, Any]:
+    """Row counts and a content hash per training frame (polars), so a run names the data it saw."""
+    out: dict[str, Any] = {}
+    for name, frame in frames.items():
+        digest = hashlib.sha256()
+        digest.update(",".join(frame.columns).encode())
+        if frame.height:
+            digest.update(frame.hash_rows(seed=0).sort().to_numpy().tobytes())
+        out[f"{name}_rows"] = frame.height
+        out[f"{name}_sha256"] = digest.hexdigest()
+    return out
+
+
+def pip_requirements(*packages: str) -> list[str]:
+    from importlib.metadata import version
+
+    return [f"{p}=={version(p)}" for p in packages]
+
+
+def register(family: str, model_name: str, trained: TrainedModel, *, primary_metric: str, higher_is_better: bool = True,
+             requirements: list[str], tags: dict[str, str] | None = None, settings: Settings | None = None) -> RegistrationOutcome:
+    """Log the run, register the model as challenger, promote it if it beats the champion on the same data."""
+    mlflow = configure(settings)
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient()
+    champion = champion_version(client, model_name)
+    with mlflow.start_run(experiment_id=experiment_id(mlflow, f"huntred-{family}", settings),
+                          tags={"family": family, **(tags or {})}) as run:
+        mlflow.log_params({k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in trained.params.items()})
+        mlflow.log_metrics(trained.metrics)
+        mlflow.log_dict({"features": trained.features}, "features.json")
+        mlflow.log_dict(trained.data, "data_snapshot.json")
+        mlflow.log_params({f"data.{k}": v for k, v in trained.data.items() if k.endswith("_rows")})
+        mlflow.set_tag("data.fingerprint", hashlib.sha256(json.dumps(trained.data, sort_keys=True).encode()).hexdigest()[:16])
+        with tempfile.TemporaryDirectory() as tmp:
+            for filename, fig in trained.figures.items():
+                mlflow.log_figure(fig, f"plots/{filename}")
+            for filename, frame in trained.tables.items():
+                path = Path(tmp) / filename
+                frame.write_csv(path)
+                mlflow.log_artifact(str(path), "tables")
+        import matplotlib.pyplot as plt
+
+        for fig in trained.figures.values():
+            plt.close(fig)
+        champion_value = None
+        if champion is not None:
+            # the champion, re-scored on this run's held-out data: the only fair comparison
+            champion_metrics = trained.evaluate(load_version(model_name, champion))
+            champion_value = champion_metrics[primary_metric]
+            mlflow.log_metrics({f"champion_{k}": v for k, v in champion_metrics.items()})
+        info = _log_model(trained, model_name, requirements)
+        version = str(info.registered_model_version)
+        value = trained.metrics[primary_metric]
+        better = champion_value is None or (value > champion_value if higher_is_better else value < champion_value)
+        if champion is None:
+            reason = "no champion yet"
+        elif better:
+            reason = f"{primary_metric} {value:.4f} beats champion v{champion}'s {champion_value:.4f} on the same held-out data"
+        else:
+            reason = f"{primary_metric} {value:.4f} does not beat champion v{champion}'s {champion_value:.4f} on the same held-out data"
+        mlflow.set_tags({"promoted": str(better).lower(), "promotion_reason": reason})
+        run_id = run.info.run_id
+    client.set_registered_model_alias(model_name, CHALLENGER, version)
+    client.set_model_version_tag(model_name, version, "run_id", run_id)
+    if better:
+        client.set_registered_model_alias(model_name, CHAMPION, version)
+    return RegistrationOutcome(model_name, version, run_id, primary_metric, value, champion, champion_value, better, reason,
+                               dict(trained.metrics))
+
+
+def _log_model(trained: TrainedModel, model_name: str, requirements: list[str]):
+    import mlflow.sklearn
+
+    return mlflow.sklearn.log_model(trained.model, name="model", registered_model_name=model_name,
+                                    pip_requirements=requirements, input_example=trained.input_example)
+
+
+def champion_version(client, model_name: str) -> str | None:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(client.get_model_version_by_alias(model_name, CHAMPION).version)
+    except MlflowException:
+        return None
+
+
+def load_version(model_name: str, version: str):
+    import mlflow.sklearn
+
+    return mlflow.sklearn.load_model(f"models:/{model_name}/{version}")
+
+
+def load_champion(model_name: str, settings: Settings | None = None):
+    """(model, version) of the champion, or (None, None) when none has been promoted yet."""
+    configure(settings)
+    from mlflow.tracking import MlflowClient
+
+    version = champion_version(MlflowClient(), model_name)
+    if version is None:
+        return None, None
+    return load_version(model_name, version), version
+
+
+def promote(model_name: str, version: str, settings: Settings | None = None) -> str | None:
+    """Make a version champion by hand; returns the version it replaces."""
+    configure(settings)
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient()
+    try:
+        client.get_model_version(model_name, version)
+    except MlflowException:
+        raise UserError(f"Model {model_name} has no version {version}.",
+                        f"See `huntred ml compare {model_name.removeprefix('huntred-')}` for its versions.") from None
+    previous = champion_version(client, model_name)
+    client.set_registered_model_alias(model_name, CHAMPION, version)
+    client.set_model_version_tag(model_name, version, "promoted_by", "hand")
+    return previous
+
+
+def versions(model_name: str, settings: Settings | None = None) -> list[dict]:
+    """Every registered version with its run's metrics, aliases and promotion note (newest first)."""
+    configure(settings)
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient()
+    try:
+        model = client.get_registered_model(model_name)
+    except MlflowException:
+        return []
+    aliases: dict[str, list[str]] = {}
+    for alias, version in (model.aliases or {}).items():
+        aliases.setdefault(str(version), []).append(alias)
+    rows = []
+    for mv in client.search_model_versions(f"name='{model_name}'"):
+        run = client.get_run(mv.run_id) if mv.run_id else None
+        rows.append({
+            "version": str(mv.version), "aliases": sorted(aliases.get(str(mv.version), [])),
+            "created": mv.creation_timestamp, "run_id": mv.run_id,
+            "metrics": dict(run.data.metrics) if run else {}, "params": dict(run.data.params) if run else {},
+            "promotion_reason": (run.data.tags.get("promotion_reason") if run else None) or "",
+        })
+    return sorted(rows, key=lambda r: int(r["version"]), reverse=True)
