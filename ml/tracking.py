@@ -147,10 +147,14 @@ def register(family: str, model_name: str, trained: TrainedModel, *, primary_met
 
 
 def _log_model(trained: TrainedModel, model_name: str, requirements: list[str]):
+    """Saved with skops (no arbitrary pickle); the types trusted on load are exactly those of the model we trained."""
     import mlflow.sklearn
+    import skops.io
 
+    trusted = skops.io.get_untrusted_types(data=skops.io.dumps(trained.model))
     return mlflow.sklearn.log_model(trained.model, name="model", registered_model_name=model_name,
-                                    pip_requirements=requirements, input_example=trained.input_example)
+                                    pip_requirements=requirements, input_example=trained.input_example,
+                                    skops_trusted_types=trusted)
 
 
 def champion_version(client, model_name: str) -> str | None:

@@ -126,11 +126,24 @@ def features_at(con: duckdb.DuckDBPyConnection, cutoff: date) -> pl.DataFrame:
     return con.sql(FEATURES_SQL, params={"cutoff": _midnight(cutoff)}).pl().with_columns(pl.col("cutoff").cast(pl.Date))
 
 
-def labelled_at(con: duckdb.DuckDBPyConnection, cutoff: date) -> pl.DataFrame:
-    """Features at the cutoff plus `churned`: 1 if the candidate did nothing in the 30 days after it."""
+@dataclass(frozen=True)
+class Target:
+    """What a model predicts about the 30 days after a cutoff: `sql` lists the candidates who did the thing."""
+
+    name: str
+    sql: str
+    positive_if_found: bool  # churn is positive when the candidate is *not* found
+
+
+CHURN = Target("churned", LABEL_SQL, positive_if_found=False)
+
+
+def labelled_at(con: duckdb.DuckDBPyConnection, cutoff: date, target: Target = CHURN) -> pl.DataFrame:
+    """Features at the cutoff plus `label` (0/1) for the target over the 30 days after it."""
     frame = features_at(con, cutoff)
-    active_after = con.sql(LABEL_SQL, params={"cutoff": _midnight(cutoff)}).pl()
-    return frame.with_columns(churned=(~pl.col("candidate_id").is_in(active_after["candidate_id"].implode())).cast(pl.Int8))
+    found = con.sql(target.sql, params={"cutoff": _midnight(cutoff)}).pl()["candidate_id"].implode()
+    hit = pl.col("candidate_id").is_in(found)
+    return frame.with_columns(label=(hit if target.positive_if_found else ~hit).cast(pl.Int8))
 
 
 def _midnight(day: date) -> str:

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from ml.churn.features import FEATURES, CutoffPlan, data_range, features_at, labelled_at, plan_cutoffs
+from ml.churn.features import CHURN, FEATURES, CutoffPlan, Target, data_range, features_at, labelled_at, plan_cutoffs
 from ml.evaluation import calibration_figure, classification_metrics, importance_figure, roc_figure
 from ml.tracking import TrainedModel, frame_fingerprint
 
@@ -39,9 +39,9 @@ def matrix(frame: pl.DataFrame) -> np.ndarray:
     return frame.select(pl.col(FEATURE_NAMES).cast(pl.Float64)).to_numpy()
 
 
-def load_data(con: duckdb.DuckDBPyConnection) -> ChurnData:
+def load_data(con: duckdb.DuckDBPyConnection, target: Target = CHURN) -> ChurnData:
     plan = plan_cutoffs(*data_range(con))
-    stack = lambda days: pl.concat([labelled_at(con, d) for d in days])  # noqa: E731
+    stack = lambda days: pl.concat([labelled_at(con, d, target) for d in days])  # noqa: E731
     return ChurnData(plan, stack(plan.train), stack(plan.validation), stack(plan.test))
 
 
@@ -50,7 +50,7 @@ def fit_baseline(data: ChurnData):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(matrix(data.train), data.train["churned"].to_numpy())
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(matrix(data.train), data.train["label"].to_numpy())
 
 
 def fit_lightgbm(data: ChurnData, params: dict):
@@ -60,9 +60,9 @@ def fit_lightgbm(data: ChurnData, params: dict):
     from sklearn.frozen import FrozenEstimator
 
     booster = LGBMClassifier(**params, random_state=7, verbose=-1, n_jobs=2)
-    booster.fit(pl.DataFrame(matrix(data.train), schema=FEATURE_NAMES).to_pandas(), data.train["churned"].to_numpy())
+    booster.fit(pl.DataFrame(matrix(data.train), schema=FEATURE_NAMES).to_pandas(), data.train["label"].to_numpy())
     calibrated = CalibratedClassifierCV(FrozenEstimator(booster), method="sigmoid")
-    calibrated.fit(_frame(matrix(data.validation)), data.validation["churned"].to_numpy())
+    calibrated.fit(_frame(matrix(data.validation)), data.validation["label"].to_numpy())
     return calibrated
 
 
@@ -81,10 +81,12 @@ def inner_booster(model):
     return getattr(est, "estimator", est)
 
 
-def train(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> TrainedModel:
+def train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None = None,
+          target: Target = CHURN) -> TrainedModel:
+    """LightGBM and the baseline on the same months; metrics of both on the test months."""
     params = {**DEFAULT_PARAMS, **(params or {})}
-    data = load_data(con)
-    y_test = data.test["churned"].to_numpy()
+    data = load_data(con, target)
+    y_test = data.test["label"].to_numpy()
     baseline = fit_baseline(data)
     model = fit_lightgbm(data, params)
     p_base = baseline.predict_proba(matrix(data.test))[:, 1]
@@ -101,7 +103,7 @@ def train(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> Trained
         params={**params, "cutoffs_train": [d.isoformat() for d in data.plan.train],
                 "cutoffs_validation": [d.isoformat() for d in data.plan.validation],
                 "cutoffs_test": [d.isoformat() for d in data.plan.test], "calibration": "sigmoid on the validation month",
-                "baseline": "StandardScaler + LogisticRegression"},
+                "baseline": "StandardScaler + LogisticRegression", "target": target.name},
         data=frame_fingerprint(train=data.train, validation=data.validation, test=data.test),
         evaluate=lambda other: classification_metrics(y_test, predict(other, data.test)),
         figures={"roc.png": roc_figure(curves), "calibration.png": calibration_figure(curves),
@@ -123,10 +125,14 @@ def reasons(model, frame: pl.DataFrame, top: int = 3) -> list[list[dict]]:
     return out
 
 
+def scoring_cutoff(con: duckdb.DuckDBPyConnection) -> date:
+    """The day after the newest event: scores look at the 30 days that follow the data."""
+    return date.fromordinal(data_range(con)[1].toordinal() + 1)
+
+
 def score(con: duckdb.DuckDBPyConnection, model, version: str, cutoff: date | None = None) -> pl.DataFrame:
     """Churn probability of every candidate active in the 30 days before the cutoff (default: after the newest data)."""
-    cutoff = cutoff or data_range(con)[1].fromordinal(data_range(con)[1].toordinal() + 1)
-    frame = features_at(con, cutoff)
+    frame = features_at(con, cutoff or scoring_cutoff(con))
     if frame.is_empty():
         return pl.DataFrame()
     p = predict(model, frame)

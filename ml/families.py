@@ -1,0 +1,106 @@
+"""Every model family in one table: how it trains, what it is judged on, how it scores.
+
+``train_family`` trains, logs and registers (gated promotion, ml.tracking);
+``score_family`` loads ``@champion`` and writes its scores to the ``ml`` schema.
+The CLI, the Dagster assets and the Models page all go through these two.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import polars as pl
+
+from huntred.errors import UserError
+from ml import tracking
+from ml.aura import clustering, matching, propensity
+from ml.churn import model as churn
+from ml.store import replace_rows
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # what the CLI and Dagster call it
+    model_name: str  # registered model
+    experiment: str  # MLflow experiment: huntred-<experiment>
+    primary_metric: str
+    description: str
+    train: Callable  # (con, landing_dir, params) -> TrainedModel
+    write_scores: Callable  # (con, model, version) -> rows written
+    requirements: tuple[str, ...] = ("scikit-learn", "numpy", "pandas")
+    higher_is_better: bool = True
+
+
+def _write_churn(con, model, version) -> int:
+    scores = churn.score(con, model, version)
+    return replace_rows(con, "churn_scores", scores.with_columns(scored_at=pl.lit(_now()))) if scores.height else 0
+
+
+def _write_matches(con, model, version) -> int:
+    return replace_rows(con, "match_scores", matching.score(con, model, version).with_columns(scored_at=pl.lit(_now())))
+
+
+def _write_clusters(con, model, version) -> int:
+    clusters, members = clustering.score(con, model, version)
+    replace_rows(con, "clusters", clusters)
+    return replace_rows(con, "candidate_clusters", members)
+
+
+def _write_propensity(objective: str):
+    def write(con, model, version) -> int:
+        scores = propensity.score(objective)(con, model, version)
+        if scores.is_empty():
+            return 0
+        return replace_rows(con, "propensity_scores", scores.with_columns(scored_at=pl.lit(_now())),
+                            where="objective = $o", params={"o": objective})
+    return write
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("churn", churn.MODEL_NAME, "churn", churn.PRIMARY_METRIC,
+           "Candidates going inactive in the next 30 days: calibrated LightGBM vs logistic regression.",
+           churn.train, _write_churn, ("scikit-learn", "lightgbm", "numpy", "pandas")),
+    Family("matching", matching.MODEL_NAME, "matching", matching.PRIMARY_METRIC,
+           "Candidate-vacancy match: embedding similarity, skill coverage, experience, location; vs TF-IDF.",
+           matching.train, _write_matches),
+    Family("clusters", clustering.MODEL_NAME, "segments", clustering.PRIMARY_METRIC,
+           "Talent clusters over CV embeddings and structured features, named by their skills.",
+           clustering.train, _write_clusters),
+    *(Family(f"propensity-{o.replace('_', '-')}", propensity.model_name(o), "propensity", churn.PRIMARY_METRIC,
+             f"Propensity to {o.replace('_', ' ')} in the next 30 days: calibrated LightGBM vs logistic regression.",
+             propensity.train(o), _write_propensity(o), ("scikit-learn", "lightgbm", "numpy", "pandas"))
+      for o in propensity.OBJECTIVES),
+)}
+
+
+def family(name: str) -> Family:
+    found = FAMILIES.get(name) or FAMILIES.get(name.removeprefix("huntred-"))
+    if found is None:
+        raise UserError(f"There is no model called '{name}'.", f"Use one of: {', '.join(FAMILIES)}.")
+    return found
+
+
+def train_family(name: str, con: duckdb.DuckDBPyConnection, landing_dir: Path | None, params: dict | None = None,
+                 tags: dict[str, str] | None = None) -> tracking.RegistrationOutcome:
+    f = family(name)
+    trained = f.train(con, landing_dir, params)
+    return tracking.register(f.experiment, f.model_name, trained, primary_metric=f.primary_metric,
+                             higher_is_better=f.higher_is_better, requirements=tracking.pip_requirements(*f.requirements),
+                             tags=tags)
+
+
+def score_family(name: str, con: duckdb.DuckDBPyConnection) -> tuple[str | None, int]:
+    """Score with the champion; (None, 0) when no model has been promoted yet."""
+    f = family(name)
+    model, version = tracking.load_champion(f.model_name)
+    if model is None:
+        return None, 0
+    return version, f.write_scores(con, model, version)
