@@ -292,6 +292,9 @@ users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (passwords a
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
+from huntred.ml_cli import ml_app  # noqa: E402  (a sub-command group of its own module)
+
+app.add_typer(ml_app, name="ml")
 
 
 def _parse_date(value: str, what: str):

@@ -19,14 +19,24 @@ from dagster import (
 
 from huntred.settings import get_settings
 from models.enums import SourceFamily
+from orchestration.defs.ml import SCORING_GROUP, TRAINING_GROUP
 from orchestration.defs.serving import serving_snapshot
 from orchestration.defs.transforms import daily_partitions, huntred_dbt_daily_assets
 
 # In-process: steps run one after another in one process, which a single-writer
 # warehouse needs anyway, and which costs ~4 s less per step than multiprocess here.
 _daily = AssetSelection.assets(huntred_dbt_daily_assets)
-pipeline_job = define_asset_job("pipeline", selection=AssetSelection.all() - _daily, executor_def=in_process_executor,
-                                description="Ingest new landing files, build dbt, publish the serving snapshot.")
+_training = AssetSelection.groups(TRAINING_GROUP)
+pipeline_job = define_asset_job("pipeline", selection=AssetSelection.all() - _daily - _training, executor_def=in_process_executor,
+                                description="Ingest new landing files, build dbt, run analyzers, score with the champions, "
+                                            "publish the serving snapshot.")
+ml_training_job = define_asset_job(
+    "ml_training", selection=_training | AssetSelection.groups(SCORING_GROUP) | AssetSelection.assets(serving_snapshot),
+    executor_def=in_process_executor,
+    description="Retrain every model (or a selection), promote those that beat their champion, re-score, publish.")
+weekly_training_schedule = ScheduleDefinition(
+    name="weekly_ml_training", job=ml_training_job, cron_schedule="0 4 * * 1", execution_timezone="America/Mexico_City",
+    default_status=DefaultScheduleStatus.STOPPED, description="Mondays 04:00: retrain on the week's data, before the daily run.")
 daily_activity_job = define_asset_job(
     "daily_activity", selection=_daily | AssetSelection.assets(serving_snapshot), executor_def=in_process_executor,
     partitions_def=daily_partitions,

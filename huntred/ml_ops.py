@@ -1,0 +1,66 @@
+"""What a data scientist does with the models, as the CLI and the Models page do it.
+
+Retraining runs the Dagster job ``ml_training`` (so it shows in Dagster's run
+history and holds the warehouse like any run); promoting moves the ``champion``
+alias and re-scores with the pipeline job, so scores always come from the champion.
+"""
+from __future__ import annotations
+
+from dagster import AssetKey
+
+from huntred.errors import UserError
+from huntred.pipeline import RunOutcome, run_pipeline
+from huntred.settings import get_settings
+
+SNAPSHOT = AssetKey(["serving", "snapshot"])
+
+
+def _checked(outcome: RunOutcome, what: str) -> RunOutcome:
+    if not outcome.success:
+        detail = outcome.errors[0] if outcome.errors else "a step failed"
+        raise UserError(f"{what} failed: {detail}", f"Fix the cause and run again; the log is {outcome.log_file}.")
+    return outcome
+
+
+def retrain(names: list[str], on_event=None) -> RunOutcome:
+    """Train, register and gate the named families (all if empty), re-score with the champions, publish."""
+    from ml.families import FAMILIES, family
+    from orchestration.defs.ml import ANALYZERS_KEY, model_key, scores_key
+
+    chosen = [family(n).name for n in names] or list(FAMILIES)
+    keys = [ANALYZERS_KEY, *(model_key(n) for n in chosen), *(scores_key(n) for n in chosen), SNAPSHOT]
+    return _checked(run_pipeline(keys, on_event, job_name="ml_training"), "Retraining")
+
+
+def rescore(names: list[str], on_event=None) -> RunOutcome:
+    from ml.families import family
+    from orchestration.defs.ml import scores_key
+
+    keys = [*(scores_key(family(n).name) for n in names), SNAPSHOT]
+    return _checked(run_pipeline(keys, on_event), "Scoring")
+
+
+def promote(name: str, version: str, on_event=None) -> tuple[str | None, RunOutcome]:
+    """Make a version champion by hand, then re-score with it; returns the version it replaced."""
+    from ml import tracking
+    from ml.families import family
+
+    f = family(name)
+    previous = tracking.promote(f.model_name, version)
+    return previous, rescore([f.name], on_event)
+
+
+def save_segment(name: str, rules: dict, business_unit: str | None = None) -> dict:
+    """Validate and store a rule segment with its members, then publish it (the writer lock is held meanwhile)."""
+    from ml.aura.segments import save_segment as save
+    from huntred.warehouse import connect_writer, publish_snapshot, writer_lock
+
+    settings = get_settings()
+    with writer_lock(settings):
+        con = connect_writer(settings)
+        try:
+            row = save(con, name, rules, business_unit)
+        finally:
+            con.close()
+        publish_snapshot(settings, f"segment:{row['segment_id']}")
+    return row
