@@ -20,6 +20,7 @@ PAGES = [  # (id, file, title, icon)
     ("roi_reports", "pages/roi_reports.py", "ROI reports", ":material/description:"),
     ("consulting_exports", "pages/consulting_exports.py", "Consulting exports", ":material/inventory_2:"),
     ("overview", "pages/overview.py", "Data overview", ":material/database:"),
+    ("models", "pages/models.py", "Models", ":material/model_training:"),
 ]
 
 user = current_user()

@@ -53,3 +53,41 @@ def quarantine_records(snapshot_name: str, source: str | None, reason: str | Non
 @st.cache_data(show_spinner=False, max_entries=8)
 def table_counts(snapshot_name: str) -> pl.DataFrame:
     return serving.table_counts(serving.open_current(get_settings()))
+
+
+# -- models (MLflow registry and the ml schema) -------------------------------------------------
+@st.cache_data(show_spinner=False, ttl=15, max_entries=16)
+def model_versions(model_name: str) -> list[dict]:
+    """Registered versions with metrics and aliases (short TTL: the registry changes outside snapshots)."""
+    from ml import tracking
+
+    return tracking.versions(model_name)
+
+
+@st.cache_data(show_spinner=False, ttl=300, max_entries=64)
+def run_artifacts(run_id: str) -> dict[str, bytes]:
+    """The plots (PNG) and tables (CSV) a training run logged, by artifact path."""
+    import tempfile
+    from pathlib import Path
+
+    from mlflow.tracking import MlflowClient
+
+    from ml import tracking
+
+    tracking.configure()
+    client, out = MlflowClient(), {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in ("plots", "tables"):
+            try:
+                local = Path(client.download_artifacts(run_id, folder, tmp))
+            except Exception:  # a run without that folder
+                continue
+            for file in sorted(local.iterdir()):
+                out[f"{folder}/{file.name}"] = file.read_bytes()
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def ml_table(snapshot_name: str, sql: str) -> pl.DataFrame:
+    """A read of the snapshot's ml schema (fixed SQL from the Models page, no user input in it)."""
+    return serving.open_current(get_settings()).cursor().sql(sql).pl()

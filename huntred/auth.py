@@ -34,6 +34,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "roi_reports": frozenset({"analyst", "bu_manager", "admin"}),
     "consulting_exports": frozenset({"analyst", "client", "admin"}),
     "overview": frozenset({"analyst", "data_scientist", "admin"}),
+    "models": frozenset({"data_scientist", "admin"}),
 }
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}

@@ -25,7 +25,7 @@ CHAMPION, CHALLENGER = "champion", "challenger"
 def configure(settings: Settings | None = None):
     """Point MLflow at the configured store (idempotent); returns the mlflow module."""
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    os.environ.setdefault("MLFLOW_ENABLE_LOGGED_MODEL_CREATION", "true")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     import mlflow
 
     settings = settings or get_settings()

@@ -1,0 +1,129 @@
+"""Models: MLflow runs side by side, champion vs challenger, plots and importance; retrain and promote.
+
+Retrain and promote run the same commands as the CLI (`huntred ml train`, `huntred ml
+promote`) in the background: retraining is the Dagster job `ml_training`, so the run
+also shows in Dagster, and a model only becomes champion if it beats the current one.
+"""
+import io
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from apps import data, ui
+from huntred.settings import get_settings
+from ml.families import FAMILIES
+
+snap, user, _ = ui.page_context("models", "Models", "MLflow registry: champion and challenger of each model family")
+
+family_name = st.selectbox("Model", list(FAMILIES), format_func=lambda n: f"{n} — {FAMILIES[n].description}", key="model_family")
+family = FAMILIES[family_name]
+versions = data.model_versions(family.model_name)
+
+
+def launch(args: list[str]) -> Path:
+    """Start `huntred <args>` in the background; its output goes to a log under the warehouse."""
+    logs = get_settings().warehouse_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"models-page-{'-'.join(args[:2])}-{datetime.now():%Y%m%d-%H%M%S}.log"
+    cli = Path(sys.executable).with_name("huntred")
+    with open(log, "wb") as out:
+        process = subprocess.Popen([str(cli), *args], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    st.session_state.setdefault("model_jobs", []).append({"pid": process.pid, "command": " ".join(args), "log": str(log),
+                                                          "process": process})
+    return log
+
+
+actions = st.columns([1, 1, 3])
+if actions[0].button("Retrain", key="retrain", type="primary", help="Runs the Dagster job ml_training for this model"):
+    log = launch(["ml", "train", family.name])
+    st.toast(f"Retraining {family.model_name} (Dagster job ml_training); log: {log}")
+candidates = [v["version"] for v in versions if "champion" not in v["aliases"]]
+with actions[1].popover("Promote…", disabled=not candidates):
+    chosen = st.selectbox("Version", candidates, key="promote_version")
+    if st.button("Make champion", key="promote") and chosen:
+        log = launch(["ml", "promote", family.name, str(chosen)])
+        st.toast(f"Promoting v{chosen} and re-scoring; log: {log}")
+for job in st.session_state.get("model_jobs", []):
+    state = job["process"].poll()
+    status = "running" if state is None else ("finished" if state == 0 else f"failed (exit {state})")
+    actions[2].caption(f"`huntred {job['command']}`: {status} · log `{job['log']}`")
+
+if not versions:
+    st.info(f"{family.model_name} has not been trained yet. Press Retrain (or run `huntred ml train {family.name}`).")
+    st.stop()
+
+metric = family.primary_metric
+champion = next((v for v in versions if "champion" in v["aliases"]), None)
+challenger = next((v for v in versions if "challenger" in v["aliases"]), None)
+tiles = st.columns(4)
+tiles[0].metric(f"Champion {metric}", f"{champion['metrics'].get(metric, float('nan')):.4f}" if champion else "–",
+                help=f"v{champion['version']}" if champion else None)
+if challenger:
+    same_data = challenger["metrics"].get(f"champion_{metric}")
+    tiles[1].metric(f"Challenger {metric}", f"{challenger['metrics'].get(metric, float('nan')):.4f}",
+                    delta=f"{challenger['metrics'][metric] - same_data:+.4f} vs champion on the same data" if same_data is not None else None,
+                    help=f"v{challenger['version']}: {challenger['promotion_reason']}")
+baseline_key = next((k for k in (f"baseline_{metric}", f"baseline_tfidf_{metric}") if champion and k in champion["metrics"]), None)
+if baseline_key:
+    tiles[2].metric(f"Baseline {metric}", f"{champion['metrics'][baseline_key]:.4f}", help=baseline_key)
+tiles[3].metric("Versions", len(versions))
+
+st.subheader("Versions")
+table = pl.DataFrame([{
+    "version": int(v["version"]), "aliases": ", ".join(v["aliases"]),
+    "trained": datetime.fromtimestamp(v["created"] / 1000), metric: v["metrics"].get(metric),
+    "baseline": v["metrics"].get(baseline_key) if baseline_key else None,
+    "champion on the same data": v["metrics"].get(f"champion_{metric}"), "promotion": v["promotion_reason"],
+} for v in versions])
+st.dataframe(table, hide_index=True, width="stretch", key="versions_table")
+
+st.subheader("Runs side by side")
+picked = st.multiselect("Versions", [v["version"] for v in versions],
+                        default=[v["version"] for v in (champion, challenger) if v][:2] or [versions[0]["version"]], key="compare_versions")
+by_version = {v["version"]: v for v in versions}
+chosen_runs = [by_version[p] for p in picked]
+if chosen_runs:
+    names = sorted({k for v in chosen_runs for k in v["metrics"] if not k.startswith("silhouette_k")}, key=lambda k: (k != metric, k))
+    side = pl.DataFrame({"metric": names, **{f"v{v['version']}": [v["metrics"].get(k) for k in names] for v in chosen_runs}})
+    st.dataframe(side, hide_index=True, width="stretch", key="side_by_side")
+    for v in chosen_runs:
+        artifacts = data.run_artifacts(v["run_id"])
+        plots = {k: b for k, b in artifacts.items() if k.endswith(".png")}
+        tables = {k: b for k, b in artifacts.items() if k.endswith(".csv")}
+        with st.expander(f"v{v['version']}: plots and tables", expanded=v is chosen_runs[0]):
+            if plots:
+                cols = st.columns(min(3, len(plots)))
+                for col, (name, image) in zip(cols * 3, plots.items()):
+                    col.image(image, caption=name.split("/")[-1])
+            for name, raw in tables.items():
+                st.caption(name.split("/")[-1].replace("_", " ").removesuffix(".csv"))
+                st.dataframe(pl.read_csv(io.BytesIO(raw)), hide_index=True, width="stretch")
+
+st.subheader("Scores in the warehouse")
+SCORE_SQL = {
+    "churn": "SELECT business_unit, count(*) AS candidates, avg(churn_probability) AS mean_probability, "
+             "count(*) FILTER (risk_decile = 10) AS top_decile, any_value(model_version) AS model_version "
+             "FROM ml.churn_scores GROUP BY ALL ORDER BY mean_probability DESC",
+    "matching": "SELECT vacancy_id, count(*) FILTER (rank_for_vacancy <= 10) AS shortlisted, max(score) AS best_score, "
+                "any_value(model_version) AS model_version FROM ml.match_scores GROUP BY ALL ORDER BY vacancy_id",
+    "clusters": "SELECT cluster_id, name, size, description, model_version FROM ml.clusters ORDER BY size DESC",
+}
+sql = SCORE_SQL.get(family.name) or ("SELECT objective, business_unit, count(*) AS candidates, avg(probability) AS mean_probability, "
+                                     "any_value(model_version) AS model_version FROM ml.propensity_scores GROUP BY ALL ORDER BY 1, 2")
+scores = data.ml_table(snap.path.name, sql)
+if scores.is_empty():
+    st.info("No scores in this snapshot yet: they are written after a champion exists, by the next run.")
+else:
+    st.dataframe(scores, hide_index=True, width="stretch", key="scores_table")
+
+with st.expander("Segments and analyzers"):
+    st.dataframe(data.ml_table(snap.path.name, "SELECT name, business_unit, members, rules_json FROM ml.segments ORDER BY name"),
+                 hide_index=True, width="stretch")
+    st.dataframe(data.ml_table(snap.path.name, """
+        SELECT a.analyzer_id, a.name, a.version, a.last_run, r.metrics_json AS measured
+        FROM ml.analyzers a LEFT JOIN ml.analyzer_runs r ON r.analyzer_id = a.analyzer_id AND r.run_id = a.last_run_id
+        ORDER BY a.analyzer_id"""), hide_index=True, width="stretch")
