@@ -107,7 +107,7 @@ def register(family: str, model_name: str, trained: TrainedModel, *, primary_met
         mlflow.log_metrics(trained.metrics)
         mlflow.log_dict({"features": trained.features}, "features.json")
         mlflow.log_dict(trained.data, "data_snapshot.json")
-        mlflow.log_params({f"data.{k}": v for k, v in trained.data.items() if k.endswith("_rows")})
+        mlflow.log_params({f"data.{k}": v for k, v in trained.data.items() if not k.endswith("_sha256")})
         mlflow.set_tag("data.fingerprint", hashlib.sha256(json.dumps(trained.data, sort_keys=True).encode()).hexdigest()[:16])
         with tempfile.TemporaryDirectory() as tmp:
             for filename, fig in trained.figures.items():

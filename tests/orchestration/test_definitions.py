@@ -5,6 +5,7 @@ import json
 
 from dagster import AssetKey, DagsterInstance, SkipReason, build_sensor_context
 
+from ml.families import FAMILIES
 from models.enums import SourceFamily
 from orchestration.definitions import defs
 from orchestration.defs.automation import new_landing_files
@@ -19,10 +20,12 @@ def _dbt_nodes() -> set[str]:
 def test_definitions_load_with_every_asset_job_schedule_and_sensor():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    expected = {f"raw/{f.value}" for f in SourceFamily} | _dbt_nodes() | {"serving/snapshot"}
+    ml = {"ml/analyzers", "ml/segments"} | {f"ml/{n.replace('-', '_')}_{kind}" for n in FAMILIES for kind in ("model", "scores")}
+    expected = {f"raw/{f.value}" for f in SourceFamily} | _dbt_nodes() | {"serving/snapshot"} | ml
     assert keys == expected
     assert defs.resolve_job_def("pipeline").executor_def.name == "in_process"
     assert defs.resolve_schedule_def("daily_pipeline").cron_schedule == "0 6 * * *"
+    assert defs.resolve_schedule_def("weekly_ml_training").job_name == "ml_training"
     assert defs.resolve_sensor_def("new_landing_files")
 
 
@@ -34,6 +37,19 @@ def test_staging_reads_raw_and_the_snapshot_comes_last():
     assert len(unified) == 9 and all(k.path[0] == "staging" for k in unified)
     snapshot_parents = graph.get(AssetKey(["serving", "snapshot"])).parent_keys
     assert {k.to_user_string() for k in snapshot_parents} >= {f"raw/{f.value}" for f in SourceFamily} | _dbt_nodes()
+
+
+def test_the_pipeline_scores_with_champions_but_only_ml_training_trains():
+    pipeline = {k.to_user_string() for k in defs.resolve_job_def("pipeline").asset_layer.executable_asset_keys}
+    training = {k.to_user_string() for k in defs.resolve_job_def("ml_training").asset_layer.executable_asset_keys}
+    assert {"ml/analyzers", "ml/churn_scores", "ml/matching_scores", "ml/segments"} <= pipeline
+    assert not {k for k in pipeline if k.endswith("_model")}
+    assert {f"ml/{n.replace('-', '_')}_model" for n in FAMILIES} <= training and "serving/snapshot" in training
+    graph = defs.resolve_asset_graph()
+    # scores come after their model and the analyzers; the snapshot waits for every score
+    assert AssetKey(["ml", "churn_model"]) in graph.get(AssetKey(["ml", "churn_scores"])).parent_keys
+    assert AssetKey(["ml", "analyzers"]) in graph.get(AssetKey(["ml", "matching_scores"])).parent_keys
+    assert AssetKey(["ml", "churn_scores"]) in graph.get(AssetKey(["serving", "snapshot"])).parent_keys
 
 
 def test_dbt_tests_and_accounting_are_asset_checks():

@@ -1,0 +1,104 @@
+"""The CV analyzer reads Spanish and English CVs, and its skill extraction is measured against ground truth."""
+from __future__ import annotations
+
+from datetime import date
+
+import orjson
+
+from ml.analyzers.cv import analyze_cv, skill_extraction_score, split_sections
+from ml.analyzers.taxonomy import find_place, load_taxonomy
+
+SPANISH_CV = """Lucía Ramírez
+lucia.ramirez@gmail.com · +52 81 5555 1234 · Monterrey, Nuevo León
+Perfil profesional
+Excelente comunicación; 7 años de experiencia como Científica de Datos.
+Experiencia
+Científica de Datos - Kavak (2022-01 - actual)
+Proyectos diarios con PySpark y Postgres.
+Educación
+Maestría en Ciencia de Datos, ITAM (2018)
+Habilidades
+Python, ML, Estadística
+Idiomas
+Español (nativo), Inglés (avanzado)
+"""
+
+ENGLISH_CV = """John Pérez
+john@outlook.com | Guadalajara
+Professional summary
+Finance leader.
+Experience
+Chief Financial Officer - Mabe (2015-03 - present)
+Controller - FEMSA (2009-01 - 2015-02)
+Education
+Bachelor's degree, UdeG (2008)
+Skills
+Corporate Finance, FP&A, Accounting, Leadership
+Languages
+Spanish (native), English (advanced)
+"""
+
+
+def test_a_spanish_cv_gives_skills_aliases_included_and_every_field():
+    profile = analyze_cv(SPANISH_CV)
+    # "ML" and "PySpark" and "Postgres" are aliases; "Excelente" must not read as Excel; "Inglés" is a language here
+    assert set(profile.skills) == {"Python", "Machine Learning", "Estadística", "Spark", "PostgreSQL"}
+    assert profile.skill_confidence["Python"] == 1.0 and profile.skill_confidence["Spark"] < 1.0  # listed vs mentioned
+    assert profile.years_experience == 7 and profile.seniority == "mid"
+    assert profile.education_level == "Maestría"
+    assert {"language": "English", "level": "advanced"} in profile.languages
+    assert (profile.state, profile.city) == ("Nuevo León", "Monterrey")
+    assert profile.confidence == 1.0
+
+
+def test_an_english_cv_maps_to_the_same_canonical_skills_and_infers_what_it_does_not_state():
+    profile = analyze_cv(ENGLISH_CV, today=date(2026, 11, 1))
+    assert set(profile.skills) == {"Finanzas Corporativas", "Planeación Financiera", "Contabilidad", "Liderazgo"}
+    assert profile.years_experience == 2026 - 2009  # from the job dates: the CV never says it
+    assert profile.field_confidence["years_experience"] < 1.0
+    assert profile.seniority == "executive"  # a Chief title outranks the years
+    assert profile.education_level == "Licenciatura"
+    assert profile.state == "Jalisco"
+    assert profile.confidence < 1.0
+
+
+def test_a_text_that_is_not_a_cv_gets_low_confidence_and_no_invented_fields():
+    profile = analyze_cv("lorem ipsum dolor sit amet")
+    assert profile.skills == [] and profile.years_experience is None and profile.state is None
+    assert profile.confidence == 0.0
+
+
+def test_sections_places_and_taxonomy_helpers():
+    assert set(split_sections(SPANISH_CV)) == {"header", "summary", "experience", "education", "skills", "languages"}
+    assert find_place("Trabajo en Zapopan") == ("Jalisco", "Zapopan")
+    taxonomy = load_taxonomy()
+    assert taxonomy.canonical("machine learning") == taxonomy.canonical("ML") == "Machine Learning"
+    assert taxonomy.canonical("COBOL") is None
+
+
+def test_precision_and_recall_are_micro_averaged():
+    score = skill_extraction_score({"a": ["Python", "SQL", "Excel"], "b": []}, {"a": ["Python", "SQL"], "b": ["Java"]})
+    assert (score.true_positives, score.predicted, score.actual) == (2, 3, 3)
+    assert score.precision == round(2 / 3, 4) and score.recall == round(2 / 3, 4)
+
+
+def test_the_pipeline_ran_the_analyzers_and_recorded_them(ml_lakehouse):
+    import duckdb
+
+    con = duckdb.connect(str(ml_lakehouse / "lakehouse.duckdb"), read_only=True)
+    try:
+        names = [n for (n,) in con.sql("SELECT name FROM ml.analyzers ORDER BY analyzer_id").fetchall()]
+        assert names == ["cv", "skill_market", "salary_ranges", "talent_quality"]
+        metrics = orjson.loads(con.sql("SELECT metrics_json FROM ml.analyzer_runs WHERE analyzer_id = 1").fetchall()[0][0])
+        cvs = con.sql("SELECT count(*) FROM staging.stg_scraped__cvs").fetchall()[0][0]
+        profiles = con.sql("SELECT count(*) FROM ml.candidate_profiles").fetchall()[0][0]
+        results = con.sql("SELECT count(*) FROM ml.analyzer_results WHERE analyzer_id = 1").fetchall()[0][0]
+        salaries = con.sql("SELECT count(*) FROM ml.analyzer_results WHERE analyzer_id = 3 AND score > 0").fetchall()[0][0]
+    finally:
+        con.close()
+    assert profiles == results == cvs > 100
+    truth = [orjson.loads(l) for l in (ml_lakehouse / "landing" / "ground_truth" / "cv_skills.jsonl").read_bytes().splitlines()]
+    assert metrics["evaluated_cvs"] == cvs and len(truth) >= cvs
+    # CVs spell skills in Spanish, English or by alias (generator); the taxonomy must read them all
+    assert metrics["skill_precision"] >= 0.95 and metrics["skill_recall"] >= 0.95
+    assert salaries > 0

@@ -1,0 +1,81 @@
+"""Retraining through Dagster, scores in the published snapshot, the embedding cache, and the Models page."""
+from __future__ import annotations
+
+import time
+
+from huntred.auth import User
+from huntred.ml_ops import retrain
+from huntred.serving import open_current
+from huntred.settings import get_settings
+from ml import tracking
+from ml.families import FAMILIES
+from tests.apps.test_overview_page import signed_in
+
+SCIENTIST = User("ds", "data_scientist")
+
+
+def test_the_pipeline_alone_scores_nothing_until_a_model_is_champion(ml_lakehouse):
+    import duckdb
+
+    con = duckdb.connect(str(ml_lakehouse / "lakehouse.duckdb"), read_only=True)
+    try:
+        assert con.sql("SELECT count(*) FROM ml.churn_scores").fetchall()[0][0] == 0
+        assert con.sql("SELECT count(*) FROM ml.candidate_profiles").fetchall()[0][0] > 0
+    finally:
+        con.close()
+
+
+def test_retraining_through_dagster_registers_champions_and_publishes_their_scores(ml_warehouse):
+    outcome = retrain(["churn", "matching"])
+    assert outcome.success and "ml__churn_model" in outcome.steps and "serving__snapshot" in outcome.steps
+    champions = {}
+    for name in ("churn", "matching"):
+        versions = tracking.versions(FAMILIES[name].model_name)
+        assert versions and "champion" in versions[0]["aliases"]
+        champions[name] = versions[0]["version"]
+    cur = open_current(get_settings()).cursor()
+    assert cur.sql("SELECT DISTINCT model_version FROM ml.churn_scores").fetchall() == [(champions["churn"],)]
+    assert cur.sql("SELECT count(DISTINCT vacancy_id) FROM ml.match_scores").fetchall()[0][0] == \
+        cur.sql("SELECT count(*) FROM staging.stg_ats__vacancies").fetchall()[0][0]
+    assert "embeddings" not in {t for (t,) in cur.sql("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ml'").fetchall()}
+
+    # a second training of matching embeds nothing: every CV and vacancy text is in the cache (counts, not timings)
+    retrain(["matching"])
+    newest = tracking.versions(FAMILIES["matching"].model_name)[0]
+    assert int(newest["params"]["data.texts_embedded"]) == 0
+    assert int(newest["params"]["data.texts_from_cache"]) > 0
+    assert "champion_ndcg_at_10" in newest["metrics"]  # judged against the champion on the same data
+
+
+def test_the_models_page_compares_versions_and_its_retrain_button_trains_a_new_one(ml_warehouse):
+    retrain(["churn"])
+    at = signed_in(SCIENTIST, "models")
+    assert not at.exception, at.exception
+    tiles = {m.label: m.value for m in at.metric}
+    champion = tracking.versions(FAMILIES["churn"].model_name)[0]
+    assert tiles["Champion roc_auc"] == f"{champion['metrics']['roc_auc']:.4f}"
+    assert tiles["Baseline roc_auc"] == f"{champion['metrics']['baseline_roc_auc']:.4f}"
+    side = next(d.value for d in at.dataframe if "metric" in d.value.columns)
+    assert "roc_auc" in set(side["metric"])
+    assert at.get("image"), "the run's plots are shown"
+
+    at.button(key="retrain").click().run()
+    job = at.session_state["model_jobs"][-1]
+    deadline = time.monotonic() + 300
+    while job["process"].poll() is None and time.monotonic() < deadline:
+        time.sleep(1)
+    assert job["process"].returncode == 0, open(job["log"]).read()[-2000:]
+    assert len(tracking.versions(FAMILIES["churn"].model_name)) == 2
+
+
+def test_the_models_page_is_not_for_analysts_or_managers(ml_warehouse):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    for user in (User("a", "analyst"), User("m", "bu_manager", "amigro")):
+        assert not user.may_open("models")  # so the navigation does not list it
+        at = AppTest.from_file(str(REPO / "apps" / "pages" / "models.py"), default_timeout=60)
+        at.session_state["user"] = user
+        at.run()  # reached anyway, the page refuses
+        assert at.error and "do not have access" in at.error[0].value and not at.metric
