@@ -367,3 +367,23 @@ def reconciliation(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFra
 def _month_floor(filters: Filters) -> Filters:
     """Monthly marts: a period starting mid-month includes that month."""
     return replace(filters, date_from=filters.date_from.replace(day=1)) if filters.date_from else filters
+
+
+# -- model scores (marts over the ml schema) -----------------------------------------------------------------------
+def churn_risk(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Per BU: candidates scored, expected churners in the next 30 days and the high-risk share (champion model)."""
+    w = _bu_only(scope, filters, None)
+    return _query(snap, "SELECT business_unit, sum(scored_candidates)::BIGINT AS scored_candidates, "
+                        "sum(expected_churners) AS expected_churners, sum(high_risk_candidates)::BIGINT AS high_risk_candidates, "
+                        "sum(high_risk_candidates) / sum(scored_candidates) AS high_risk_share, "
+                        "sum(expected_churners) / sum(scored_candidates) AS mean_churn_probability, "
+                        "any_value(churn_model_version) AS churn_model_version, max(scored_for_cutoff) AS scored_for_cutoff "
+                        f"FROM marts.mart_churn_risk_by_bu {w.sql} GROUP BY 1 ORDER BY expected_churners DESC", w)
+
+
+def at_risk_candidates(snap: Snapshot, scope: Scope, filters: Filters, limit: int = 20) -> pl.DataFrame:
+    """The candidates most likely to go inactive, with the reasons the model gives and their propensity to apply."""
+    w = _bu_only(scope, filters, None)
+    return _query(snap, "SELECT candidate_id, business_unit, churn_probability, risk_decile, propensity_apply, "
+                        "propensity_retargeting_response, churn_reasons FROM marts.mart_candidate_scores "
+                        f"{w.sql} ORDER BY churn_probability DESC, candidate_id LIMIT {int(limit)}", w)

@@ -15,6 +15,13 @@ from huntred.settings import get_settings
 SNAPSHOT = AssetKey(["serving", "snapshot"])
 
 
+def _ml_marts() -> list[AssetKey]:
+    """The dbt models over the scores: rebuilt whenever scores change."""
+    from orchestration.defs.transforms import huntred_dbt_ml_assets
+
+    return sorted(huntred_dbt_ml_assets.keys, key=lambda k: k.to_user_string())
+
+
 def _checked(outcome: RunOutcome, what: str) -> RunOutcome:
     if not outcome.success:
         detail = outcome.errors[0] if outcome.errors else "a step failed"
@@ -28,7 +35,7 @@ def retrain(names: list[str], on_event=None) -> RunOutcome:
     from orchestration.defs.ml import ANALYZERS_KEY, model_key, scores_key
 
     chosen = [family(n).name for n in names] or list(FAMILIES)
-    keys = [ANALYZERS_KEY, *(model_key(n) for n in chosen), *(scores_key(n) for n in chosen), SNAPSHOT]
+    keys = [ANALYZERS_KEY, *(model_key(n) for n in chosen), *(scores_key(n) for n in chosen), *_ml_marts(), SNAPSHOT]
     return _checked(run_pipeline(keys, on_event, job_name="ml_training"), "Retraining")
 
 
@@ -36,7 +43,7 @@ def rescore(names: list[str], on_event=None) -> RunOutcome:
     from ml.families import family
     from orchestration.defs.ml import scores_key
 
-    keys = [*(scores_key(family(n).name) for n in names), SNAPSHOT]
+    keys = [*(scores_key(family(n).name) for n in names), *_ml_marts(), SNAPSHOT]
     return _checked(run_pipeline(keys, on_event), "Scoring")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,10 @@ from dagster._core.utils import make_new_run_id
 from huntred.errors import UserError
 from huntred.runtime import prepare_environment
 from huntred.settings import get_settings
+
+# A dbt build skipped because nothing changed emits no check results; Dagster then warns once per blocking
+# check (hundreds of lines) that downstream steps proceed. That is the intended outcome, not news.
+logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
 
 _WATCHED = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE,
             DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}

@@ -13,11 +13,12 @@ from orchestration.defs.automation import (
 from orchestration.defs.ml import ml_assets
 from orchestration.defs.ingestion import ingestion_assets
 from orchestration.defs.serving import serving_snapshot
-from orchestration.defs.transforms import huntred_dbt_assets, huntred_dbt_daily_assets
+from orchestration.defs.transforms import huntred_dbt_assets, huntred_dbt_daily_assets, huntred_dbt_ml_assets
 from orchestration.resources import default_resources
 
 defs = Definitions(
-    assets=[*ingestion_assets, huntred_dbt_assets, huntred_dbt_daily_assets, *ml_assets, serving_snapshot],
+    assets=[*ingestion_assets, huntred_dbt_assets, huntred_dbt_daily_assets, *ml_assets, huntred_dbt_ml_assets,
+            serving_snapshot],
     jobs=[pipeline_job, daily_activity_job, ml_training_job],
     schedules=[daily_schedule, daily_activity_schedule, weekly_training_schedule],
     sensors=[new_landing_files],

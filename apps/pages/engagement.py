@@ -95,3 +95,14 @@ if not ui.empty_notice(ret, "cohorts"):
         color=alt.Color("retention_rate:Q", scale=alt.Scale(scheme="reds"), title="retention"),
         tooltip=["month", "months_since_signup", "cohort_size",
                  "active_candidates", alt.Tooltip("retention_rate:Q", format=".1%")]).properties(height=300))
+
+st.subheader("Churn risk, next 30 days")
+risk = query(name, "churn_risk", scope, filters)
+if risk.is_empty():
+    st.info("No churn scores yet: a data scientist trains the model (`huntred ml train churn`, or the Models page).")
+else:
+    st.caption(f"Champion churn model v{risk['churn_model_version'][0]}, scored for the 30 days from "
+               f"{risk['scored_for_cutoff'].max():%Y-%m-%d}; candidates active in the 30 days before.")
+    ui.table(risk.drop("churn_model_version", "scored_for_cutoff"), key="churn_risk_table")
+    st.caption("Most at risk, with the model's reasons")
+    ui.table(query(name, "at_risk_candidates", scope, filters), key="at_risk_table")

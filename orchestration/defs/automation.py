@@ -21,7 +21,7 @@ from huntred.settings import get_settings
 from models.enums import SourceFamily
 from orchestration.defs.ml import SCORING_GROUP, TRAINING_GROUP
 from orchestration.defs.serving import serving_snapshot
-from orchestration.defs.transforms import daily_partitions, huntred_dbt_daily_assets
+from orchestration.defs.transforms import daily_partitions, huntred_dbt_daily_assets, huntred_dbt_ml_assets
 
 # In-process: steps run one after another in one process, which a single-writer
 # warehouse needs anyway, and which costs ~4 s less per step than multiprocess here.
@@ -31,7 +31,8 @@ pipeline_job = define_asset_job("pipeline", selection=AssetSelection.all() - _da
                                 description="Ingest new landing files, build dbt, run analyzers, score with the champions, "
                                             "publish the serving snapshot.")
 ml_training_job = define_asset_job(
-    "ml_training", selection=_training | AssetSelection.groups(SCORING_GROUP) | AssetSelection.assets(serving_snapshot),
+    "ml_training", selection=_training | AssetSelection.groups(SCORING_GROUP) | AssetSelection.assets(huntred_dbt_ml_assets)
+    | AssetSelection.assets(serving_snapshot),
     executor_def=in_process_executor,
     description="Retrain every model (or a selection), promote those that beat their champion, re-score, publish.")
 weekly_training_schedule = ScheduleDefinition(

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from huntred.warehouse import publish_snapshot
 from models.enums import SourceFamily
 from orchestration.defs.ml import ML_OUTPUT_KEYS
-from orchestration.defs.transforms import huntred_dbt_assets, huntred_dbt_daily_assets
+from orchestration.defs.transforms import huntred_dbt_assets, huntred_dbt_daily_assets, huntred_dbt_ml_assets
 from orchestration.resources import WarehouseResource
 
 
@@ -13,7 +13,7 @@ from orchestration.resources import WarehouseResource
     key=AssetKey(["serving", "snapshot"]),
     group_name="serving",
     kinds={"duckdb"},
-    deps=[*huntred_dbt_assets.keys, *huntred_dbt_daily_assets.keys, *(AssetKey(["raw", f.value]) for f in SourceFamily),
+    deps=[*huntred_dbt_assets.keys, *huntred_dbt_daily_assets.keys, *huntred_dbt_ml_assets.keys, *(AssetKey(["raw", f.value]) for f in SourceFamily),
           *ML_OUTPUT_KEYS],
     description="Copy of staging/intermediate/marts/meta/quarantine/ml in a new file, made current atomically.",
 )

@@ -17,6 +17,7 @@ from orchestration.resources import WarehouseResource
 
 BUILD_STATE_KEY = "dbt_build_inputs"
 DAILY_TAG = "daily_partitioned"
+ML_SCORES_TAG = "ml_scores"  # models over the ml schema: built after scoring, in every run that scores
 
 #: Days in huntRED's time zone, from the first day of the sample data's year.
 daily_partitions = DailyPartitionsDefinition(start_date="2025-11-01", timezone="America/Mexico_City")
@@ -77,7 +78,7 @@ def huntred_dbt_daily_assets(context: AssetExecutionContext, dbt: DbtCliResource
 
 
 @dbt_assets(manifest=huntred_dbt.manifest_path, project=huntred_dbt, dagster_dbt_translator=translator,
-            exclude=f"tag:{DAILY_TAG}")
+            exclude=f"tag:{DAILY_TAG} tag:{ML_SCORES_TAG}")
 def huntred_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # `warehouse` is required so the run holds the writer lock while dbt writes.
     full_build = set(context.selected_asset_keys) == set(huntred_dbt_assets.keys)
@@ -94,3 +95,10 @@ def huntred_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, ware
         with warehouse.connect() as con:
             con.execute("INSERT OR REPLACE INTO meta.build_state VALUES ($k, $v, now(), $run)",
                         {"k": BUILD_STATE_KEY, "v": version, "run": context.run.run_id})
+
+
+@dbt_assets(manifest=huntred_dbt.manifest_path, project=huntred_dbt, dagster_dbt_translator=translator,
+            select=f"tag:{ML_SCORES_TAG}", name="huntred_dbt_ml_assets")
+def huntred_dbt_ml_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # Small models over the scores the ML assets just wrote (sources in schema ml): always rebuilt.
+    yield from dbt.cli(["build"], context=context).stream()

@@ -38,6 +38,11 @@ def test_retraining_through_dagster_registers_champions_and_publishes_their_scor
     assert cur.sql("SELECT count(DISTINCT vacancy_id) FROM ml.match_scores").fetchall()[0][0] == \
         cur.sql("SELECT count(*) FROM staging.stg_ats__vacancies").fetchall()[0][0]
     assert "embeddings" not in {t for (t,) in cur.sql("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ml'").fetchall()}
+    # the scores flow into the marts built after scoring
+    scored = cur.sql("SELECT count(*) FROM ml.churn_scores").fetchall()[0][0]
+    assert cur.sql("SELECT count(*), min(churn_model_version), max(churn_model_version) FROM marts.mart_candidate_scores"
+                   ).fetchall() == [(scored, champions["churn"], champions["churn"])]
+    assert cur.sql("SELECT sum(scored_candidates) FROM marts.mart_churn_risk_by_bu").fetchall()[0][0] == scored
 
     # a second training of matching embeds nothing: every CV and vacancy text is in the cache (counts, not timings)
     retrain(["matching"])
@@ -79,3 +84,19 @@ def test_the_models_page_is_not_for_analysts_or_managers(ml_warehouse):
         at.session_state["user"] = user
         at.run()  # reached anyway, the page refuses
         assert at.error and "do not have access" in at.error[0].value and not at.metric
+
+
+def test_churn_risk_reaches_the_engagement_page_within_the_users_scope(ml_warehouse):
+    from huntred.analytics import Filters, Scope, churn_risk
+
+    retrain(["churn"])
+    snap = open_current(get_settings())
+    everyone = churn_risk(snap, Scope(), Filters())
+    mine = churn_risk(snap, Scope(business_unit="amigro"), Filters())
+    assert set(mine["business_unit"]) == {"amigro"} and everyone.height == 7
+    assert mine.row(0, named=True) == everyone.filter(everyone["business_unit"] == "amigro").row(0, named=True)
+    at = signed_in(User("m", "bu_manager", "amigro"), "engagement")
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "expected_churners" in d.value.columns)
+    assert list(shown["business_unit"]) == ["amigro"]
+    assert shown["scored_candidates"][0] == mine["scored_candidates"][0]

@@ -16,6 +16,7 @@ from models.enums import (
     NotificationChannel,
 )
 from models.serving import SourceStatus
+from models.ml import ML_TABLES
 from models.warehouse import LINEAGE_COLUMNS, RAW_TABLES
 
 TRANSFORMS = Path(__file__).resolve().parents[2] / "transforms"
@@ -37,13 +38,19 @@ def _accepted_values(model: str, column: str) -> set[str]:
     raise AssertionError(f"{model}.{column} has no accepted_values test")
 
 
-def test_dbt_sources_declare_exactly_the_raw_tables_and_columns_ingestion_writes():
+def _declared_sources(schema: str) -> dict[str, list[tuple[str, str]]]:
     declared = {}
     for doc in _yaml("_*__sources.yml"):
         for source in doc["sources"]:
-            assert source["schema"] == "raw"
-            for table in source["tables"]:
-                declared[table["name"]] = [(c["name"], c["data_type"]) for c in table["columns"]]
+            assert source["schema"] in ("raw", "ml")
+            if source["schema"] == schema:
+                for table in source["tables"]:
+                    declared[table["name"]] = [(c["name"], c["data_type"]) for c in table["columns"]]
+    return declared
+
+
+def test_dbt_sources_declare_exactly_the_raw_tables_and_columns_ingestion_writes():
+    declared = _declared_sources("raw")
     assert set(declared) == set(RAW_TABLES)
     for name, table in RAW_TABLES.items():
         expected = [(c, t.replace(" NOT NULL", "").lower()) for c, t in table.columns + LINEAGE_COLUMNS]
@@ -73,7 +80,10 @@ def test_every_staging_model_tests_its_primary_key():
     for doc in _yaml("_*__models.yml"):
         for model in doc.get("models", []):
             first = model["columns"][0]
-            assert "unique" in first.get("data_tests", []) and "not_null" in first["data_tests"], model["name"]
+            composite = [t["unique_combination"]["arguments"]["columns"] for t in model.get("data_tests", [])
+                         if isinstance(t, dict) and "unique_combination" in t]
+            unique = "unique" in first.get("data_tests", []) or any(first["name"] in cols for cols in composite)
+            assert unique and "not_null" in first.get("data_tests", []), model["name"]
 
 
 def test_api_status_model_matches_the_serving_query(on_built):
@@ -81,3 +91,11 @@ def test_api_status_model_matches_the_serving_query(on_built):
     from huntred.settings import get_settings
 
     assert set(source_status(open_current(get_settings())).columns) == set(SourceStatus.model_fields)
+
+
+def test_dbt_sources_over_the_ml_schema_declare_the_columns_the_ml_layer_writes():
+    declared = _declared_sources("ml")
+    assert declared, "the score marts read the ml schema through dbt sources"
+    for name, columns in declared.items():
+        expected = [(c, t.replace(" NOT NULL", "").lower()) for c, t in ML_TABLES[name].columns]
+        assert columns == expected, name
