@@ -201,6 +201,12 @@ def bench_scale(scale: float, root: Path) -> dict:
     last_day = json.loads((warehouse / "landing" / "generator_manifest.json").read_text()).get("end_date") or "2026-10-31"
     result["daily_first_build_s"] = round(measure([HUNTRED, "run-daily", "--from", last_day], env)[0], 1)
     result["daily_one_day_s"] = round(measure([HUNTRED, "run-daily", "--from", last_day], env)[0], 1)
+    # ML: train every model family once (embeds every CV and vacancy), then the embedding figures on the same CVs
+    from ml_figures import embedding_throughput, model_quality  # bench/ml_figures.py
+
+    result["ml_train_all_s"], result["ml_train_peak_rss_mib"] = (round(v) for v in measure([HUNTRED, "ml", "train", "all"], env))
+    result["ml_quality"] = model_quality(env)
+    result["embedding"] = embedding_throughput(warehouse)
     result["roi_report"] = roi_report_seconds(warehouse)
     result["page_s"] = page_seconds(warehouse, env)
     if scale == 1:
@@ -236,6 +242,19 @@ def main() -> None:
     for title in results["scales"][0]["page_s"]:
         print(f"| page '{title}' in Chromium, median / worst of 3 (s) | " + " | ".join(
             f"{r['page_s'][title]['median']} / {r['page_s'][title]['max']}" for r in results["scales"]) + " |")
+    print("| train every model (`huntred ml train all`) (s) | " + " | ".join(f"{r['ml_train_all_s']:,}" for r in results["scales"]) + " |")
+    print("| ... its peak RSS (MiB) | " + " | ".join(f"{r['ml_train_peak_rss_mib']:,}" for r in results["scales"]) + " |")
+    for name in results["scales"][0]["ml_quality"]:
+        q0 = results["scales"][0]["ml_quality"][name]
+        metric = q0["primary_metric"]
+        base = next((k for k in (f"baseline_{metric}", f"baseline_tfidf_{metric}") if k in q0), None)
+        print(f"| {name}: {metric} (baseline) | " + " | ".join(
+            f"{r['ml_quality'][name][metric]:.3f}" + (f" ({r['ml_quality'][name][base]:.3f})" if base else "")
+            for r in results["scales"] if name in r["ml_quality"]) + " |")
+    for key, label in (("plain_texts_per_s", "embedding: plain model.encode (CVs/s)"), ("ours_texts_per_s", "embedding: ours, chunked + sorted (CVs/s)"),
+                       ("plain_cpu_utilisation", "embedding: plain, share of both cores busy"), ("ours_cpu_utilisation", "embedding: ours, share of both cores busy"),
+                       ("cached_rerun_s", "embedding: cached re-run of the same CVs (s)")):
+        print(f"| {label} | " + " | ".join(f"{r['embedding'][key]:,}" for r in results["scales"]) + " |")
     for r in results["scales"]:
         if "ingest_throughput" in r:
             t = r["ingest_throughput"]

@@ -17,6 +17,7 @@ from huntred.errors import UserError
 from ml import tracking
 from ml.aura import clustering, matching, propensity
 from ml.churn import model as churn
+from ml.churn.clients import CLIENT_CHURN, CLIENTS
 from ml.store import replace_rows
 
 
@@ -36,6 +37,15 @@ class Family:
 def _write_churn(con, model, version) -> int:
     scores = churn.score(con, model, version)
     return replace_rows(con, "churn_scores", scores.with_columns(scored_at=pl.lit(_now()))) if scores.height else 0
+
+
+def _train_client_churn(con, landing_dir=None, params=None):
+    return churn.train(con, landing_dir, params, target=CLIENT_CHURN, features=CLIENTS)
+
+
+def _write_client_churn(con, model, version) -> int:
+    scores = churn.score(con, model, version, features=CLIENTS)
+    return replace_rows(con, "client_churn_scores", scores.with_columns(scored_at=pl.lit(_now()))) if scores.height else 0
 
 
 def _write_matches(con, model, version) -> int:
@@ -68,6 +78,9 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
     Family("churn", churn.MODEL_NAME, "churn", churn.PRIMARY_METRIC,
            "Candidates going inactive in the next 30 days: calibrated LightGBM vs logistic regression.",
            churn.train, _write_churn, ("scikit-learn", "lightgbm", "numpy", "pandas")),
+    Family("client-churn", "huntred-client-churn", "churn", churn.PRIMARY_METRIC,
+           "Clients (Stripe subscribers) cancelling in the next 30 days: calibrated LightGBM vs logistic regression.",
+           _train_client_churn, _write_client_churn, ("scikit-learn", "lightgbm", "numpy", "pandas")),
     Family("matching", matching.MODEL_NAME, "matching", matching.PRIMARY_METRIC,
            "Candidate-vacancy match: embedding similarity, skill coverage, experience, location; vs TF-IDF.",
            matching.train, _write_matches),

@@ -82,6 +82,11 @@ ML_TABLES: dict[str, MlTable] = {t.name: t for t in (
         ("churn_probability", "DOUBLE NOT NULL"), ("risk_decile", "TINYINT NOT NULL"), ("top_reasons", "JSON NOT NULL"),
         ("model_version", "VARCHAR NOT NULL"), ("scored_at", "TIMESTAMPTZ NOT NULL"),
     ), ("candidate_id",), "Probability that each recently active candidate goes inactive in the next 30 days."),
+    MlTable("client_churn_scores", (
+        ("customer_id", "VARCHAR NOT NULL"), ("client_id", "VARCHAR"), ("business_unit", "VARCHAR"),
+        ("cutoff", "DATE NOT NULL"), ("churn_probability", "DOUBLE NOT NULL"), ("risk_decile", "TINYINT NOT NULL"),
+        ("top_reasons", "JSON NOT NULL"), ("model_version", "VARCHAR NOT NULL"), ("scored_at", "TIMESTAMPTZ NOT NULL"),
+    ), ("customer_id",), "Probability that each subscribed client (Stripe customer) cancels in the next 30 days."),
     MlTable("propensity_scores", (
         ("candidate_id", "VARCHAR NOT NULL"), ("objective", "VARCHAR NOT NULL"), ("business_unit", "VARCHAR"),
         ("probability", "DOUBLE NOT NULL"), ("model_version", "VARCHAR NOT NULL"), ("scored_at", "TIMESTAMPTZ NOT NULL"),

@@ -108,6 +108,9 @@ SCORE_SQL = {
     "churn": "SELECT business_unit, count(*) AS candidates, avg(churn_probability) AS mean_probability, "
              "count(*) FILTER (risk_decile = 10) AS top_decile, any_value(model_version) AS model_version "
              "FROM ml.churn_scores GROUP BY ALL ORDER BY mean_probability DESC",
+    "client-churn": "SELECT business_unit, count(*) AS clients, avg(churn_probability) AS mean_probability, "
+                    "count(*) FILTER (risk_decile = 10) AS top_decile, any_value(model_version) AS model_version "
+                    "FROM ml.client_churn_scores GROUP BY ALL ORDER BY mean_probability DESC",
     "matching": "SELECT vacancy_id, count(*) FILTER (rank_for_vacancy <= 10) AS shortlisted, max(score) AS best_score, "
                 "any_value(model_version) AS model_version FROM ml.match_scores GROUP BY ALL ORDER BY vacancy_id",
     "clusters": "SELECT cluster_id, name, size, description, model_version FROM ml.clusters ORDER BY size DESC",

@@ -102,22 +102,24 @@ class StripeWriter:
             period_start = start + month * 30 * DAY
             if w.day_of(period_start) >= min(end_day, w.days):
                 break
+            # a client about to leave shows it for two months: seats cut, cards declined (involuntary churn)
+            leaving = client.churn_day is not None and 0 <= client.churn_day - w.day_of(period_start) <= 60
             if period_start >= w.ts(0):
-                if month and r.random() < 0.06:  # seat changes: expansion or contraction
+                if month and r.random() < (0.35 if leaving else 0.06):  # seat changes: expansion or contraction
                     old = quantity
-                    quantity = max(1, quantity + r.choice((-1, 1, 1, 2)))
+                    quantity = max(1, quantity + r.choice((-1, -1, -1, 1) if leaving else (-1, 1, 1, 2)))
                     if quantity != old:
                         sub["items"]["data"][0] = {**sub["items"]["data"][0], "quantity": quantity}
                         self._event(period_start - 3600, "customer.subscription.updated", dict(sub),
                                     {"items": {"data": [{"quantity": old}]}})
-                self._invoice(customer, sub_id, period_start, client.monthly_fee * quantity)
+                self._invoice(customer, sub_id, period_start, client.monthly_fee * quantity, leaving)
             month += 1
         if client.churn_day is not None and client.churn_day < w.days:
             canceled = w.ts(client.churn_day, 15 * 3600)
             sub = {**sub, "status": "canceled", "canceled_at": canceled, "ended_at": canceled}
             self._event(canceled, "customer.subscription.deleted", sub, {"status": "active"})
 
-    def _invoice(self, customer: dict, sub_id: str, ts: int, amount: int) -> None:
+    def _invoice(self, customer: dict, sub_id: str, ts: int, amount: int, leaving: bool = False) -> None:
         r = self.rng
         inv = {"id": self._id("in"), "object": "invoice", "created": ts, "customer": customer["id"],
                "currency": customer["currency"], "amount_due": amount, "amount_paid": 0, "amount_remaining": amount,
@@ -129,7 +131,7 @@ class StripeWriter:
         self._event(ts + 3600, "invoice.finalized", dict(inv))
         attempt_ts = ts + 3600 + r.randrange(60, 900)
         for attempt in range(3):
-            ok = r.random() < (0.93 if attempt == 0 else 0.7)
+            ok = r.random() < (0.93 if attempt == 0 else 0.7) * (0.7 if leaving else 1.0)
             charge = {"id": self._id("ch"), "object": "charge", "amount": amount, "amount_captured": amount if ok else 0,
                       "amount_refunded": 0, "created": attempt_ts, "currency": customer["currency"],
                       "customer": customer["id"], "invoice": inv["id"], "captured": ok, "paid": ok, "refunded": False,
@@ -141,7 +143,7 @@ class StripeWriter:
                 self._event(attempt_ts, "charge.succeeded", charge)
                 paid = {**inv, "status": "paid", "amount_paid": amount, "amount_remaining": 0, "charge": charge["id"]}
                 self._event(attempt_ts + 2, "invoice.paid", paid)
-                if r.random() < 0.03:
+                if r.random() < (0.12 if leaving else 0.03):
                     self._refund(charge, attempt_ts + r.randrange(DAY, 20 * DAY))
                 return
             self._event(attempt_ts, "charge.failed", charge)

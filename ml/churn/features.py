@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Callable
 
 import duckdb
 import polars as pl
@@ -177,3 +178,22 @@ def data_range(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
     first, last = con.sql("SELECT min(occurred_at AT TIME ZONE 'America/Mexico_City')::DATE, "
                           "max(occurred_at AT TIME ZONE 'America/Mexico_City')::DATE FROM staging.stg_ats__events").fetchall()[0]
     return first, last
+
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """Who is scored and how: the entity, its point-in-time features and labels, and the data's date range."""
+
+    entity: str
+    id_column: str
+    features: dict[str, str]  # name -> what it means (also the reason text of a score)
+    features_at: Callable[[duckdb.DuckDBPyConnection, date], pl.DataFrame]
+    labelled_at: Callable[[duckdb.DuckDBPyConnection, date, Target], pl.DataFrame]
+    data_range: Callable[[duckdb.DuckDBPyConnection], tuple[date, date]]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.features)
+
+
+CANDIDATES = FeatureSet("candidate", "candidate_id", FEATURES, features_at, labelled_at, data_range)

@@ -2,8 +2,11 @@
 
 Time-based split: the model learns from the earlier monthly cutoffs, is calibrated on
 the next one and judged on the last two, so it is always tested on a future it has
-not seen. Scores carry each candidate's top reasons: LightGBM's own TreeSHAP
+not seen. Scores carry each entity's top reasons: LightGBM's own TreeSHAP
 contributions (``pred_contrib``), turned into sentences.
+
+The same machinery serves candidates (``CANDIDATES``, engagement features), clients
+(``ml.churn.clients.CLIENTS``, Stripe features) and the propensity targets.
 """
 from __future__ import annotations
 
@@ -14,14 +17,13 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from ml.churn.features import CHURN, FEATURES, CutoffPlan, Target, data_range, features_at, labelled_at, plan_cutoffs
+from ml.churn.features import CANDIDATES, CHURN, CutoffPlan, FeatureSet, Target, plan_cutoffs
 from ml.evaluation import calibration_figure, classification_metrics, importance_figure, roc_figure
 from ml.tracking import TrainedModel, frame_fingerprint
 
-FAMILY = "churn"
 MODEL_NAME = "huntred-churn"
 PRIMARY_METRIC = "roc_auc"
-FEATURE_NAMES = list(FEATURES)
+FEATURE_NAMES = CANDIDATES.names
 # Small trees, many samples per leaf: a few thousand rows per month at scale 0.1 (chosen on the validation month).
 DEFAULT_PARAMS = {"n_estimators": 200, "learning_rate": 0.03, "num_leaves": 7, "min_child_samples": 50,
                   "subsample": 0.8, "subsample_freq": 1, "colsample_bytree": 0.8, "reg_lambda": 1.0}
@@ -35,44 +37,45 @@ class ChurnData:
     test: pl.DataFrame
 
 
-def matrix(frame: pl.DataFrame) -> np.ndarray:
-    return frame.select(pl.col(FEATURE_NAMES).cast(pl.Float64)).to_numpy()
+def matrix(frame: pl.DataFrame, names: list[str] = FEATURE_NAMES) -> np.ndarray:
+    return frame.select(pl.col(names).cast(pl.Float64)).to_numpy()
 
 
-def load_data(con: duckdb.DuckDBPyConnection, target: Target = CHURN) -> ChurnData:
-    plan = plan_cutoffs(*data_range(con))
-    stack = lambda days: pl.concat([labelled_at(con, d, target) for d in days])  # noqa: E731
+def _frame(x: np.ndarray, names: list[str]):
+    """LightGBM remembers feature names: give it a frame with them (pandas, which sklearn passes through)."""
+    return pl.DataFrame(x, schema=names, orient="row").to_pandas()
+
+
+def load_data(con: duckdb.DuckDBPyConnection, target: Target = CHURN, features: FeatureSet = CANDIDATES) -> ChurnData:
+    plan = plan_cutoffs(*features.data_range(con))
+    stack = lambda days: pl.concat([features.labelled_at(con, d, target) for d in days])  # noqa: E731
     return ChurnData(plan, stack(plan.train), stack(plan.validation), stack(plan.test))
 
 
-def fit_baseline(data: ChurnData):
+def fit_baseline(data: ChurnData, names: list[str] = FEATURE_NAMES):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(matrix(data.train), data.train["label"].to_numpy())
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(
+        matrix(data.train, names), data.train["label"].to_numpy())
 
 
-def fit_lightgbm(data: ChurnData, params: dict):
+def fit_lightgbm(data: ChurnData, params: dict, names: list[str] = FEATURE_NAMES):
     """LightGBM on the training months, then Platt-calibrated on the validation month."""
     from lightgbm import LGBMClassifier
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
 
     booster = LGBMClassifier(**params, random_state=7, verbose=-1, n_jobs=2)
-    booster.fit(pl.DataFrame(matrix(data.train), schema=FEATURE_NAMES).to_pandas(), data.train["label"].to_numpy())
+    booster.fit(_frame(matrix(data.train, names), names), data.train["label"].to_numpy())
     calibrated = CalibratedClassifierCV(FrozenEstimator(booster), method="sigmoid")
-    calibrated.fit(_frame(matrix(data.validation)), data.validation["label"].to_numpy())
+    calibrated.fit(_frame(matrix(data.validation, names), names), data.validation["label"].to_numpy())
     return calibrated
 
 
-def _frame(x: np.ndarray):
-    """LightGBM remembers feature names: give it a frame with them (pandas, which sklearn passes through)."""
-    return pl.DataFrame(x, schema=FEATURE_NAMES, orient="row").to_pandas()
-
-
-def predict(model, frame: pl.DataFrame) -> np.ndarray:
-    return model.predict_proba(_frame(matrix(frame)))[:, 1]
+def predict(model, frame: pl.DataFrame, names: list[str] = FEATURE_NAMES) -> np.ndarray:
+    return model.predict_proba(_frame(matrix(frame, names), names))[:, 1]
 
 
 def inner_booster(model):
@@ -82,64 +85,74 @@ def inner_booster(model):
 
 
 def train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None = None,
-          target: Target = CHURN) -> TrainedModel:
+          target: Target = CHURN, features: FeatureSet = CANDIDATES) -> TrainedModel:
     """LightGBM and the baseline on the same months; metrics of both on the test months."""
     params = {**DEFAULT_PARAMS, **(params or {})}
-    data = load_data(con, target)
+    names = features.names
+    data = load_data(con, target, features)
     y_test = data.test["label"].to_numpy()
-    baseline = fit_baseline(data)
-    model = fit_lightgbm(data, params)
-    p_base = baseline.predict_proba(matrix(data.test))[:, 1]
-    p_model = predict(model, data.test)
+    for part, frame in (("training", data.train), ("validation", data.validation), ("test", data.test)):
+        if frame["label"].n_unique() < 2:
+            from huntred.errors import UserError
+
+            raise UserError(f"The {part} months have no {'positive' if frame['label'].sum() == 0 else 'negative'} "
+                            f"examples of '{target.name}' among {frame.height} {features.entity}s.",
+                            "Train on more data (a larger sample or more months) before this model can be judged.")
+    baseline = fit_baseline(data, names)
+    model = fit_lightgbm(data, params, names)
+    p_base = baseline.predict_proba(matrix(data.test, names))[:, 1]
+    p_model = predict(model, data.test, names)
     metrics = classification_metrics(y_test, p_model)
     metrics.update({f"baseline_{k}": v for k, v in classification_metrics(y_test, p_base).items()})
-    booster = inner_booster(model)
-    gain = dict(zip(FEATURE_NAMES, booster.booster_.feature_importance("gain").round(2).tolist()))
+    gain = dict(zip(names, inner_booster(model).booster_.feature_importance("gain").round(2).tolist()))
     curves = {"LightGBM (calibrated)": (y_test, p_model), "logistic regression": (y_test, p_base)}
     importance = pl.DataFrame({"feature": list(gain), "gain": list(gain.values()),
-                               "meaning": [FEATURES[f] for f in gain]}).sort("gain", descending=True)
+                               "meaning": [features.features[f] for f in gain]}).sort("gain", descending=True)
     return TrainedModel(
-        model=model, metrics=metrics, features=FEATURE_NAMES,
+        model=model, metrics=metrics, features=names,
         params={**params, "cutoffs_train": [d.isoformat() for d in data.plan.train],
                 "cutoffs_validation": [d.isoformat() for d in data.plan.validation],
                 "cutoffs_test": [d.isoformat() for d in data.plan.test], "calibration": "sigmoid on the validation month",
-                "baseline": "StandardScaler + LogisticRegression", "target": target.name},
+                "baseline": "StandardScaler + LogisticRegression", "target": target.name, "entity": features.entity},
         data=frame_fingerprint(train=data.train, validation=data.validation, test=data.test),
-        evaluate=lambda other: classification_metrics(y_test, predict(other, data.test)),
+        evaluate=lambda other: classification_metrics(y_test, predict(other, data.test, names)),
         figures={"roc.png": roc_figure(curves), "calibration.png": calibration_figure(curves),
                  "importance.png": importance_figure(gain)},
         tables={"feature_importance.csv": importance},
-        input_example=_frame(matrix(data.test.head(3))),
+        input_example=_frame(matrix(data.test.head(3), names), names),
     )
 
 
-def reasons(model, frame: pl.DataFrame, top: int = 3) -> list[list[dict]]:
-    """Per row, the features that push its churn probability up most (TreeSHAP contributions, log-odds)."""
-    x = matrix(frame)
+def reasons(model, frame: pl.DataFrame, features: FeatureSet = CANDIDATES, top: int = 3) -> list[list[dict]]:
+    """Per row, the features that push its probability up most (TreeSHAP contributions, log-odds)."""
+    names = features.names
+    x = matrix(frame, names)
     contrib = inner_booster(model).booster_.predict(x, pred_contrib=True)[:, :-1]  # last column: the bias
     out = []
     for row, values in zip(contrib, x):
         order = np.argsort(-row)[:top]
-        out.append([{"feature": FEATURE_NAMES[i], "value": float(values[i]), "contribution": round(float(row[i]), 4),
-                     "reason": f"{FEATURES[FEATURE_NAMES[i]]}: {values[i]:g}"} for i in order if row[i] > 0])
+        out.append([{"feature": names[i], "value": float(values[i]), "contribution": round(float(row[i]), 4),
+                     "reason": f"{features.features[names[i]]}: {values[i]:g}"} for i in order if row[i] > 0])
     return out
 
 
-def scoring_cutoff(con: duckdb.DuckDBPyConnection) -> date:
-    """The day after the newest event: scores look at the 30 days that follow the data."""
-    return date.fromordinal(data_range(con)[1].toordinal() + 1)
+def scoring_cutoff(con: duckdb.DuckDBPyConnection, features: FeatureSet = CANDIDATES) -> date:
+    """The day after the newest data: scores look at the 30 days that follow it."""
+    return date.fromordinal(features.data_range(con)[1].toordinal() + 1)
 
 
-def score(con: duckdb.DuckDBPyConnection, model, version: str, cutoff: date | None = None) -> pl.DataFrame:
-    """Churn probability of every candidate active in the 30 days before the cutoff (default: after the newest data)."""
-    frame = features_at(con, cutoff or scoring_cutoff(con))
+def score(con: duckdb.DuckDBPyConnection, model, version: str, cutoff: date | None = None,
+          features: FeatureSet = CANDIDATES) -> pl.DataFrame:
+    """Churn probability of every entity scored at the cutoff (default: the day after the newest data)."""
+    frame = features.features_at(con, cutoff or scoring_cutoff(con, features))
     if frame.is_empty():
         return pl.DataFrame()
-    p = predict(model, frame)
-    return frame.select("candidate_id", "business_unit", "cutoff").with_columns(
+    p = predict(model, frame, features.names)
+    keep = [c for c in (features.id_column, "client_id", "business_unit", "cutoff") if c in frame.columns]
+    return frame.select(keep).with_columns(
         churn_probability=pl.Series(p.round(5)),
         risk_decile=pl.Series(10 - (pl.Series(p).rank("ordinal", descending=True) - 1) * 10 // len(p)).cast(pl.Int8),
-        top_reasons=pl.Series([_json(r) for r in reasons(model, frame)]),
+        top_reasons=pl.Series([_json(r) for r in reasons(model, frame, features)]),
         model_version=pl.lit(version),
     )
 

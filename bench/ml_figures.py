@@ -1,0 +1,59 @@
+"""ML figures for `make bench`: embedding throughput against plain `model.encode`, the cached re-run, model
+quality against baselines (from the MLflow runs `huntred ml train all` just logged) and training time."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import psutil
+
+
+def embedding_throughput(warehouse: Path, limit: int = 1000) -> dict:
+    """Ours (chunked, length-sorted batches, cache) vs plain `model.encode` on the same CV texts, fresh cache."""
+    import duckdb
+
+    from ml.aura.embeddings import embed, load_encoder
+
+    src = duckdb.connect(str(warehouse / "lakehouse.duckdb"), read_only=True)
+    texts = [t for (t,) in src.sql(f"SELECT cv_text FROM staging.stg_scraped__cvs ORDER BY candidate_id LIMIT {limit}").fetchall()]
+    src.close()
+    model = load_encoder()
+    tokens = sum(len(model.tokenizer.tokenize(t)) for t in texts)
+    model.encode(texts[:32])  # warm-up: first-call costs are not throughput
+    me = psutil.Process()
+
+    def timed(fn):
+        cpu0, t0 = sum(me.cpu_times()[:2]), time.monotonic()
+        fn()
+        wall = time.monotonic() - t0
+        return wall, (sum(me.cpu_times()[:2]) - cpu0) / wall / (os.cpu_count() or 1)
+
+    plain_s, plain_cpu = timed(lambda: model.encode(texts, batch_size=32, normalize_embeddings=True))
+    cache = duckdb.connect(":memory:")
+    ours_s, ours_cpu = timed(lambda: embed(cache, texts))
+    cached_s, _ = timed(lambda: embed(cache, texts))
+    return {"texts": len(texts), "word_pieces": tokens,
+            "plain_texts_per_s": round(len(texts) / plain_s, 1), "ours_texts_per_s": round(len(texts) / ours_s, 1),
+            "plain_cpu_utilisation": round(plain_cpu, 2), "ours_cpu_utilisation": round(ours_cpu, 2),
+            "cached_rerun_s": round(cached_s, 3), "cached_texts_per_s": round(len(texts) / cached_s)}
+
+
+def model_quality(env: dict) -> dict:
+    """Primary metric and baseline of the newest version of each family, as logged in MLflow."""
+    os.environ["HUNTRED_WAREHOUSE_DIR"] = env["HUNTRED_WAREHOUSE_DIR"]
+    from huntred.settings import get_settings
+
+    get_settings.cache_clear()
+    from ml import tracking
+    from ml.families import FAMILIES
+
+    out = {}
+    for name, family in FAMILIES.items():
+        versions = tracking.versions(family.model_name)
+        if not versions:
+            continue
+        m = versions[0]["metrics"]
+        keep = {k: round(v, 4) for k, v in m.items() if not k.startswith(("champion_", "silhouette_k"))}
+        out[name] = {"primary_metric": family.primary_metric, **keep}
+    return out
