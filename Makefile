@@ -22,7 +22,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 MANIFEST := transforms/target/manifest.json
 DBT_SOURCES := $(shell find transforms -path transforms/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
-.PHONY: help demo test dagster bench venv prepare data pipeline users serve browser clean screenshots
+.PHONY: help demo test dagster bench venv prepare data pipeline models users serve browser clean screenshots
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,13 +51,16 @@ pipeline: prepare .env  ## Materialize every asset
 	@test -f $(HUNTRED_WAREHOUSE_DIR)/landing/generator_manifest.json || $(MAKE) --no-print-directory data
 	$(BIN)/huntred run
 
+models: prepare .env  ## Train every model (MLflow), promote those that beat their champion, score, publish
+	$(BIN)/huntred ml train all
+
 users: $(VENV)/.installed  ## Create the demo dashboard users (passwords printed once) unless they exist
 	$(BIN)/huntred users init
 
 serve: prepare  ## Serve the dashboard (:8501) and API (:8000) until Ctrl-C
 	$(BIN)/huntred serve
 
-demo: pipeline users serve  ## Set up, generate sample data, run the pipeline, create users, serve dashboard + API
+demo: pipeline models users serve  ## Set up, generate sample data, run the pipeline, train the models, create users, serve dashboard + API
 
 dagster: prepare .env  ## Open the Dagster UI on the same code and warehouse (:3000)
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
@@ -69,10 +72,10 @@ test: prepare browser  ## Create/update the virtualenv and run the whole suite
 	$(BIN)/pytest -q
 
 screenshots: prepare browser  ## Refresh the README's screenshots (the browser test, saving into docs/screenshots)
-	HUNTRED_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/apps/test_browser.py
+	HUNTRED_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/apps/test_browser.py tests/ml/test_models_browser.py
 
 bench: prepare .env  ## Measure generation, pipeline, re-run, ingest throughput, memory
 	$(BIN)/python bench/run.py
 
 clean:  ## Delete everything generated under the warehouse
-	rm -rf $(HUNTRED_WAREHOUSE_DIR)/{landing,serving,dagster,logs,lakehouse.duckdb,lakehouse.duckdb.wal,.writer.lock,users.json} transforms/target
+	rm -rf $(HUNTRED_WAREHOUSE_DIR)/{landing,serving,dagster,logs,mlflow,lakehouse.duckdb,lakehouse.duckdb.wal,.writer.lock,users.json} transforms/target

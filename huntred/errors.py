@@ -7,3 +7,7 @@ class UserError(Exception):
         super().__init__(f"{problem} {fix}")
         self.problem = problem
         self.fix = fix
+
+
+class NotFound(UserError):
+    """What was asked for does not exist (HTTP 404 in the API)."""

@@ -17,7 +17,7 @@ from huntred.errors import UserError
 from ml import tracking
 from ml.aura import clustering, matching, propensity
 from ml.churn import model as churn
-from ml.churn.clients import CLIENT_CHURN, CLIENTS
+from ml.churn.clients import CLIENT_CHURN, CLIENTS, PARAMS as CLIENT_PARAMS
 from ml.store import replace_rows
 
 
@@ -40,7 +40,7 @@ def _write_churn(con, model, version) -> int:
 
 
 def _train_client_churn(con, landing_dir=None, params=None):
-    return churn.train(con, landing_dir, params, target=CLIENT_CHURN, features=CLIENTS)
+    return churn.train(con, landing_dir, {**CLIENT_PARAMS, **(params or {})}, target=CLIENT_CHURN, features=CLIENTS)
 
 
 def _write_client_churn(con, model, version) -> int:

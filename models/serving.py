@@ -1,7 +1,7 @@
 """Response contracts of what the platform serves (API responses, dashboard tables)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,3 +51,85 @@ class QuarantineCount(BaseModel):
     reason_code: QuarantineReason
     records: int
     last_seen: datetime
+
+
+# -- ML (seed 3.2 AURA, 3.4 Analyzers, 2.8 gamification analytics) -------------------------------------------
+class ChurnReason(BaseModel):
+    feature: str
+    value: float
+    contribution: float = Field(description="TreeSHAP contribution to the log-odds of churning.")
+    reason: str
+
+
+class ChurnScore(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "user_id": "cand_0000005", "business_unit": "huntred", "churn_probability": 0.52, "risk_decile": 9,
+        "top_reasons": [{"feature": "days_since_last_activity", "value": 14, "contribution": 0.49,
+                         "reason": "days since their last known activity: 14"}],
+        "model_version": "3", "scored_for": "2026-11-01"}]})
+    user_id: str = Field(description="The candidate.")
+    business_unit: str | None
+    churn_probability: float = Field(ge=0, le=1, description="Probability of no activity in the 30 days from scored_for.")
+    risk_decile: int = Field(ge=1, le=10, description="10 = the riskiest tenth of scored candidates.")
+    top_reasons: list[ChurnReason]
+    model_version: str = Field(description="Version of huntred-churn (the champion when scored).")
+    scored_for: date
+
+
+class AnalyzerInfo(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": 1, "name": "cv", "type": "cv", "version": "cv-1.0", "description": "Skills, years, ... read from each CV.",
+        "config_json": {"taxonomy_version": "2026.11"}, "last_run": "2026-11-25T06:03:12Z",
+        "last_metrics": {"entities": 2000, "skill_precision": 1.0, "skill_recall": 1.0}}]})
+    id: int
+    name: str
+    type: str
+    version: str
+    description: str
+    config_json: dict | None
+    last_run: datetime | None
+    last_metrics: dict | None = Field(description="What the last run measured.")
+
+
+class AnalyzerResult(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "analyzer_id": 4, "entity_type": "candidate", "entity_id": "075ade5f-0f51-4c9c-b422-c9f2ba46a89a", "score": 0.93,
+        "output_json": {"completeness": 1.0, "cv_confidence": 1.0, "skills": 3, "quality_score": 0.93},
+        "timestamp": "2026-11-25T06:03:12Z"}]})
+    analyzer_id: int
+    entity_type: str
+    entity_id: str
+    score: float | None
+    output_json: dict
+    timestamp: datetime
+
+
+class SegmentInfo(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "seg_fb675a6901", "name": "Senior Data Science", "rules": {"skills": ["Python", "ML"], "experiencia": ">5"},
+        "bu": "huntred", "members": 12, "created_at": "2026-11-25T06:03:12Z"}]})
+    id: str
+    name: str
+    rules: dict
+    bu: str | None
+    members: int
+    created_at: datetime
+
+
+class ScoreRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"vacancy_id": "vac_000009", "top_k": 10}]})
+    vacancy_id: str | None = Field(None, description="Rank candidates for this vacancy.")
+    candidate_id: str | None = Field(None, description="Or rank vacancies for this candidate.")
+    top_k: int = Field(10, ge=1, le=50)
+
+
+class MatchScore(BaseModel):
+    vacancy_id: str
+    candidate_id: str
+    score: float = Field(description="Match probability from huntred-matching.")
+    similarity: float
+    skill_coverage: float
+    experience_fit: float
+    location_match: float
+    rank: int
+    model_version: str

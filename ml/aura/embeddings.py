@@ -118,7 +118,9 @@ def _encode(texts: list[str], batch_size: int) -> _Encoded:
     model = load_encoder()
     tokenizer = model.tokenizer
     count = lambda s: len(tokenizer.tokenize(s))  # noqa: E731
-    per_text = [chunk_text(t, count) for t in texts]
+    # one batched (Rust) tokenisation tells which texts fit whole; only the others are cut line by line
+    lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]]
+    per_text = [[t] if n <= MAX_WORD_PIECES - 2 else chunk_text(t, count) for t, n in zip(texts, lengths)]
     flat = [c for chunks in per_text for c in chunks]
     # sort by length so batches pad little (the biggest cost on CPU), then restore order
     order = sorted(range(len(flat)), key=lambda i: len(flat[i]))

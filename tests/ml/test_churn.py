@@ -74,3 +74,26 @@ def test_scores_carry_calibrated_probabilities_and_their_top_reasons(writer):
     reasons = orjson.loads(top["top_reasons"])
     assert reasons and all(r["contribution"] > 0 and r["feature"] in model.FEATURE_NAMES for r in reasons)
     assert top["risk_decile"] == 10
+
+
+def test_client_features_only_use_stripe_events_received_before_the_cutoff(writer):
+    from ml.churn.clients import features_at as client_features
+
+    before = client_features(writer, CUTOFF)
+    assert before.height > 10
+    cutoff = f"'{CUTOFF.isoformat()} 00:00:00-06:00'::TIMESTAMPTZ"
+    # the future, removed: later events, later cancellations, later months of MRR
+    writer.execute(f"DELETE FROM staging.stg_stripe__events WHERE created_at >= {cutoff} OR received_at >= {cutoff}")
+    writer.execute(f"UPDATE staging.stg_stripe__subscriptions SET canceled_at = NULL WHERE canceled_at >= {cutoff}")
+    writer.execute(f"DELETE FROM marts.mart_mrr_monthly WHERE mrr_month >= date_trunc('month', {cutoff}::DATE)")
+    assert_frame_equal(client_features(writer, CUTOFF), before)
+
+
+def test_a_target_with_no_positive_example_is_refused_with_a_sentence(writer):
+    from huntred.errors import UserError
+    from ml.churn import model
+    from ml.churn.features import Target
+
+    never = Target("never_happens", "SELECT candidate_id FROM staging.stg_ats__events WHERE false", positive_if_found=True)
+    with pytest.raises(UserError, match="no positive examples of 'never_happens'"):
+        model.train(writer, target=never)

@@ -102,3 +102,19 @@ def test_the_pipeline_ran_the_analyzers_and_recorded_them(ml_lakehouse):
     # CVs spell skills in Spanish, English or by alias (generator); the taxonomy must read them all
     assert metrics["skill_precision"] >= 0.95 and metrics["skill_recall"] >= 0.95
     assert salaries > 0
+
+
+def test_docs_list_every_feature_and_analyzer():
+    from ml.analyzers.runs import ANALYZERS
+    from ml.churn.clients import FEATURES as CLIENT_FEATURES
+    from ml.churn.features import FEATURES
+    from ml.families import FAMILIES
+    from tests.conftest import REPO
+
+    doc = (REPO / "docs" / "ml.md").read_text(encoding="utf-8")
+    for name, meaning in {**FEATURES, **CLIENT_FEATURES}.items():
+        assert f"| `{name}` | {meaning} |" in doc, name
+    for name in ANALYZERS:
+        assert f"| `{name}` |" in doc, name
+    for family in FAMILIES.values():
+        assert f"`{family.model_name}`" in doc, family.name

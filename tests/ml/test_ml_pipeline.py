@@ -100,3 +100,41 @@ def test_churn_risk_reaches_the_engagement_page_within_the_users_scope(ml_wareho
     shown = next(d.value for d in at.dataframe if "expected_churners" in d.value.columns)
     assert list(shown["business_unit"]) == ["amigro"]
     assert shown["scored_candidates"][0] == mine["scored_candidates"][0]
+
+
+def test_the_api_serves_churn_scores_analyzers_segments_and_match_scores(ml_warehouse):
+    from fastapi.testclient import TestClient
+
+    from api.main import app
+
+    retrain(["churn", "matching"])
+    client = TestClient(app)
+    cur = open_current(get_settings()).cursor()
+
+    churn = client.get("/api/gamif-analytics/churn/", params={"business_unit": "amigro", "limit": 5}).json()
+    assert len(churn) == 5 and {c["business_unit"] for c in churn} == {"amigro"}
+    assert [c["churn_probability"] for c in churn] == sorted((c["churn_probability"] for c in churn), reverse=True)
+    assert churn[0]["top_reasons"] and churn[0]["model_version"] == tracking.versions("huntred-churn")[0]["version"]
+    assert client.get("/api/gamif-analytics/churn/", params={"business_unit": "huntred_tech"}).status_code == 422
+
+    listed = client.get("/api/analyzers/").json()
+    assert [a["name"] for a in listed] == ["cv", "skill_market", "salary_ranges", "talent_quality"]
+    assert listed[0]["last_metrics"]["skill_recall"] >= 0.95
+    results = client.get("/api/analyzers/4/results/", params={"limit": 3}).json()
+    assert len(results) == 3 and all(0 <= r["score"] <= 1 for r in results)
+    missing = client.get("/api/analyzers/99/results/")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+    assert "There is no analyzer 99." in missing.json()["detail"]
+
+    segments = {s["name"]: s for s in client.get("/api/aura/segments/").json()}
+    assert segments["Senior Data Science"]["rules"] == {"skills": ["Python", "ML"], "experiencia": ">5"}
+
+    vacancy = cur.sql("SELECT min(vacancy_id) FROM staging.stg_ats__vacancies").fetchall()[0][0]
+    top = client.post("/api/aura/score/", json={"vacancy_id": vacancy, "top_k": 5}).json()
+    assert [t["rank"] for t in top] == [1, 2, 3, 4, 5] and {t["vacancy_id"] for t in top} == {vacancy}
+    expected = cur.sql("SELECT candidate_id FROM ml.match_scores WHERE vacancy_id = $v ORDER BY score DESC LIMIT 5",
+                       params={"v": vacancy}).fetchall()
+    assert [t["candidate_id"] for t in top] == [c for (c,) in expected]
+    assert client.post("/api/aura/score/", json={"vacancy_id": "vac_nope"}).status_code == 404
+    both = client.post("/api/aura/score/", json={"vacancy_id": vacancy, "candidate_id": "x"})
+    assert both.status_code == 422 and "exactly one" in both.json()["detail"]
