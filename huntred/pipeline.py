@@ -61,11 +61,15 @@ def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -
         chosen |= hits
     if downstream:
         chosen = set(AssetSelection.assets(*chosen).downstream().resolve(graph))
-    # the pipeline job has no partitions: daily-partitioned assets run in their own job (huntred run-daily)
+    # the pipeline job has no partitions: daily-partitioned assets run in their own job (huntred run-daily),
+    # and training runs only in the ml_training job (huntred ml train)
     partitioned = {k for k in chosen if graph.get(k).partitions_def is not None}
     if partitioned and not (chosen - partitioned):
         raise UserError("Those assets are built per day.", "Use `huntred run-daily --from D --to D`.")
-    return sorted(chosen - partitioned, key=lambda k: k.to_user_string())
+    in_pipeline = set(defs.resolve_job_def("pipeline").asset_layer.executable_asset_keys)
+    if chosen and not (chosen & in_pipeline) and not partitioned:
+        raise UserError("Those assets are models, trained by the job ml_training.", "Use `huntred ml train MODEL`.")
+    return sorted(chosen & in_pipeline, key=lambda k: k.to_user_string())
 
 
 def run_pipeline(selection: list[AssetKey] | None = None,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import os
+from contextlib import contextmanager
+from typing import Iterator
 import shutil
 import socket
 import subprocess
@@ -44,19 +46,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def dashboard(on_built):
-    add_user(get_settings().users_path, "ana.browser", "analyst", PASSWORD, replace=True)
+@contextmanager
+def served_dashboard() -> Iterator[str]:
+    """`streamlit run` of the dashboard on a free local port, over the warehouse the settings point at."""
     port = free_port()
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("streamlit")), "run", str(REPO / "apps" / "dashboard.py"),
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
         cwd=REPO, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_http(f"http://127.0.0.1:{port}/_stcore/health")  # the port opens a moment after the process starts
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/_stcore/health")  # the port opens a moment after the process starts
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture
+def dashboard(on_built):
+    add_user(get_settings().users_path, "ana.browser", "analyst", PASSWORD, replace=True)
+    with served_dashboard() as url:
+        yield url
 
 
 def open_page(page, title: str) -> None:

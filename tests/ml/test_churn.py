@@ -94,6 +94,7 @@ def test_a_target_with_no_positive_example_is_refused_with_a_sentence(writer):
     from ml.churn import model
     from ml.churn.features import Target
 
-    never = Target("never_happens", "SELECT candidate_id FROM staging.stg_ats__events WHERE false", positive_if_found=True)
+    never = Target("never_happens", "SELECT candidate_id FROM staging.stg_ats__events WHERE occurred_at < $cutoff::TIMESTAMPTZ "
+                                    "AND false", positive_if_found=True)
     with pytest.raises(UserError, match="no positive examples of 'never_happens'"):
         model.train(writer, target=never)

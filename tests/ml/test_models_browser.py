@@ -1,21 +1,14 @@
 """The Models page in a real Chromium: a data scientist signs in, compares versions and sees the run's plots."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from huntred.auth import add_user
 from huntred.ml_ops import retrain
-from huntred.runtime import wait_for_http
 from huntred.settings import get_settings
 from ml import tracking
-from tests.apps.test_browser import CHROMIUM, TIMEOUT, free_port, open_page, shoot
-from tests.conftest import REPO
+from tests.apps.test_browser import CHROMIUM, TIMEOUT, open_page, served_dashboard, shoot
 
 PASSWORD = "models-browser-password"
 
@@ -27,30 +20,21 @@ def test_a_data_scientist_compares_champion_and_challenger_in_chromium(ml_wareho
     versions = tracking.versions("huntred-churn")
     champion = next(v for v in versions if "champion" in v["aliases"])
     add_user(get_settings().users_path, "dana.scientist", "data_scientist", PASSWORD, replace=True)
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("streamlit")), "run", str(REPO / "apps" / "dashboard.py"),
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/_stcore/health")
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1400, "height": 2200})
-            page.goto(f"http://127.0.0.1:{port}", wait_until="domcontentloaded", timeout=TIMEOUT)
-            page.locator('[data-testid="stTextInput"] input').first.fill("dana.scientist")
-            page.locator('input[type="password"]').fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=TIMEOUT)
-            open_page(page, "Models")
-            tile = page.locator('[data-testid="stMetric"]').filter(has_text="Champion roc_auc")
-            expect(tile).to_contain_text(f"{champion['metrics']['roc_auc']:.4f}", timeout=TIMEOUT)
-            expect(page.locator('[data-testid="stMetric"]').filter(has_text="Versions")).to_contain_text(str(len(versions)))
-            page.wait_for_selector('[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img', timeout=TIMEOUT)
-            shoot(page, "models")
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with served_dashboard() as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 2200})
+        page.goto(url, wait_until="domcontentloaded", timeout=TIMEOUT)
+        page.locator('[data-testid="stTextInput"] input').first.fill("dana.scientist")
+        page.locator('input[type="password"]').fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        # the landing page (Campaigns) has finished its run before we navigate away from it
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=TIMEOUT)
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=TIMEOUT)
+        open_page(page, "Models")
+        tile = page.locator('[data-testid="stMetric"]').filter(has_text="Champion roc_auc")
+        expect(tile).to_contain_text(f"{champion['metrics']['roc_auc']:.4f}", timeout=TIMEOUT)
+        expect(page.locator('[data-testid="stMetric"]').filter(has_text="Versions")).to_contain_text(str(len(versions)))
+        page.wait_for_selector('[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img', timeout=TIMEOUT)
+        shoot(page, "models")
+        browser.close()
