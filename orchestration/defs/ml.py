@@ -15,9 +15,12 @@ from orchestration.resources import WarehouseResource
 
 TRAINING_GROUP, SCORING_GROUP = "ml_training", "ml_scoring"
 ANALYZERS_KEY = AssetKey(["ml", "analyzers"])
+#: the dbt models features are read from (candidates' events, CVs, vacancies, Stripe, MRR)
 STAGING_INPUTS = [AssetKey(["staging", name]) for name in (
     "stg_scraped__candidates", "stg_scraped__cvs", "stg_ats__vacancies", "stg_ats__events",
-    "stg_ats__application_stage_changes", "stg_ats__gamification_events", "stg_ats__notification_events")]
+    "stg_ats__application_stage_changes", "stg_ats__gamification_events", "stg_ats__notification_events",
+    "stg_stripe__events", "stg_stripe__subscriptions", "stg_stripe__customers", "stg_stripe__charges",
+    "stg_stripe__invoices", "stg_stripe__refunds")] + [AssetKey(["marts", "mart_mrr_monthly"])]
 
 
 def model_key(name: str) -> AssetKey:
