@@ -50,6 +50,15 @@ def build_model(k: int, dims: int):
     return Pipeline([("features", features), ("kmeans", KMeans(n_clusters=k, n_init=10, random_state=7))])
 
 
+SILHOUETTE_SAMPLE = 5000  # silhouette is quadratic in points: beyond this, a fixed random sample estimates it
+
+
+def silhouette(space: np.ndarray, labels: np.ndarray) -> float:
+    from sklearn.metrics import silhouette_score
+
+    return float(silhouette_score(space, labels, sample_size=min(len(labels), SILHOUETTE_SAMPLE), random_state=7))
+
+
 def comparison_space(x: np.ndarray) -> np.ndarray:
     from sklearn.preprocessing import StandardScaler
 
@@ -57,26 +66,24 @@ def comparison_space(x: np.ndarray) -> np.ndarray:
 
 
 def train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None = None) -> TrainedModel:
-    from sklearn.metrics import silhouette_score
-
     profiles, x = load(con)
     space = comparison_space(x)
     fixed_k = (params or {}).get("k")
     scores = {}
     for k in ([int(fixed_k)] if fixed_k else [k for k in K_RANGE if k < profiles.height // 5]):
         labels = build_model(k, x.shape[1]).fit_predict(x)
-        scores[k] = float(silhouette_score(space, labels))
+        scores[k] = silhouette(space, labels)
     best = max(scores, key=scores.get)
     model = build_model(best, x.shape[1]).fit(x)
     labels = model.predict(x)
     named = describe(profiles, labels)
     return TrainedModel(
-        model=model, metrics={"silhouette": float(silhouette_score(space, labels)), "clusters": float(best),
+        model=model, metrics={"silhouette": silhouette(space, labels), "clusters": float(best),
                               **{f"silhouette_k{k}": v for k, v in scores.items()}},
         params={"k": best, "k_tried": sorted(scores), "pca_components": 16, "features": "embedding PCA16 + skills + log years"},
         features=["embedding(384→PCA16)", *load_taxonomy().labels, "log1p_years"],
         data=frame_fingerprint(profiles=profiles.drop("cv_text")),
-        evaluate=lambda other: {"silhouette": float(silhouette_score(space, other.predict(x)))},
+        evaluate=lambda other: {"silhouette": silhouette(space, other.predict(x))},
         tables={"clusters.csv": named.with_columns(pl.col("top_skills").list.join(", "))},
         input_example=x[:2],
     )

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from huntred.errors import UserError
-from huntred.generator.ground_truth import RELEVANT_GRADE, match_grade, read_truth
+from huntred.generator.ground_truth import RELEVANT_GRADE, read_truth
 from ml.analyzers.taxonomy import fold, load_taxonomy
 from ml.aura.embeddings import EmbeddingStats, embed
 from ml.aura.fairness import gender_of_first_name
@@ -101,20 +101,37 @@ def tfidf_scores(data: MatchData) -> np.ndarray:
 
 
 def grades(data: MatchData, landing_dir: Path) -> np.ndarray:
-    """Ground-truth grade of every (vacancy, candidate) pair; raises if the sample's ground truth is missing."""
+    """Ground-truth grade of every (vacancy, candidate) pair; raises if the sample's ground truth is missing.
+
+    The rule is ``match_grade`` (the generator's), applied to whole arrays at once; a test checks the two agree.
+    """
     cand_truth = {t["candidate_id"]: t for t in read_truth(landing_dir, "cv_skills.jsonl")}
     vac_truth = {t["vacancy_id"]: t for t in read_truth(landing_dir, "vacancies.jsonl")}
     if not cand_truth or not vac_truth:
         raise UserError("Matching is evaluated against ground truth, and none was found in the landing zone.",
                         "Generate the sample data (`huntred generate`) or add ground_truth/{cv_skills,vacancies}.jsonl.")
-    out = np.zeros((data.vacancies.height, data.candidates.height), dtype=np.int8)
-    for i, vid in enumerate(data.vacancies["vacancy_id"]):
-        v = vac_truth.get(vid)
-        for j, cid in enumerate(data.candidates["candidate_id"]):
-            c = cand_truth.get(cid)
-            if v and c:
-                out[i, j] = match_grade(c, v)
-    return out
+    families = {role: family for t in (*cand_truth.values(), *vac_truth.values()) for role, family in [(t["role_index"], t["role_family"])]}
+    family_id = {f: i for i, f in enumerate(sorted(set(families.values())))}
+    state_id: dict[str, int] = {}
+
+    def columns(ids, truth: dict, years_key: str):
+        rows = [truth.get(i) for i in ids]
+        known = np.array([r is not None for r in rows])
+        role = np.array([r["role_index"] if r else -1 for r in rows])
+        family = np.array([family_id[r["role_family"]] if r else -2 for r in rows])
+        years = np.array([r[years_key] if r else 0 for r in rows])
+        state = np.array([state_id.setdefault(r["state"], len(state_id)) if r else -1 for r in rows])
+        return known, role, family, years, state
+
+    ck, crole, cfam, cyears, cstate = columns(data.candidates["candidate_id"].to_list(), cand_truth, "years_experience")
+    vk, vrole, vfam, vyears, vstate = columns(data.vacancies["vacancy_id"].to_list(), vac_truth, "min_years_experience")
+    same_role = vrole[:, None] == crole[None, :]
+    same_family = vfam[:, None] == cfam[None, :]
+    grade = np.where(same_role, 2, np.where(same_family, 1, 0))
+    same_state = (vstate[:, None] == cstate[None, :]) & (vstate[:, None] >= 0)
+    fits = (cyears[None, :] >= vyears[:, None]).astype(np.int8) + same_state.astype(np.int8)
+    grade = np.where(grade > 0, grade + fits, 0)
+    return (grade * (vk[:, None] & ck[None, :])).astype(np.int8)
 
 
 def is_test_vacancy(vacancy_id: str) -> bool:
