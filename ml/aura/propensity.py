@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from ml.churn import model as classifier
-from ml.churn.features import NOT_ACTIVITY, Target, features_at  # noqa: F401  (NOT_ACTIVITY: same activity notion)
+from ml.churn.features import Target, features_at
 
 _WINDOW = "occurred_at >= $cutoff::TIMESTAMPTZ AND occurred_at < $cutoff::TIMESTAMPTZ + INTERVAL 30 DAY"
 OBJECTIVES: dict[str, Target] = {
