@@ -26,23 +26,27 @@ def _printer():
 @ml_app.command("train")
 def train(model: str = typer.Argument("all", help="churn, matching, clusters, propensity-apply, propensity-retargeting-response, or all")) -> None:
     """Retrain through the Dagster job `ml_training`; a model becomes champion only if it beats the current one."""
-    from huntred.ml_ops import retrain
+    from huntred.ml_ops import retrain, training_outcomes
     from ml import tracking
     from ml.families import FAMILIES, family
 
     names = list(FAMILIES) if model == "all" else [family(model).name]
     outcome = retrain(names, on_event=_printer())
+    steps = training_outcomes(outcome.run_id, names)
     table = Table(title=f"Trained in {outcome.seconds:.0f} s (Dagster run {outcome.run_id[:8]})")
     for col in ("model", "version", "metric", "this version", "baseline", "champion", "outcome"):
         table.add_column(col)
     for name in names:
-        f = FAMILIES[name]
-        newest = tracking.versions(f.model_name)[0]
-        m = newest["metrics"]
+        f, step = FAMILIES[name], steps[name]
+        if not step.get("trained"):
+            table.add_row(f.model_name, "", f.primary_metric, "", "", "", f"not trained: {step.get('reason', '')}")
+            continue
+        version = next(v for v in tracking.versions(f.model_name) if v["version"] == str(step["version"]))
+        m = version["metrics"]
         champ = m.get(f"champion_{f.primary_metric}")
         baseline = next((m[k] for k in (f"baseline_{f.primary_metric}", f"baseline_tfidf_{f.primary_metric}") if k in m), None)
-        table.add_row(f.model_name, newest["version"], f.primary_metric, _fmt(m.get(f.primary_metric)), _fmt(baseline),
-                      _fmt(champ), ("promoted: " if "champion" in newest["aliases"] else "kept the champion: ") + newest["promotion_reason"])
+        table.add_row(f.model_name, version["version"], f.primary_metric, _fmt(m.get(f.primary_metric)), _fmt(baseline),
+                      _fmt(champ), ("promoted: " if step["promoted"] else "kept the champion: ") + version["promotion_reason"])
     console.print(table)
 
 

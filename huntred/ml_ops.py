@@ -39,6 +39,24 @@ def retrain(names: list[str], on_event=None) -> RunOutcome:
     return _checked(run_pipeline(keys, on_event, job_name="ml_training"), "Retraining")
 
 
+def training_outcomes(run_id: str, names: list[str]) -> dict[str, dict]:
+    """What each family's training step recorded in this run: trained or not (and why), version, promotion."""
+    from dagster import DagsterInstance
+
+    from orchestration.defs.ml import model_key
+
+    instance = DagsterInstance.get()
+    out = {}
+    for name in names:
+        event = instance.get_latest_materialization_event(model_key(name))
+        if event is None or event.run_id != run_id:
+            out[name] = {"trained": False, "reason": "the training step did not run (see the run log)"}
+            continue
+        metadata = event.asset_materialization.metadata
+        out[name] = {k: getattr(v, "value", v) for k, v in metadata.items()}
+    return out
+
+
 def rescore(names: list[str], on_event=None) -> RunOutcome:
     from ml.families import family
     from orchestration.defs.ml import scores_key

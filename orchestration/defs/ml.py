@@ -8,6 +8,7 @@ champion yet it records that and writes nothing.
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from huntred.errors import UserError
 from ml.analyzers.runs import run_analyzers
 from ml.aura.segments import refresh_all
 from ml.families import FAMILIES, score_family, train_family
@@ -54,11 +55,16 @@ def training_asset(name: str):
     @asset(key=model_key(name), group_name=TRAINING_GROUP, deps=[ANALYZERS_KEY, *STAGING_INPUTS], kinds={"mlflow", "python"},
            description=f"Train and register: {family.description}")
     def _train(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        with warehouse.connect() as con:
-            outcome = train_family(name, con, warehouse.settings.landing_dir, tags={"dagster_run_id": context.run.run_id})
+        try:
+            with warehouse.connect() as con:
+                outcome = train_family(name, con, warehouse.settings.landing_dir, tags={"dagster_run_id": context.run.run_id})
+        except UserError as exc:
+            # too little data for this family (e.g. no cancellation yet): the others still train, the champion stays
+            context.log.warning(f"{family.model_name} not trained: {exc.problem} {exc.fix}")
+            return MaterializeResult(metadata={"model": family.model_name, "trained": False, "reason": exc.problem})
         context.log.info(f"{family.model_name} v{outcome.version}: {outcome.reason}")
         return MaterializeResult(metadata={
-            "model": family.model_name, "version": outcome.version, "promoted": outcome.promoted,
+            "model": family.model_name, "trained": True, "version": outcome.version, "promoted": outcome.promoted,
             "reason": outcome.reason, "mlflow_run_id": outcome.run_id,
             "metrics": MetadataValue.json({k: round(v, 5) for k, v in outcome.metrics.items()})})
 

@@ -138,3 +138,24 @@ def test_the_api_serves_churn_scores_analyzers_segments_and_match_scores(ml_ware
     assert client.post("/api/aura/score/", json={"vacancy_id": "vac_nope"}).status_code == 404
     both = client.post("/api/aura/score/", json={"vacancy_id": vacancy, "candidate_id": "x"})
     assert both.status_code == 422 and "exactly one" in both.json()["detail"]
+
+
+def test_a_family_without_enough_data_is_skipped_with_its_reason_and_the_rest_still_train(ml_warehouse, monkeypatch):
+    import dataclasses
+
+    from huntred.errors import UserError
+    from huntred.ml_ops import training_outcomes
+    from ml import families
+
+    def too_little(con, landing_dir=None, params=None):
+        raise UserError("The training months have no positive examples of 'cancelled' among 40 clients.", "Wait for data.")
+
+    monkeypatch.setitem(families.FAMILIES, "client-churn", dataclasses.replace(families.FAMILIES["client-churn"], train=too_little))
+    before = open_current(get_settings()).path
+    outcome = retrain(["client-churn", "churn"])
+    steps = training_outcomes(outcome.run_id, ["client-churn", "churn"])
+    assert steps["client-churn"] == {"model": "huntred-client-churn", "trained": False,
+                                     "reason": "The training months have no positive examples of 'cancelled' among 40 clients."}
+    assert steps["churn"]["trained"] and steps["churn"]["promoted"]
+    assert not tracking.versions("huntred-client-churn")
+    assert open_current(get_settings()).path != before  # the run still published its scores
