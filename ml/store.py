@@ -25,11 +25,12 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     missing = set(columns) - set(frame.columns)
     if missing:
         raise ValueError(f"{spec.qualified} needs columns {sorted(missing)}")
-    arrow = frame.select(columns).to_arrow()  # noqa: F841 (read by DuckDB's replacement scan)
+    arrow = frame.select(columns).to_arrow()  # noqa: F841 (read by DuckDB's replacement scan below)
+    quoted = ", ".join(f'"{c}"' for c in columns)
     con.execute("BEGIN")
     try:
         con.execute(f"DELETE FROM {spec.qualified}" + (f" WHERE {where}" if where else ""), params or {})
-        con.execute(f"INSERT INTO {spec.qualified} SELECT {', '.join(f'{c!r}'.replace(chr(39), chr(34)) for c in columns)} FROM arrow")
+        con.execute(f"INSERT INTO {spec.qualified} SELECT {quoted} FROM arrow")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
