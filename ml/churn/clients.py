@@ -11,7 +11,7 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from ml.churn.features import FeatureSet, Target
+from ml.churn.features import FeatureSet, Target, midnight
 
 FEATURES: dict[str, str] = {
     "tenure_days": "days since the client's first subscription started",
@@ -82,19 +82,8 @@ WHERE canceled_at >= $cutoff::TIMESTAMPTZ AND canceled_at < $cutoff::TIMESTAMPTZ
 CLIENT_CHURN = Target("cancelled", CANCELLED_SQL, positive_if_found=True)
 
 
-def _midnight(day: date) -> str:
-    return f"{day.isoformat()} 00:00:00-06:00"
-
-
 def features_at(con: duckdb.DuckDBPyConnection, cutoff: date) -> pl.DataFrame:
-    return con.sql(FEATURES_SQL, params={"cutoff": _midnight(cutoff)}).pl().with_columns(pl.col("cutoff").cast(pl.Date))
-
-
-def labelled_at(con: duckdb.DuckDBPyConnection, cutoff: date, target: Target = CLIENT_CHURN) -> pl.DataFrame:
-    frame = features_at(con, cutoff)
-    found = con.sql(target.sql, params={"cutoff": _midnight(cutoff)}).pl()["customer_id"].implode()
-    hit = pl.col("customer_id").is_in(found)
-    return frame.with_columns(label=(hit if target.positive_if_found else ~hit).cast(pl.Int8))
+    return con.sql(FEATURES_SQL, params={"cutoff": midnight(cutoff)}).pl().with_columns(pl.col("cutoff").cast(pl.Date))
 
 
 def data_range(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
@@ -102,6 +91,6 @@ def data_range(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
                    "max(created_at AT TIME ZONE 'America/Mexico_City')::DATE FROM staging.stg_stripe__events").fetchall()[0]
 
 
-CLIENTS = FeatureSet("client", "customer_id", FEATURES, features_at, labelled_at, data_range)
+CLIENTS = FeatureSet("client", "customer_id", FEATURES, features_at, data_range)
 #: Hundreds of clients and a few dozen cancellations a year: near-stumps, many rounds, strong L2.
 PARAMS = {"n_estimators": 300, "learning_rate": 0.02, "num_leaves": 3, "min_child_samples": 10, "reg_lambda": 5.0}

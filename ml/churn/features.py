@@ -124,7 +124,7 @@ WHERE candidate_id IS NOT NULL AND event_type NOT IN {NOT_ACTIVITY}
 
 def features_at(con: duckdb.DuckDBPyConnection, cutoff: date) -> pl.DataFrame:
     """One row per candidate active in the 30 days before `cutoff`, features known at the cutoff (Mexico City midnight)."""
-    return con.sql(FEATURES_SQL, params={"cutoff": _midnight(cutoff)}).pl().with_columns(pl.col("cutoff").cast(pl.Date))
+    return con.sql(FEATURES_SQL, params={"cutoff": midnight(cutoff)}).pl().with_columns(pl.col("cutoff").cast(pl.Date))
 
 
 @dataclass(frozen=True)
@@ -140,15 +140,13 @@ CHURN = Target("churned", LABEL_SQL, positive_if_found=False)
 
 
 def labelled_at(con: duckdb.DuckDBPyConnection, cutoff: date, target: Target = CHURN) -> pl.DataFrame:
-    """Features at the cutoff plus `label` (0/1) for the target over the 30 days after it."""
-    frame = features_at(con, cutoff)
-    found = con.sql(target.sql, params={"cutoff": _midnight(cutoff)}).pl()["candidate_id"].implode()
-    hit = pl.col("candidate_id").is_in(found)
-    return frame.with_columns(label=(hit if target.positive_if_found else ~hit).cast(pl.Int8))
+    """Candidates' features at the cutoff plus `label` (0/1) for the target over the 30 days after it."""
+    return CANDIDATES.labelled_at(con, cutoff, target)
 
 
-def _midnight(day: date) -> str:
-    return f"{day.isoformat()} 00:00:00-06:00"  # huntRED's day starts in Mexico City
+def midnight(day: date) -> str:
+    """The cutoff instant of a day: huntRED's day starts at midnight in Mexico City (no DST since 2022)."""
+    return f"{day.isoformat()} 00:00:00-06:00"
 
 
 @dataclass(frozen=True)
@@ -182,18 +180,24 @@ def data_range(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
 
 @dataclass(frozen=True)
 class FeatureSet:
-    """Who is scored and how: the entity, its point-in-time features and labels, and the data's date range."""
+    """Who is scored and how: the entity, its point-in-time features, and the data's date range."""
 
     entity: str
     id_column: str
     features: dict[str, str]  # name -> what it means (also the reason text of a score)
     features_at: Callable[[duckdb.DuckDBPyConnection, date], pl.DataFrame]
-    labelled_at: Callable[[duckdb.DuckDBPyConnection, date, Target], pl.DataFrame]
     data_range: Callable[[duckdb.DuckDBPyConnection], tuple[date, date]]
 
     @property
     def names(self) -> list[str]:
         return list(self.features)
 
+    def labelled_at(self, con: duckdb.DuckDBPyConnection, cutoff: date, target: Target) -> pl.DataFrame:
+        """Features at the cutoff plus `label` (0/1): whether the target's SQL finds the entity in the 30 days after."""
+        frame = self.features_at(con, cutoff)
+        found = con.sql(target.sql, params={"cutoff": midnight(cutoff)}).pl().to_series(0).implode()
+        hit = pl.col(self.id_column).is_in(found)
+        return frame.with_columns(label=(hit if target.positive_if_found else ~hit).cast(pl.Int8))
 
-CANDIDATES = FeatureSet("candidate", "candidate_id", FEATURES, features_at, labelled_at, data_range)
+
+CANDIDATES = FeatureSet("candidate", "candidate_id", FEATURES, features_at, data_range)
