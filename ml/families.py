@@ -24,7 +24,6 @@ from ml.store import replace_rows
 @dataclass(frozen=True)
 class Family:
     name: str  # what the CLI and Dagster call it
-    model_name: str  # registered model
     experiment: str  # MLflow experiment: huntred-<experiment>
     primary_metric: str
     description: str
@@ -32,6 +31,11 @@ class Family:
     write_scores: Callable  # (con, model, version) -> rows written
     requirements: tuple[str, ...] = ("scikit-learn", "numpy", "pandas")
     higher_is_better: bool = True
+
+    @property
+    def model_name(self) -> str:
+        """The registered model: huntred-<family>."""
+        return f"huntred-{self.name}"
 
 
 def _write_churn(con, model, version) -> int:
@@ -75,19 +79,19 @@ def _now():
 
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("churn", churn.MODEL_NAME, "churn", churn.PRIMARY_METRIC,
+    Family("churn", "churn", churn.PRIMARY_METRIC,
            "Candidates going inactive in the next 30 days: calibrated LightGBM vs logistic regression.",
            churn.train, _write_churn, ("scikit-learn", "lightgbm", "numpy", "pandas")),
-    Family("client-churn", "huntred-client-churn", "churn", churn.PRIMARY_METRIC,
+    Family("client-churn", "churn", churn.PRIMARY_METRIC,
            "Clients (Stripe subscribers) cancelling in the next 30 days: calibrated LightGBM vs logistic regression.",
            _train_client_churn, _write_client_churn, ("scikit-learn", "lightgbm", "numpy", "pandas")),
-    Family("matching", matching.MODEL_NAME, "matching", matching.PRIMARY_METRIC,
+    Family("matching", "matching", matching.PRIMARY_METRIC,
            "Candidate-vacancy match: embedding similarity, skill coverage, experience, location; vs TF-IDF.",
            matching.train, _write_matches),
-    Family("clusters", clustering.MODEL_NAME, "segments", clustering.PRIMARY_METRIC,
+    Family("clusters", "segments", clustering.PRIMARY_METRIC,
            "Talent clusters over CV embeddings and structured features, named by their skills.",
            clustering.train, _write_clusters),
-    *(Family(f"propensity-{o.replace('_', '-')}", propensity.model_name(o), "propensity", churn.PRIMARY_METRIC,
+    *(Family(f"propensity-{o.replace('_', '-')}", "propensity", churn.PRIMARY_METRIC,
              f"Propensity to {o.replace('_', ' ')} in the next 30 days: calibrated LightGBM vs logistic regression.",
              propensity.train(o), _write_propensity(o), ("scikit-learn", "lightgbm", "numpy", "pandas"))
       for o in propensity.OBJECTIVES),

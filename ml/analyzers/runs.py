@@ -69,7 +69,6 @@ def analyze_cvs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             "state": profile.state or region, "city": profile.city or city, "cv_language": _language_of(text),
             "cv_confidence": profile.confidence, "completeness": share, "analyzed_at": now,
             "_output": {**profile.to_dict(), "taxonomy_version": taxonomy_version},
-            "_quality": market.quality_score(share, profile.confidence, len(profile.skills)),
         })
     schema = {"skills": pl.List(pl.String), "languages": pl.List(pl.String), "years_experience": pl.Int32}
     return pl.DataFrame(out, schema_overrides=schema, infer_schema_length=None) if out else pl.DataFrame()
@@ -124,7 +123,7 @@ def _run_cv(con, landing_dir):
     profiles = analyze_cvs(con)
     if profiles.is_empty():
         return _results("candidate", [], [], []), {}
-    replace_rows(con, "candidate_profiles", profiles.drop("_output", "_quality"))
+    replace_rows(con, "candidate_profiles", profiles.drop("_output"))
     metrics = {"mean_confidence": round(profiles["cv_confidence"].mean(), 4)}
     truth = {t["candidate_id"]: t["skills"] for t in read_truth(landing_dir, "cv_skills.jsonl")} if landing_dir else {}
     if truth:  # the sample data knows which skills each CV lists: measure extraction against it

@@ -18,7 +18,6 @@ from ml.aura.embeddings import embed
 from ml.aura.matching import skill_matrix
 from ml.tracking import TrainedModel, frame_fingerprint
 
-MODEL_NAME = "huntred-clusters"
 PRIMARY_METRIC = "silhouette"
 K_RANGE = range(4, 11)
 

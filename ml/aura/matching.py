@@ -25,7 +25,6 @@ from ml.aura.fairness import gender_of_first_name
 from ml.evaluation import adverse_impact, ranking_metrics
 from ml.tracking import TrainedModel, frame_fingerprint
 
-MODEL_NAME = "huntred-matching"
 PRIMARY_METRIC = "ndcg_at_10"
 FEATURE_NAMES = ["similarity", "skill_coverage", "experience_fit", "location_match"]
 TEST_SHARE = 0.4

@@ -21,10 +21,6 @@ OBJECTIVES: dict[str, Target] = {
 }
 
 
-def model_name(objective: str) -> str:
-    return f"huntred-propensity-{objective.replace('_', '-')}"
-
-
 def train(objective: str):
     def _train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None = None):
         return classifier.train(con, landing_dir, params, target=OBJECTIVES[objective])

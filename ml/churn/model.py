@@ -21,7 +21,6 @@ from ml.churn.features import CANDIDATES, CHURN, CutoffPlan, FeatureSet, Target,
 from ml.evaluation import calibration_figure, classification_metrics, importance_figure, roc_figure
 from ml.tracking import TrainedModel, frame_fingerprint
 
-MODEL_NAME = "huntred-churn"
 PRIMARY_METRIC = "roc_auc"
 FEATURE_NAMES = CANDIDATES.names
 # Small trees, many samples per leaf: a few thousand rows per month at scale 0.1 (chosen on the validation month).
