@@ -66,28 +66,16 @@ def model_versions(model_name: str) -> list[dict]:
 
 @st.cache_data(show_spinner=False, ttl=300, max_entries=64)
 def run_artifacts(run_id: str) -> dict[str, bytes]:
-    """The plots (PNG) and tables (CSV) a training run logged, by artifact path."""
-    import tempfile
-    from pathlib import Path
-
-    from mlflow.tracking import MlflowClient
-
+    """The plots (PNG) and tables (CSV) a training run logged (a run never changes once logged)."""
     from ml import tracking
 
-    tracking.configure()
-    client, out = MlflowClient(), {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for folder in ("plots", "tables"):
-            try:
-                local = Path(client.download_artifacts(run_id, folder, tmp))
-            except Exception:  # a run without that folder
-                continue
-            for file in sorted(local.iterdir()):
-                out[f"{folder}/{file.name}"] = file.read_bytes()
-    return out
+    return tracking.run_artifacts(run_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def ml_table(snapshot_name: str, sql: str) -> pl.DataFrame:
-    """A read of the snapshot's ml schema (fixed SQL from the Models page, no user input in it)."""
-    return serving.open_current(get_settings()).cursor().sql(sql).pl()
+@st.cache_data(show_spinner=False, max_entries=64)
+def ml_read(snapshot_name: str, name: str, *args) -> pl.DataFrame:
+    """``huntred.ml_reads.<name>(snapshot, *args)`` as a frame (the ml schema: scores, segments, analyzers)."""
+    from huntred import ml_reads
+
+    result = getattr(ml_reads, name)(serving.open_current(get_settings()), *args)
+    return result if isinstance(result, pl.DataFrame) else pl.DataFrame(result)

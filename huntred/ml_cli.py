@@ -111,34 +111,30 @@ def segment_create(
 @segment_app.command("list")
 def segment_list() -> None:
     """Stored segments and their member counts (from the current snapshot)."""
+    from huntred.ml_reads import segments
     from huntred.serving import open_current
     from huntred.settings import get_settings
 
-    rows = open_current(get_settings()).cursor().sql(
-        "SELECT segment_id, name, business_unit, members, rules_json FROM ml.segments ORDER BY name").fetchall()
     table = Table(title="Segments")
     for col in ("id", "name", "BU", "members", "rules"):
         table.add_column(col)
-    for sid, name, bu, members, rules in rows:
-        table.add_row(sid, name, bu or "", str(members), str(rules))
+    for s in segments(open_current(get_settings())):
+        table.add_row(s["id"], s["name"], s["bu"] or "", str(s["members"]), json.dumps(s["rules"], ensure_ascii=False))
     console.print(table)
 
 
 @ml_app.command("analyzers")
 def analyzers() -> None:
     """The analyzers, their versions, last runs and what those runs measured."""
+    from huntred.ml_reads import analyzers as listed
     from huntred.serving import open_current
     from huntred.settings import get_settings
 
-    rows = open_current(get_settings()).cursor().sql("""
-        SELECT a.analyzer_id, a.name, a.version, a.last_run, r.metrics_json
-        FROM ml.analyzers a LEFT JOIN ml.analyzer_runs r ON r.analyzer_id = a.analyzer_id AND r.run_id = a.last_run_id
-        ORDER BY a.analyzer_id""").fetchall()
     table = Table(title="Analyzers")
     for col in ("id", "name", "version", "last run", "measured"):
         table.add_column(col)
-    for aid, name, version, last, metrics in rows:
-        table.add_row(str(aid), name, version, str(last or "never"), str(metrics or ""))
+    for a in listed(open_current(get_settings())):
+        table.add_row(str(a["id"]), a["name"], a["version"], str(a["last_run"] or "never"), json.dumps(a["last_metrics"] or {}))
     console.print(table)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import orjson
+import polars as pl
 
 from huntred.errors import NotFound
 from huntred.serving import Snapshot
@@ -61,6 +62,31 @@ def match_scores(snap: Snapshot, *, vacancy_id: str | None = None, candidate_id:
                        FROM ml.match_scores WHERE {where} AND {rank} <= $k ORDER BY {rank}""",
                    params={"id": key, "k": top_k}).pl()
     return rows.to_dicts()
+
+
+# What the Models page shows of each family's scores in the warehouse (one summary query per family)
+_SCORE_SUMMARIES = {
+    "churn": "SELECT business_unit, count(*) AS candidates, avg(churn_probability) AS mean_probability, "
+             "count(*) FILTER (risk_decile = 10) AS top_decile, any_value(model_version) AS model_version "
+             "FROM ml.churn_scores GROUP BY ALL ORDER BY mean_probability DESC",
+    "client-churn": "SELECT business_unit, count(*) AS clients, avg(churn_probability) AS mean_probability, "
+                    "count(*) FILTER (risk_decile = 10) AS top_decile, any_value(model_version) AS model_version "
+                    "FROM ml.client_churn_scores GROUP BY ALL ORDER BY mean_probability DESC",
+    "matching": "SELECT vacancy_id, count(*) FILTER (rank_for_vacancy <= 10) AS shortlisted, max(score) AS best_score, "
+                "any_value(model_version) AS model_version FROM ml.match_scores GROUP BY ALL ORDER BY vacancy_id",
+    "clusters": "SELECT cluster_id, name, size, description, model_version FROM ml.clusters ORDER BY size DESC",
+}
+_PROPENSITY_SUMMARY = ("SELECT objective, business_unit, count(*) AS candidates, avg(probability) AS mean_probability, "
+                       "any_value(model_version) AS model_version FROM ml.propensity_scores WHERE objective = $o "
+                       "GROUP BY ALL ORDER BY business_unit")
+
+
+def score_summary(snap: Snapshot, family: str) -> pl.DataFrame:
+    """The scores a model family wrote, summarised (per BU, vacancy or cluster)."""
+    if family.startswith("propensity-"):
+        objective = family.removeprefix("propensity-").replace("-", "_")
+        return snap.cursor().sql(_PROPENSITY_SUMMARY, params={"o": objective}).pl()
+    return snap.cursor().sql(_SCORE_SUMMARIES[family]).pl()
 
 
 def _json(value):

@@ -225,3 +225,19 @@ def versions(model_name: str, settings: Settings | None = None) -> list[dict]:
             "promotion_reason": (run.data.tags.get("promotion_reason") if run else None) or "",
         })
     return sorted(rows, key=lambda r: int(r["version"]), reverse=True)
+
+
+def run_artifacts(run_id: str, folders: tuple[str, ...] = ("plots", "tables"), settings: Settings | None = None) -> dict[str, bytes]:
+    """The files a run logged under these folders (plots as PNG, tables as CSV), by artifact path."""
+    configure(settings)
+    from mlflow.tracking import MlflowClient
+
+    client, out = MlflowClient(), {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in folders:
+            if not client.list_artifacts(run_id, folder):
+                continue
+            local = Path(client.download_artifacts(run_id, folder, tmp))
+            for file in sorted(local.iterdir()):
+                out[f"{folder}/{file.name}"] = file.read_bytes()
+    return out

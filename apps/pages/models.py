@@ -104,29 +104,12 @@ if chosen_runs:
                 st.dataframe(pl.read_csv(io.BytesIO(raw)), hide_index=True, width="stretch")
 
 st.subheader("Scores in the warehouse")
-SCORE_SQL = {
-    "churn": "SELECT business_unit, count(*) AS candidates, avg(churn_probability) AS mean_probability, "
-             "count(*) FILTER (risk_decile = 10) AS top_decile, any_value(model_version) AS model_version "
-             "FROM ml.churn_scores GROUP BY ALL ORDER BY mean_probability DESC",
-    "client-churn": "SELECT business_unit, count(*) AS clients, avg(churn_probability) AS mean_probability, "
-                    "count(*) FILTER (risk_decile = 10) AS top_decile, any_value(model_version) AS model_version "
-                    "FROM ml.client_churn_scores GROUP BY ALL ORDER BY mean_probability DESC",
-    "matching": "SELECT vacancy_id, count(*) FILTER (rank_for_vacancy <= 10) AS shortlisted, max(score) AS best_score, "
-                "any_value(model_version) AS model_version FROM ml.match_scores GROUP BY ALL ORDER BY vacancy_id",
-    "clusters": "SELECT cluster_id, name, size, description, model_version FROM ml.clusters ORDER BY size DESC",
-}
-sql = SCORE_SQL.get(family.name) or ("SELECT objective, business_unit, count(*) AS candidates, avg(probability) AS mean_probability, "
-                                     "any_value(model_version) AS model_version FROM ml.propensity_scores GROUP BY ALL ORDER BY 1, 2")
-scores = data.ml_table(snap.path.name, sql)
+scores = data.ml_read(snap.path.name, "score_summary", family.name)
 if scores.is_empty():
     st.info("No scores in this snapshot yet: they are written after a champion exists, by the next run.")
 else:
     st.dataframe(scores, hide_index=True, width="stretch", key="scores_table")
 
 with st.expander("Segments and analyzers"):
-    st.dataframe(data.ml_table(snap.path.name, "SELECT name, business_unit, members, rules_json FROM ml.segments ORDER BY name"),
-                 hide_index=True, width="stretch")
-    st.dataframe(data.ml_table(snap.path.name, """
-        SELECT a.analyzer_id, a.name, a.version, a.last_run, r.metrics_json AS measured
-        FROM ml.analyzers a LEFT JOIN ml.analyzer_runs r ON r.analyzer_id = a.analyzer_id AND r.run_id = a.last_run_id
-        ORDER BY a.analyzer_id"""), hide_index=True, width="stretch")
+    st.dataframe(data.ml_read(snap.path.name, "segments"), hide_index=True, width="stretch")
+    st.dataframe(data.ml_read(snap.path.name, "analyzers"), hide_index=True, width="stretch")
