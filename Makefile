@@ -41,8 +41,10 @@ $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 
 prepare: $(MANIFEST)  ## Prepare the dbt manifest Dagster loads
 
-.env: | $(VENV)/.installed
+# re-run when the CLI changes, so a secret added later reaches an existing .env (init keeps the ones there)
+.env: huntred/cli.py | $(VENV)/.installed
 	$(BIN)/huntred init
+	@touch $@
 
 data: $(VENV)/.installed .env  ## (Re)generate the sample data (SCALE=1 SEED=42)
 	$(BIN)/huntred generate --scale $(SCALE) --seed $(SEED)
@@ -57,7 +59,7 @@ models: prepare .env  ## Train every model (MLflow), promote those that beat the
 users: $(VENV)/.installed  ## Create the demo dashboard users (passwords printed once) unless they exist
 	$(BIN)/huntred users init
 
-serve: prepare  ## Serve the dashboard (:8501) and API (:8000) until Ctrl-C
+serve: prepare .env  ## Serve the dashboard (:8501) and API (:8000) until Ctrl-C
 	$(BIN)/huntred serve
 
 demo: pipeline models users serve  ## Set up, generate sample data, run the pipeline, train the models, create users, serve dashboard + API

@@ -1,114 +1,115 @@
-"""The operational API. Reads only the published snapshot (read-only, one cursor per request)."""
+"""The operational API. Reads only the published snapshot (read-only, one cursor per request).
+
+Routes live in ``api/routes/`` (thin: parse, check the caller, call ``huntred``);
+this module assembles them and turns every error into application/problem+json
+with a sentence a person understands, and records each call in the audit log.
+"""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import logging
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from huntred import ml_reads
-from huntred.errors import NotFound, UserError
-from huntred.serving import Snapshot, open_current, quarantine_summary, source_status
+from api.routes import campaigns, engagement, ingestion, ml, operations, payments, reports
+from api.security import ApiProblem
+from huntred import audit
+from huntred.errors import BadRequest, Busy, Forbidden, NotFound, UserError
 from huntred.settings import get_settings
-from models.enums import BusinessUnit
-from models.serving import (
-    AnalyzerInfo,
-    AnalyzerResult,
-    ChurnScore,
-    Health,
-    MatchScore,
-    Problem,
-    QuarantineCount,
-    Readiness,
-    ScoreRequest,
-    SegmentInfo,
-    SourceStatus,
-)
+from models.serving import Problem
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+log = logging.getLogger("huntred.api")
 
 app = FastAPI(
     title="huntRED data platform API",
-    version="0.1.0",
-    description="Operational endpoints of the huntRED lakehouse. Data comes from the latest published snapshot.",
+    version="0.2.0",
+    description=(
+        "Operational endpoints of the huntRED lakehouse. Data comes from the latest published snapshot, so answers stay "
+        "consistent while a pipeline run writes the next one.\n\n"
+        "**Authentication**: an `X-API-Key` header with a key from `huntred keys create --role ROLE [--bu BU | --client ID]`. "
+        "Roles: analyst, bu_manager, data_scientist, client, admin, service. A BU manager's key sees its business unit, a "
+        "client's key its own data; emails, phones and names are pseudonymized unless the role is admin. The Stripe "
+        "webhook is authenticated by its Stripe-Signature instead.\n\n"
+        "**Errors** are `application/problem+json` (RFC 9457) whose `detail` says what went wrong and what to do. "
+        "Metric definitions: docs/metrics.md."),
     responses={503: {"model": Problem, "description": "No snapshot has been published yet."}},
 )
+for module in (operations, campaigns, engagement, ml, payments, ingestion, reports):
+    app.include_router(module.router)
 
 
-class BadRequest(UserError):
-    """The request is well-formed but asks for something that cannot be answered (422)."""
+def problem(status: int, title: str, detail: str, headers: dict | None = None, **extra) -> JSONResponse:
+    body = Problem(title=title, status=status, detail=detail).model_dump() | extra
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
+
+
+_STATUS = ((NotFound, 404), (Forbidden, 403), (BadRequest, 422), (Busy, 409))
 
 
 @app.exception_handler(UserError)
 async def user_error(_: Request, exc: UserError) -> JSONResponse:
-    status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, BadRequest) else 503
-    body = Problem(title=exc.problem, status=status, detail=f"{exc.problem} {exc.fix}")
-    return JSONResponse(body.model_dump(), status_code=status, media_type="application/problem+json")
+    status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 503)
+    return problem(status, exc.problem, f"{exc.problem} {exc.fix}", {"Retry-After": "30"} if status in (409, 503) else None)
 
 
-
-def snapshot() -> Snapshot:
-    return open_current(get_settings())
-
-
-@app.get("/health", response_model=Health, tags=["operations"], summary="The process is up")
-def health() -> Health:
-    return Health(status="ok")
+@app.exception_handler(ApiProblem)
+async def api_problem(_: Request, exc: ApiProblem) -> JSONResponse:
+    return problem(exc.status, exc.title, exc.detail, exc.headers, **exc.extra)
 
 
-@app.get("/ready", response_model=Readiness, tags=["operations"], summary="A snapshot is loaded, and how old it is")
-def ready(snap: Snapshot = Depends(snapshot)) -> Readiness:
-    age = (datetime.now(timezone.utc) - snap.published_at).total_seconds()
-    return Readiness(status="ready", snapshot=snap.path.name, run_id=snap.run_id, published_at=snap.published_at,
-                     data_age_seconds=round(age, 1))
+def _where(loc: tuple) -> str:
+    kind = {"query": "Query parameter", "path": "Path parameter", "header": "Header", "body": "Body"}.get(str(loc[0]), str(loc[0]))
+    rest = ".".join(str(p) for p in loc[1:])
+    return f"{kind} '{rest}'" if rest else kind
 
 
-@app.get("/api/status/sources/", response_model=list[SourceStatus], tags=["lakehouse"],
-         summary="Files and rows ingested per source family, quarantined rows, freshness")
-def sources(snap: Snapshot = Depends(snapshot)) -> list[SourceStatus]:
-    return [SourceStatus(**row) for row in source_status(snap).iter_rows(named=True)]
+def explain_validation(exc: RequestValidationError) -> str:
+    """Up to three validation errors in words: where, what is wrong, and what was sent (shortened)."""
+    parts = []
+    for e in exc.errors()[:3]:
+        sent = e.get("input")
+        shown = "" if sent is None or isinstance(sent, (dict, list)) else f" (got {str(sent)[:60]!r})"
+        parts.append(f"{_where(tuple(e.get('loc', ('body',))))}: {e.get('msg', 'is invalid')}{shown}.")
+    more = len(exc.errors()) - 3
+    return " ".join(parts) + (f" And {more} more problem(s)." if more > 0 else "")
 
 
-@app.get("/api/status/quarantine/", response_model=list[QuarantineCount], tags=["lakehouse"],
-         summary="Quarantined records per source, table and reason")
-def quarantine(snap: Snapshot = Depends(snapshot)) -> list[QuarantineCount]:
-    return [QuarantineCount(**row) for row in quarantine_summary(snap).iter_rows(named=True)]
+@app.exception_handler(RequestValidationError)
+async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    if any(e.get("type") == "json_invalid" for e in exc.errors()):
+        return problem(400, "Malformed JSON", "The body is not valid JSON: " + explain_validation(exc))
+    return problem(422, "Invalid request", explain_validation(exc))
 
 
-# -- ML: scores of the champion models, analyzers, segments (seed 2.8, 3.2, 3.4) ----------------------------------
-_NOT_FOUND = {404: {"model": Problem, "description": "No such id in the current snapshot."}}
+@app.exception_handler(StarletteHTTPException)
+async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    titles = {404: "Not found", 405: "Method not allowed"}
+    detail = {404: "There is no such endpoint; see /docs for the list.",
+              405: "This endpoint does not take that method; see /docs."}.get(exc.status_code, str(exc.detail))
+    return problem(exc.status_code, titles.get(exc.status_code, "Error"), detail, getattr(exc, "headers", None))
 
 
-@app.get("/api/gamif-analytics/churn/", response_model=list[ChurnScore], tags=["ml"],
-         summary="Churn probability per candidate (next 30 days) with its top reasons, riskiest first")
-def churn(business_unit: BusinessUnit | None = None, min_probability: float = Query(0.0, ge=0, le=1),
-          limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
-          snap: Snapshot = Depends(snapshot)) -> list[ChurnScore]:
-    rows = ml_reads.churn_scores(snap, business_unit=business_unit.value if business_unit else None,
-                                 min_probability=min_probability, limit=limit, offset=offset)
-    return [ChurnScore(**r) for r in rows]
+@app.exception_handler(Exception)
+async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error")
+    return problem(500, "Internal error", f"Something failed on our side ({type(exc).__name__}); it has been logged. "
+                                          "Try again, and tell the data team if it persists.")
 
 
-@app.get("/api/analyzers/", response_model=list[AnalyzerInfo], tags=["ml"], summary="The analyzers and their last runs")
-def analyzers(snap: Snapshot = Depends(snapshot)) -> list[AnalyzerInfo]:
-    return [AnalyzerInfo(**r) for r in ml_reads.analyzers(snap)]
-
-
-@app.get("/api/analyzers/{analyzer_id}/results/", response_model=list[AnalyzerResult], tags=["ml"], responses=_NOT_FOUND,
-         summary="The latest result of an analyzer for each entity")
-def analyzer_results(analyzer_id: int, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
-                     snap: Snapshot = Depends(snapshot)) -> list[AnalyzerResult]:
-    return [AnalyzerResult(**r) for r in ml_reads.analyzer_results(snap, analyzer_id, limit=limit, offset=offset)]
-
-
-@app.get("/api/aura/segments/", response_model=list[SegmentInfo], tags=["ml"], summary="Rule segments and their sizes")
-def segments(bu: BusinessUnit | None = None, snap: Snapshot = Depends(snapshot)) -> list[SegmentInfo]:
-    return [SegmentInfo(**r) for r in ml_reads.segments(snap, bu.value if bu else None)]
-
-
-@app.post("/api/aura/score/", response_model=list[MatchScore], tags=["ml"], responses=_NOT_FOUND,
-          summary="Top-k candidates for a vacancy (or vacancies for a candidate) by the champion matching model")
-def score(request: ScoreRequest, snap: Snapshot = Depends(snapshot)) -> list[MatchScore]:
-    if (request.vacancy_id is None) == (request.candidate_id is None):
-        raise BadRequest("Give exactly one of vacancy_id and candidate_id.",
-                         "Send {\"vacancy_id\": \"vac_000001\", \"top_k\": 10} or {\"candidate_id\": \"...\"}.")
-    rows = ml_reads.match_scores(snap, vacancy_id=request.vacancy_id, candidate_id=request.candidate_id, top_k=request.top_k)
-    return [MatchScore(**r) for r in rows]
+@app.middleware("http")
+async def limit_and_audit(request: Request, call_next):
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        return problem(413, "Payload too large", f"Bodies are at most {MAX_BODY_BYTES // 2**20} MB; send smaller batches.")
+    response = await call_next(request)
+    key = getattr(request.state, "caller", None)
+    if key is not None or response.status_code in (401, 403):
+        export = getattr(request.state, "export", None)
+        audit.record(get_settings().audit_dir, actor=key.key_id if key else "unknown", role=key.role if key else "-",
+                     scope=key.scope.label if key else "-", action="export" if export else request.method.lower(),
+                     resource=request.url.path, params=dict(request.query_params) | ({"file": export} if export else {}), status=response.status_code,
+                     rows=getattr(request.state, "rows", None), durable=export is not None)
+    return response

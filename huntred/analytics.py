@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from huntred.errors import UserError
+from huntred.errors import NotFound, UserError
 from huntred.serving import Snapshot
 from models.metrics import select_list
 
@@ -387,3 +387,129 @@ def at_risk_candidates(snap: Snapshot, scope: Scope, filters: Filters, limit: in
     return _query(snap, "SELECT candidate_id, business_unit, churn_probability, risk_decile, propensity_apply, "
                         "propensity_retargeting_response, churn_reasons FROM marts.mart_candidate_scores "
                         f"{w.sql} ORDER BY churn_probability DESC, candidate_id LIMIT {int(limit)}", w)
+
+
+# -- API shapes: campaigns (seed 13.12), engagement, chatbot, payments --------------------------------------------
+_CAMPAIGN_STATUS = """CASE WHEN start_date > (SELECT max(metric_date) FROM marts.fct_campaign_channel_daily) THEN 'scheduled'
+                          WHEN end_date < (SELECT max(metric_date) FROM marts.fct_campaign_channel_daily) THEN 'finished'
+                          ELSE 'active' END"""
+_CAMPAIGN_COLUMNS = f"""campaign_id AS id, campaign_name AS name, business_unit, client_id, objective, start_date, end_date,
+    budget_mxn, {_CAMPAIGN_STATUS} AS status, reach::BIGINT AS reach, clicks::BIGINT AS clicks,
+    applications::BIGINT AS applications, hires::BIGINT AS hires, spend_mxn, conversion_rate, engagement_score, roi,
+    retargeting_impact"""
+
+
+def campaign_page(snap: Snapshot, scope: Scope, filters: Filters, *, status: str | None = None, search: str | None = None,
+                  limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    """A page of campaigns (lifetime figures) in scope, newest first, and how many match in all."""
+    w = where(scope, filters, campaign_column="campaign_id")
+    if filters.date_from:
+        w.add("end_date >= $date_from", date_from=filters.date_from)
+    if filters.date_to:
+        w.add("start_date <= $date_to", date_to=filters.date_to)
+    if status:
+        w.add(f"{_CAMPAIGN_STATUS} = $status", status=status)
+    if search:
+        w.add("campaign_name ILIKE '%' || $search || '%' ESCAPE '\\'", search=search.replace("\\", "\\\\")
+              .replace("%", "\\%").replace("_", "\\_"))
+    cur = snap.cursor()
+    (total,), = cur.sql(f"SELECT count(*) FROM marts.mart_campaign_summary {w.sql}", params=w.params or None).fetchall()
+    rows = cur.sql(f"SELECT {_CAMPAIGN_COLUMNS} FROM marts.mart_campaign_summary {w.sql} "
+                   "ORDER BY start_date DESC, campaign_id LIMIT $limit OFFSET $offset",
+                   params={**w.params, "limit": limit, "offset": offset}).pl()
+    return rows.to_dicts(), total
+
+
+def campaign_detail(snap: Snapshot, scope: Scope, campaign_id: str) -> dict:
+    """One campaign in scope; out of scope reads as not found (its existence is not revealed)."""
+    w = where(scope, None).add("campaign_id = $campaign_id", campaign_id=campaign_id)
+    rows = _query(snap, f"SELECT {_CAMPAIGN_COLUMNS} FROM marts.mart_campaign_summary {w.sql}", w)
+    if rows.is_empty():
+        raise NotFound(f"There is no campaign '{campaign_id}' you can see.", "GET /api/publish/campaigns/ lists them.")
+    return rows.row(0, named=True)
+
+
+def campaign_metrics(snap: Snapshot, scope: Scope, campaign_id: str, filters: Filters) -> dict:
+    """The seed's 13.12 payload for one campaign over the period (all of its life by default)."""
+    detail = campaign_detail(snap, scope, campaign_id)
+    selection = replace(filters, campaigns=(campaign_id,))
+    w = _campaign_where(scope, selection)
+    table = "marts.fct_campaign_channel_daily"
+    totals = _grouped(snap, table, w, [], CAMPAIGN_ADDITIVE, "campaign").row(0, named=True)
+    channels = _grouped(snap, table, _campaign_where(scope, selection), ["channel"], CAMPAIGN_ADDITIVE, "campaign")
+    by_channel = {r["channel"]: {k: r[k] for k in ("reach", "impressions", "clicks", "applications", "hires", "spend_mxn",
+                                                   "conversion_rate", "engagement_score")}
+                  for r in channels.iter_rows(named=True)}
+    return {"campaign_id": campaign_id, "date_from": filters.date_from, "date_to": filters.date_to,
+            **{k: totals[k] for k in ("reach", "clicks", "applications", "conversion_rate", "engagement_score", "hires",
+                                      "spend_mxn", "attributed_revenue_mxn", "roi")},
+            "retargeting_impact": detail["retargeting_impact"], "by_channel": by_channel}
+
+
+def engagement_report(snap: Snapshot, scope: Scope, filters: Filters) -> list[dict]:
+    """Per month: active candidates (from the signup cohorts: each candidate is in one), gamification and referrals."""
+    f = _month_floor(filters)
+    active_w = _bu_only(scope, f, "month")
+    active = _query(snap, f"""SELECT * FROM (
+            SELECT (cohort_month + to_months(months_since_signup))::DATE AS month, business_unit, active_candidates
+            FROM marts.mart_cohort_retention) {active_w.sql}""", active_w) \
+        .group_by("month").agg(pl.col("active_candidates").sum().cast(pl.Int64))
+    gam = gamification(snap, scope, filters).rename({"activity_month": "month"})
+    ref = referrals(snap, scope, filters).select(
+        month="activity_month", referrals_invited="invited", referrals_converted="converted",
+        referral_conversion_rate="referral_conversion_rate")
+    months = (active.join(gam, on="month", how="full", coalesce=True).join(ref, on="month", how="full", coalesce=True)
+              .sort("month"))
+    counts = [c for c in months.columns if c not in ("month", "referral_conversion_rate")]
+    return months.with_columns(pl.col(counts).fill_null(0).cast(pl.Int64)).to_dicts()
+
+
+def chatbot_analytics(snap: Snapshot, scope: Scope, filters: Filters) -> dict:
+    totals = chatbot(snap, scope, filters, []).row(0, named=True)
+    channels = chatbot(snap, scope, filters, ["channel"])
+    return {"date_from": filters.date_from, "date_to": filters.date_to, "totals": totals,
+            "by_channel": {r.pop("channel"): r for r in channels.iter_rows(named=True)},
+            "intents": chat_intents(snap, scope, filters).to_dicts()}
+
+
+def _pii_params(reveal_pii: bool, pii_key: str) -> dict:
+    return {"reveal_pii": reveal_pii, "pii_key": pii_key}
+
+
+def transactions(snap: Snapshot, scope: Scope, filters: Filters, *, status: str | None, reveal_pii: bool, pii_key: str,
+                 limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    """Stripe charges in scope (newest first), in their currency and in MXN; emails pseudonymized unless revealed."""
+    from huntred.pii import pseudonym_sql
+
+    w = where(scope, filters, date_column="t.charge_date", bu_column="t.business_unit", client_column="t.client_id")
+    if status:
+        w.add("t.status = $status", status=status)
+    base = f"FROM intermediate.int_stripe__charges_mxn t LEFT JOIN staging.stg_stripe__customers c USING (customer_id) {w.sql}"
+    cur = snap.cursor()
+    (total,), = cur.sql(f"SELECT count(*) {base}", params=w.params or None).fetchall()
+    rows = cur.sql(f"""SELECT t.charge_id, t.customer_id, c.customer_name, {pseudonym_sql('c.email', 'email', 'customer_email')},
+                              t.invoice_id, t.business_unit, t.client_id, t.status, t.currency, t.amount, t.amount_mxn,
+                              t.refunded_mxn, t.failure_code, t.charge_date
+                       {base} ORDER BY t.charge_date DESC, t.charge_id LIMIT $limit OFFSET $offset""",
+                   params={**w.params, **_pii_params(reveal_pii, pii_key), "limit": limit, "offset": offset}).pl()
+    return rows.to_dicts(), total
+
+
+def invoices(snap: Snapshot, scope: Scope, filters: Filters, *, status: str | None, reveal_pii: bool, pii_key: str,
+             limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    """Stripe invoices in scope (newest first); amounts in the invoice's currency, major units."""
+    from huntred.pii import pseudonym_sql
+
+    w = where(scope, filters, date_column="i.created_at::DATE", bu_column="c.business_unit", client_column="c.client_id")
+    if status:
+        w.add("i.status = $status", status=status)
+    base = f"FROM staging.stg_stripe__invoices i JOIN staging.stg_stripe__customers c USING (customer_id) {w.sql}"
+    cur = snap.cursor()
+    (total,), = cur.sql(f"SELECT count(*) {base}", params=w.params or None).fetchall()
+    rows = cur.sql(f"""SELECT i.invoice_id, i.invoice_number, i.customer_id, c.customer_name,
+                              {pseudonym_sql('c.email', 'email', 'customer_email')}, c.business_unit, c.client_id,
+                              i.subscription_id, i.status, i.billing_reason, i.currency, i.amount_due, i.amount_paid,
+                              i.period_start, i.period_end, i.created_at
+                       {base} ORDER BY i.created_at DESC, i.invoice_id LIMIT $limit OFFSET $offset""",
+                   params={**w.params, **_pii_params(reveal_pii, pii_key), "limit": limit, "offset": offset}).pl()
+    return rows.to_dicts(), total

@@ -23,6 +23,8 @@ from huntred.errors import UserError
 from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
 
 ROLES = ("analyst", "bu_manager", "data_scientist", "client", "admin")
+#: API keys also come in a ``service`` role: machines that push data in (event ingestion), read nothing.
+API_ROLES = (*ROLES, "service")
 
 #: page id -> roles that may open it
 PAGE_ROLES: dict[str, frozenset[str]] = {
@@ -37,6 +39,23 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "models": frozenset({"data_scientist", "admin"}),
 }
 
+#: API capability -> roles that have it. Every API route names one; scope (BU, client) still applies within it.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "status:read": frozenset({"analyst", "data_scientist", "admin", "service"}),
+    "campaigns:read": frozenset({"analyst", "bu_manager", "data_scientist", "admin", "client"}),
+    "engagement:read": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
+    "scores:read": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
+    "segments:write": frozenset({"analyst", "bu_manager", "data_scientist", "admin"}),
+    "analyzers:read": frozenset({"analyst", "data_scientist", "admin"}),
+    "analyzers:run": frozenset({"data_scientist", "admin"}),
+    "payments:read": frozenset({"analyst", "admin", "client"}),
+    "reports:roi": frozenset({"analyst", "bu_manager", "admin"}),
+    "reports:client_export": frozenset({"analyst", "admin", "client"}),
+    "events:write": frozenset({"service", "admin"}),
+}
+#: Roles that see emails, phones and names in clear; everyone else gets stable pseudonyms.
+PII_ROLES = frozenset({"admin"})
+
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
@@ -50,14 +69,30 @@ class User:
 
     @property
     def scope(self) -> Scope:
-        if self.role == "bu_manager":
-            return Scope(business_unit=self.business_unit, label=BUSINESS_UNIT_NAMES[BusinessUnit(self.business_unit)])
-        if self.role == "client":
-            return Scope(client_id=self.client_id, label=f"client {self.client_id}")
-        return Scope()
+        return scope_for(self.role, self.business_unit, self.client_id)
 
     def may_open(self, page: str) -> bool:
         return self.role in PAGE_ROLES[page]
+
+
+def scope_for(role: str, business_unit: str | None, client_id: str | None) -> Scope:
+    """The rows a role may see: a BU manager their BU, a client their tenant, everyone else all."""
+    if role == "bu_manager":
+        return Scope(business_unit=business_unit, label=BUSINESS_UNIT_NAMES[BusinessUnit(business_unit)])
+    if role == "client":
+        return Scope(client_id=client_id, label=f"client {client_id}")
+    return Scope()
+
+
+def validate_scope(role: str, business_unit: str | None, client_id: str | None, roles: tuple[str, ...] = ROLES) -> None:
+    if role not in roles:
+        raise UserError(f"'{role}' is not a role.", f"Use one of: {', '.join(roles)}.")
+    if role == "bu_manager" and business_unit not in {b.value for b in BusinessUnit}:
+        raise UserError("A BU manager needs a business unit.", f"Give --bu with one of: {', '.join(b.value for b in BusinessUnit)}.")
+    if role == "client" and not client_id:
+        raise UserError("A client user needs a client id.", "Give --client with the huntRED Solutions client id (e.g. cli_00004).")
+    if role not in ("bu_manager", "client") and (business_unit or client_id):
+        raise UserError(f"A {role} sees every business unit, so --bu and --client do not apply.", "Leave them out.")
 
 
 def hash_password(password: str) -> str:
@@ -97,14 +132,7 @@ def _save(path: Path, data: dict) -> None:
 def validate(username: str, role: str, business_unit: str | None, client_id: str | None) -> None:
     if not _USERNAME.match(username):
         raise UserError(f"'{username}' is not a valid username.", "Use 2-40 lowercase letters, digits, dots, dashes or underscores.")
-    if role not in ROLES:
-        raise UserError(f"'{role}' is not a role.", f"Use one of: {', '.join(ROLES)}.")
-    if role == "bu_manager" and business_unit not in {b.value for b in BusinessUnit}:
-        raise UserError("A BU manager needs a business unit.", f"Give --bu with one of: {', '.join(b.value for b in BusinessUnit)}.")
-    if role == "client" and not client_id:
-        raise UserError("A client user needs a client id.", "Give --client with the huntRED Solutions client id (e.g. cli_00004).")
-    if role not in ("bu_manager", "client") and (business_unit or client_id):
-        raise UserError(f"A {role} sees every business unit, so --bu and --client do not apply.", "Leave them out.")
+    validate_scope(role, business_unit, client_id)
 
 
 def add_user(path: Path, username: str, role: str, password: str, *, business_unit: str | None = None,

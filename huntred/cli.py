@@ -28,20 +28,29 @@ console = Console()
 err = Console(stderr=True)
 
 
+#: Secrets `huntred init` generates into .env (samples for the demo; production sets its own in the environment).
+GENERATED_SECRETS = {
+    "HUNTRED_STRIPE_WEBHOOK_SECRET": lambda: f"whsec_{secrets.token_hex(24)}",
+    "HUNTRED_PSEUDONYM_KEY": lambda: secrets.token_hex(32),
+}
+
+
 @app.command()
-def init(force: bool = typer.Option(False, help="Replace an existing sample webhook secret.")) -> None:
-    """Create .env with a freshly generated sample Stripe webhook secret (never committed)."""
+def init(force: bool = typer.Option(False, help="Replace existing sample secrets.")) -> None:
+    """Create .env with freshly generated sample secrets (Stripe webhook secret, pseudonym key); never committed."""
     env = REPO_ROOT / ".env"
     lines = env.read_text(encoding="utf-8").splitlines() if env.exists() else []
-    if any(l.startswith("HUNTRED_STRIPE_WEBHOOK_SECRET=") for l in lines) and not force:
-        console.print(f"{env} already has a webhook secret; keeping it.")
-        return
-    lines = [l for l in lines if not l.startswith("HUNTRED_STRIPE_WEBHOOK_SECRET=")]
-    lines.append(f"HUNTRED_STRIPE_WEBHOOK_SECRET=whsec_{secrets.token_hex(24)}")
+    written = []
+    for name, make in GENERATED_SECRETS.items():
+        if any(l.startswith(f"{name}=") for l in lines) and not force:
+            continue
+        lines = [l for l in lines if not l.startswith(f"{name}=")]
+        lines.append(f"{name}={make()}")
+        written.append(name)
     env.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env.chmod(0o600)
     get_settings.cache_clear()
-    console.print(f"Wrote a sample Stripe webhook secret to {env}.")
+    console.print(f"Wrote {', '.join(written)} to {env}." if written else f"{env} already has every sample secret; keeping them.")
 
 
 @app.command()
@@ -289,9 +298,11 @@ def serve(
 report_app = typer.Typer(no_args_is_help=True, help="Reports from the current snapshot (same numbers as the dashboard).")
 export_app = typer.Typer(no_args_is_help=True, help="Exports for huntRED Solutions clients.")
 users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (passwords are stored only as scrypt hashes).")
+keys_app = typer.Typer(no_args_is_help=True, help="API keys (only SHA-256 hashes of their secrets are stored).")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
 from huntred.ml_cli import ml_app  # noqa: E402  (a sub-command group of its own module)
 
 app.add_typer(ml_app, name="ml")
@@ -422,6 +433,50 @@ def users_remove(username: str) -> None:
 
     auth.remove_user(get_settings().users_path, username)
     console.print(f"Removed {username}.")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: str = typer.Option(..., help="analyst, bu_manager, data_scientist, client, admin or service."),
+    bu: Optional[str] = typer.Option(None, "--bu", help="A BU manager's business unit."),
+    client: Optional[str] = typer.Option(None, "--client", help="A client's huntRED Solutions client id."),
+    label: str = typer.Option("", help="Who or what uses the key (shown in the audit log's key list)."),
+    rate: int = typer.Option(600, help="Requests a minute this key may make."),
+    quiet: bool = typer.Option(False, help="Print only the key (for scripts)."),
+) -> None:
+    """Create an API key; it is printed once, here."""
+    from huntred import api_keys
+
+    token, key = api_keys.create_key(get_settings().api_keys_path, role, business_unit=bu, client_id=client, label=label,
+                                     rate_per_minute=rate)
+    if quiet:
+        print(token)
+        return
+    console.print(f"API key {key.key_id} ({key.role}, {key.scope.label}, {key.rate_per_minute}/min). "
+                  "Send it as the X-API-Key header; it is shown only now:")
+    print(token)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str = typer.Argument(..., help="The key id (`huntred keys list`), not the key itself.")) -> None:
+    """Revoke an API key: the API refuses it from its next request on."""
+    from huntred import api_keys
+
+    key = api_keys.revoke_key(get_settings().api_keys_path, key_id)
+    console.print(f"Revoked {key.key_id} ({key.label}) at {key.revoked_at}.")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """The API keys, their roles and scopes (never their secrets)."""
+    from huntred import api_keys
+
+    table = Table()
+    for col in ("key id", "label", "role", "scope", "rate/min", "created", "revoked"):
+        table.add_column(col)
+    for k in api_keys.list_keys(get_settings().api_keys_path):
+        table.add_row(k.key_id, k.label, k.role, k.scope.label, str(k.rate_per_minute), k.created_at, k.revoked_at or "")
+    console.print(table)
 
 
 def main() -> None:

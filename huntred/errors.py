@@ -11,3 +11,15 @@ class UserError(Exception):
 
 class NotFound(UserError):
     """What was asked for does not exist (HTTP 404 in the API)."""
+
+
+class Busy(UserError):
+    """The warehouse is being written by another run; try again later (HTTP 409 in the API)."""
+
+
+class Forbidden(UserError):
+    """The caller's role or scope does not cover what was asked (HTTP 403 in the API)."""
+
+
+class BadRequest(UserError):
+    """The request is well-formed but asks for something that cannot be answered (HTTP 422 in the API)."""

@@ -1,21 +1,28 @@
-"""Read queries over the ml schema of the serving snapshot (API and CLI), each a parameterised SQL."""
+"""Read queries over the ml schema of the serving snapshot (API and CLI), each a parameterised SQL.
+
+Candidate-level reads take the caller's ``Scope``: a BU manager's scope is a condition
+in the SQL; a client's scope sees no candidate (candidates are not a client's data).
+"""
 from __future__ import annotations
 
 import orjson
 import polars as pl
 
+from huntred.analytics import ALL, Filters, Scope, where
 from huntred.errors import NotFound
+from huntred.pii import pseudonym_sql
 from huntred.serving import Snapshot
 
 
-def churn_scores(snap: Snapshot, *, business_unit: str | None = None, min_probability: float = 0.0,
+def churn_scores(snap: Snapshot, scope: Scope = ALL, *, business_unit: str | None = None, min_probability: float = 0.0,
                  limit: int = 100, offset: int = 0) -> list[dict]:
-    rows = snap.cursor().sql("""
+    w = where(scope, Filters(business_units=(business_unit,) if business_unit else ()), client_column=None)
+    w.add("churn_probability >= $min", min=min_probability)
+    rows = snap.cursor().sql(f"""
         SELECT candidate_id, business_unit, churn_probability, risk_decile, top_reasons, model_version, cutoff
-        FROM ml.churn_scores
-        WHERE ($bu IS NULL OR business_unit = $bu) AND churn_probability >= $min
+        FROM ml.churn_scores {w.sql}
         ORDER BY churn_probability DESC, candidate_id LIMIT $limit OFFSET $offset""",
-        params={"bu": business_unit, "min": min_probability, "limit": limit, "offset": offset}).fetchall()
+        params={**w.params, "limit": limit, "offset": offset}).fetchall()
     return [{"user_id": c, "business_unit": bu, "churn_probability": p, "risk_decile": d, "top_reasons": orjson.loads(r),
              "model_version": v, "scored_for": cutoff} for c, bu, p, d, r, v, cutoff in rows]
 
@@ -40,27 +47,56 @@ def analyzer_results(snap: Snapshot, analyzer_id: int, *, limit: int = 100, offs
             for a, t, e, s, o, ts in rows]
 
 
-def segments(snap: Snapshot, business_unit: str | None = None) -> list[dict]:
-    rows = snap.cursor().sql("""SELECT segment_id, name, rules_json, business_unit, members, created_at FROM ml.segments
-                                WHERE $bu IS NULL OR business_unit = $bu ORDER BY name""", params={"bu": business_unit}).fetchall()
+def segments(snap: Snapshot, scope: Scope = ALL, business_unit: str | None = None) -> list[dict]:
+    """Segments of the BU asked for (or all); a BU manager sees their BU's segments and the shared ones (no BU)."""
+    params: dict = {"bu": business_unit}
+    condition = "($bu IS NULL OR business_unit = $bu)"
+    if scope.business_unit:
+        condition += " AND (business_unit IS NULL OR business_unit = $scope_bu)"
+        params["scope_bu"] = scope.business_unit
+    if scope.client_id:
+        condition += " AND false"
+    rows = snap.cursor().sql(f"""SELECT segment_id, name, rules_json, business_unit, members, created_at FROM ml.segments
+                                WHERE {condition} ORDER BY name""", params=params).fetchall()
     return [{"id": i, "name": n, "rules": _json(r), "bu": bu, "members": m, "created_at": c} for i, n, r, bu, m, c in rows]
 
 
-def match_scores(snap: Snapshot, *, vacancy_id: str | None = None, candidate_id: str | None = None, top_k: int = 10) -> list[dict]:
-    """Top-k candidates of a vacancy, or top-k vacancies of a candidate, from the champion's scores."""
+def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None = None, candidate_id: str | None = None,
+                 top_k: int = 10, reveal_pii: bool = False, pii_key: str = "") -> list[dict]:
+    """Top-k candidates of a vacancy, top-k vacancies of a candidate, or one pair's score, from the champion's scores.
+
+    Scope applies through the vacancy's business unit; names and emails are pseudonymized unless revealed.
+    """
     cur = snap.cursor()
+    w = where(scope, None, bu_column="v.business_unit", client_column=None)
+    checks = []
     if vacancy_id is not None:
-        rank, where, known = "rank_for_vacancy", "vacancy_id = $id", "SELECT 1 FROM staging.stg_ats__vacancies WHERE vacancy_id = $id"
-        what, key = "vacancy", vacancy_id
+        checks.append(("vacancy", vacancy_id, f"SELECT 1 FROM staging.stg_ats__vacancies v {w.sql} "
+                                              f"{'AND' if w.clauses else 'WHERE'} v.vacancy_id = $id"))
+    if candidate_id is not None:
+        checks.append(("profiled candidate", candidate_id, "SELECT 1 FROM ml.candidate_profiles WHERE candidate_id = $id"))
+    for what, key, sql in checks:
+        if not cur.sql(sql, params={**w.params, "id": key}).fetchall():
+            raise NotFound(f"There is no {what} '{key}' you can see.", f"Use the id of a {what} in the current snapshot.")
+    if vacancy_id is not None and candidate_id is not None:
+        w.add("m.vacancy_id = $vacancy AND m.candidate_id = $candidate", vacancy=vacancy_id, candidate=candidate_id)
+        rank = "rank_for_vacancy"
+    elif vacancy_id is not None:
+        w.add("m.vacancy_id = $vacancy AND rank_for_vacancy <= $k", vacancy=vacancy_id, k=top_k)
+        rank = "rank_for_vacancy"
     else:
-        rank, where, known = "rank_for_candidate", "candidate_id = $id", "SELECT 1 FROM ml.candidate_profiles WHERE candidate_id = $id"
-        what, key = "profiled candidate", candidate_id
-    if not cur.sql(known, params={"id": key}).fetchall():
-        raise NotFound(f"There is no {what} '{key}'.", f"Use the id of a {what} in the current snapshot.")
-    rows = cur.sql(f"""SELECT vacancy_id, candidate_id, score, similarity, skill_coverage, experience_fit, location_match,
-                              {rank} AS rank, model_version
-                       FROM ml.match_scores WHERE {where} AND {rank} <= $k ORDER BY {rank}""",
-                   params={"id": key, "k": top_k}).pl()
+        w.add("m.candidate_id = $candidate AND rank_for_candidate <= $k", candidate=candidate_id, k=top_k)
+        rank = "rank_for_candidate"
+    name = "nullif(concat_ws(' ', c.first_name, c.last_name), '')"
+    rows = cur.sql(f"""SELECT m.vacancy_id, m.candidate_id, m.score, m.similarity, m.skill_coverage, m.experience_fit,
+                              m.location_match, m.{rank} AS rank, m.model_version,
+                              {pseudonym_sql(name, 'name', 'candidate_name')},
+                              {pseudonym_sql('c.email', 'email', 'candidate_email')}
+                       FROM ml.match_scores m
+                       JOIN staging.stg_ats__vacancies v USING (vacancy_id)
+                       LEFT JOIN staging.stg_scraped__candidates c USING (candidate_id)
+                       {w.sql} ORDER BY m.{rank}""",
+                   params={**w.params, "reveal_pii": reveal_pii, "pii_key": pii_key}).pl()
     return rows.to_dicts()
 
 

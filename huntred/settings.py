@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     snapshots_kept: int = 2
     #: Dashboard users (scrypt hashes only); default: users.json in the warehouse.
     users_file: Path | None = None
+    #: API keys (SHA-256 of their secrets only); default: api_keys.json in the warehouse.
+    api_keys_file: Path | None = None
+    #: Keys the pseudonyms of emails, phones and names; ``huntred init`` generates one into ``.env``.
+    pseudonym_key: SecretStr | None = None
     #: An MLflow server (http://...) instead of the local sqlite store under the warehouse.
     mlflow_tracking_uri: str | None = None
 
@@ -49,6 +53,22 @@ class Settings(BaseSettings):
     @property
     def users_path(self) -> Path:
         return self.users_file or self.warehouse_dir / "users.json"
+
+    @property
+    def api_keys_path(self) -> Path:
+        return self.api_keys_file or self.warehouse_dir / "api_keys.json"
+
+    @property
+    def audit_dir(self) -> Path:
+        return self.warehouse_dir / "audit"
+
+    def require_pseudonym_key(self) -> str:
+        if self.pseudonym_key is None or not self.pseudonym_key.get_secret_value():
+            from huntred.errors import UserError
+
+            raise UserError("No pseudonymization key is configured.",
+                            "Set HUNTRED_PSEUDONYM_KEY (run `huntred init` to generate one into .env).")
+        return self.pseudonym_key.get_secret_value()
 
     @property
     def mlflow_dir(self) -> Path:

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import duckdb
 
-from huntred.errors import UserError
+from huntred.errors import Busy, UserError
 from huntred.settings import Settings
 from models.ml import UNPUBLISHED
 from models.warehouse import WAREHOUSE_DDL
@@ -31,7 +31,7 @@ def connect_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(settings.db_path))
     except duckdb.IOException as exc:
-        raise UserError(f"The warehouse {settings.db_path} is in use by another process ({exc}).",
+        raise Busy(f"The warehouse {settings.db_path} is in use by another process ({exc}).",
                         "Wait for the running pipeline to finish, or stop the process holding the file.") from exc
     for ddl in WAREHOUSE_DDL:
         con.execute(ddl)
@@ -48,7 +48,7 @@ def writer_lock(settings: Settings) -> Iterator[None]:
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
-            raise UserError(f"Another pipeline run is writing the warehouse ({holder}).",
+            raise Busy(f"Another pipeline run is writing the warehouse ({holder}).",
                             "Wait for it to finish (see `huntred status`), then run again.") from None
         fh.seek(0)
         fh.truncate()
@@ -60,6 +60,20 @@ def writer_lock(settings: Settings) -> Iterator[None]:
             fh.seek(0)
             fh.truncate()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def writer_busy(settings: Settings) -> str | None:
+    """Who holds the writer lock right now (None when free): a probe, so a caller can say 'busy' before starting."""
+    if not settings.writer_lock_path.exists():
+        return None
+    with open(settings.writer_lock_path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            return fh.read().strip() or "another process"
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return None
 
 
 def publish_snapshot(settings: Settings, run_id: str) -> Path:

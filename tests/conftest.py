@@ -19,6 +19,7 @@ os.environ.update({
     "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "MLFLOW_DISABLE_TELEMETRY": "true",
     "HF_HUB_OFFLINE": "1", "DAGSTER_HOME": str(REPO),
     "HUNTRED_STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(24),
+    "HUNTRED_PSEUDONYM_KEY": secrets.token_hex(32),
 })
 
 
@@ -96,3 +97,24 @@ def on_built(built_lakehouse):
     """Point settings at the session's built lakehouse (read-only use)."""
     point_at(built_lakehouse[0])
     return built_lakehouse[0]
+
+
+@pytest.fixture
+def api_as():
+    """A TestClient of the API calling with a new key of a role (and scope), made in the current warehouse's key file.
+
+    ``api_as("bu_manager", bu="amigro")``; ``api_as(None)`` calls without a key.
+    """
+    from fastapi.testclient import TestClient
+
+    from api.main import app
+    from huntred.api_keys import create_key
+    from huntred.settings import get_settings
+
+    def make(role: str | None, *, bu: str | None = None, client: str | None = None, rate: int = 100_000) -> TestClient:
+        if role is None:
+            return TestClient(app)
+        token, _ = create_key(get_settings().api_keys_path, role, business_unit=bu, client_id=client, rate_per_minute=rate)
+        return TestClient(app, headers={"X-API-Key": token})
+
+    return make

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import polars as pl
 
 from huntred import analytics as an
-from huntred.errors import UserError
+from huntred.errors import Forbidden, NotFound
 from huntred.reports.roi import PERFORMANCE_COLUMNS, column_kind, format_value, frames_to_xlsx, new_pdf
 from huntred.reports.suppression import SUPPRESSED_NOTE, suppress_small_counts
 from huntred.serving import Snapshot
@@ -39,12 +39,12 @@ class ClientExport:
 
 def build_client_export(snap: Snapshot, scope: an.Scope, client_id: str, filters: an.Filters | None = None) -> ClientExport:
     if scope.client_id is not None and scope.client_id != client_id:
-        raise UserError("You can only export your own organisation's data.", f"Ask for {scope.client_id}.")
+        raise Forbidden("You can only export your own organisation's data.", f"Ask for {scope.client_id}.")
     if scope.business_unit is not None:
-        raise UserError("Consulting exports are for huntRED Solutions clients.", "Use the ROI report for your business unit.")
+        raise Forbidden("Consulting exports are for huntRED Solutions clients.", "Use the ROI report for your business unit.")
     clients = an.solutions_clients(snap, an.Scope(client_id=client_id))
     if clients.is_empty():
-        raise UserError(f"'{client_id}' is not a huntRED Solutions client in the current data.",
+        raise NotFound(f"'{client_id}' is not a huntRED Solutions client in the current data.",
                         "See the client list on the Consulting exports page.")
     client_scope = an.Scope(client_id=client_id, label=client_id)  # every query below is restricted to this client
     f = filters or an.Filters()

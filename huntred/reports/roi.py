@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 import polars as pl
 
 from huntred import analytics as an
-from huntred.errors import UserError
+from huntred.errors import BadRequest, Forbidden
 from huntred.serving import Snapshot
 from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, BusinessUnit
 from models.metrics import METRICS, REPORTING_CURRENCY
@@ -53,13 +53,13 @@ class RoiReport:
 
 def build_roi_report(snap: Snapshot, scope: an.Scope, business_unit: str | None, date_from: date, date_to: date) -> RoiReport:
     if date_from > date_to:
-        raise UserError(f"The period starts ({date_from}) after it ends ({date_to}).", "Swap the dates.")
+        raise BadRequest(f"The period starts ({date_from}) after it ends ({date_to}).", "Swap the dates.")
     if business_unit is not None and business_unit not in {b.value for b in BusinessUnit}:
-        raise UserError(f"'{business_unit}' is not a business unit.", f"Use one of: {', '.join(b.value for b in BusinessUnit)}.")
+        raise BadRequest(f"'{business_unit}' is not a business unit.", f"Use one of: {', '.join(b.value for b in BusinessUnit)}.")
     if scope.business_unit is not None and business_unit not in (None, scope.business_unit):
-        raise UserError("You can only report on your own business unit.", f"Ask for {scope.business_unit}.")
+        raise Forbidden("You can only report on your own business unit.", f"Ask for {scope.business_unit}.")
     if scope.client_id is not None:
-        raise UserError("ROI reports are for business units.", "Use the consulting export for your data.")
+        raise Forbidden("ROI reports are for business units.", "Use the consulting export for your data.")
     filters = an.Filters(business_units=(business_unit,) if business_unit else (), date_from=date_from, date_to=date_to)
     kpis = an.campaign_kpis(snap, scope, filters)
     current, previous = kpis["current"], kpis["previous"] or {}

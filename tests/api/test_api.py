@@ -15,9 +15,9 @@ def test_ready_is_503_problem_json_until_a_snapshot_exists(warehouse):
     assert response.json()["detail"].startswith("No data has been published yet.")
 
 
-def test_status_endpoints_report_the_ledger(on_built, generated):
+def test_status_endpoints_report_the_ledger(on_built, generated, api_as):
     _, manifest = generated
-    client = TestClient(app)
+    client = api_as("analyst")
     ready = client.get("/ready").json()
     assert ready["status"] == "ready" and ready["data_age_seconds"] >= 0
     sources = {s["source"]: s for s in client.get("/api/status/sources/").json()}
@@ -32,5 +32,8 @@ def test_status_endpoints_report_the_ledger(on_built, generated):
 def test_openapi_documents_every_route_with_examples():
     schema = TestClient(app).get("/openapi.json").json()
     assert {"/health", "/ready", "/api/status/sources/", "/api/status/quarantine/"} <= set(schema["paths"])
-    assert schema["components"]["schemas"]["SourceStatus"]["examples"]
+    for name in ("SourceStatus", "Campaign", "CampaignMetrics", "ChurnScore", "Transaction", "Invoice", "EventBatchResult",
+                 "EngagementReport", "ChatbotAnalytics", "SegmentCreate", "WebhookReceipt"):
+        assert schema["components"]["schemas"][name].get("examples"), f"{name} has no example"
+    assert schema["components"]["securitySchemes"]["APIKeyHeader"]["name"] == "X-API-Key"
     assert TestClient(app).get("/docs").status_code == 200

@@ -102,13 +102,9 @@ def test_churn_risk_reaches_the_engagement_page_within_the_users_scope(ml_wareho
     assert shown["scored_candidates"][0] == mine["scored_candidates"][0]
 
 
-def test_the_api_serves_churn_scores_analyzers_segments_and_match_scores(ml_warehouse):
-    from fastapi.testclient import TestClient
-
-    from api.main import app
-
+def test_the_api_serves_churn_scores_analyzers_segments_and_match_scores(ml_warehouse, api_as):
     retrain(["churn", "matching"])
-    client = TestClient(app)
+    client = api_as("data_scientist")
     cur = open_current(get_settings()).cursor()
 
     churn = client.get("/api/gamif-analytics/churn/", params={"business_unit": "amigro", "limit": 5}).json()
@@ -136,8 +132,12 @@ def test_the_api_serves_churn_scores_analyzers_segments_and_match_scores(ml_ware
                        params={"v": vacancy}).fetchall()
     assert [t["candidate_id"] for t in top] == [c for (c,) in expected]
     assert client.post("/api/aura/score/", json={"vacancy_id": "vac_nope"}).status_code == 404
-    both = client.post("/api/aura/score/", json={"vacancy_id": vacancy, "candidate_id": "x"})
-    assert both.status_code == 422 and "exactly one" in both.json()["detail"]
+    unknown = client.post("/api/aura/score/", json={"vacancy_id": vacancy, "candidate_id": "x"})
+    assert unknown.status_code == 404 and "no profiled candidate 'x'" in unknown.json()["detail"]
+    pair = client.post("/api/aura/score/", json={"vacancy_id": vacancy, "candidate_id": top[2]["candidate_id"]}).json()
+    assert len(pair) == 1 and pair[0]["score"] == top[2]["score"] and pair[0]["rank"] == 3
+    neither = client.post("/api/aura/score/", json={"top_k": 3})
+    assert neither.status_code == 422 and "Give a vacancy_id, a candidate_id, or both." in neither.json()["detail"]
 
 
 def test_a_family_without_enough_data_is_skipped_with_its_reason_and_the_rest_still_train(ml_warehouse, monkeypatch):

@@ -1,0 +1,57 @@
+"""What the routes share: the snapshot of a request, the period and page of a query, and error shapes."""
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import Query
+
+from api.security import ApiProblem
+from huntred.analytics import Filters, Scope
+from huntred.errors import Forbidden
+from huntred.serving import Snapshot, open_current
+from huntred.settings import get_settings
+from models.enums import BusinessUnit
+from models.serving import Problem
+
+
+def snapshot() -> Snapshot:
+    """The current snapshot, taken once per request: every query of a response reads the same data."""
+    return open_current(get_settings())
+
+
+class Period:
+    def __init__(self, date_from: date | None = Query(None, alias="from", description="First day (YYYY-MM-DD)."),
+                 date_to: date | None = Query(None, alias="to", description="Last day (YYYY-MM-DD).")) -> None:
+        if date_from and date_to and date_from > date_to:
+            raise ApiProblem(422, "Invalid period", f"The period starts ({date_from}) after it ends ({date_to}); swap from and to.")
+        self.date_from, self.date_to = date_from, date_to
+
+
+class PageParams:
+    def __init__(self, limit: int = Query(50, ge=1, le=500, description="Rows per page."),
+                 offset: int = Query(0, ge=0, le=1_000_000, description="Rows to skip.")) -> None:
+        self.limit, self.offset = limit, offset
+
+
+def filters(period: Period, business_unit: BusinessUnit | None = None) -> Filters:
+    return Filters(business_units=(business_unit.value,) if business_unit else (), date_from=period.date_from,
+                   date_to=period.date_to)
+
+
+def own_business_unit(scope: Scope, asked: str | None) -> str | None:
+    """A BU manager asking for another BU is told so (rather than shown an empty answer)."""
+    if scope.business_unit and asked and asked != scope.business_unit:
+        raise Forbidden(f"Your key covers {scope.business_unit} only, not {asked}.", "Ask for your own business unit.")
+    return scope.business_unit or asked
+
+
+def problems(*statuses: int) -> dict:
+    text = {400: "The request cannot be read.", 401: "No API key, or one that is not valid.",
+            403: "The key's role or scope does not cover this.", 404: "No such id among what the key may see.",
+            409: "The warehouse is being written by a pipeline run; try again shortly.",
+            413: "The payload is too large.", 422: "A parameter or the body is invalid (the detail says which and why).",
+            429: "The key's rate limit is reached (see Retry-After).", 503: "No snapshot has been published yet."}
+    return {s: {"model": Problem, "description": text[s]} for s in statuses}
+
+
+READ = problems(401, 403, 422, 429)

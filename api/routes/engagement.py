@@ -1,0 +1,30 @@
+"""Gamification engagement and chatbot analytics (seed 2.1, 2.8)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from api.common import READ, Period, filters, own_business_unit, snapshot
+from api.security import Caller, caller
+from huntred import analytics as an
+from huntred.serving import Snapshot
+from models.enums import BusinessUnit
+from models.serving import ChatbotAnalytics, EngagementReport
+
+router = APIRouter(tags=["engagement"])
+
+
+@router.get("/api/gamif-analytics/engagement/", response_model=EngagementReport, responses=READ,
+            summary="Per month: active candidates, points, achievements, levels and referrals")
+def engagement(business_unit: BusinessUnit | None = None, period: Period = Depends(),
+               who: Caller = Depends(caller("engagement:read")), snap: Snapshot = Depends(snapshot)) -> EngagementReport:
+    bu = own_business_unit(who.scope, business_unit.value if business_unit else None)
+    months = an.engagement_report(snap, who.scope, filters(period, business_unit))
+    return EngagementReport(business_unit=bu, date_from=period.date_from, date_to=period.date_to, months=months)
+
+
+@router.get("/api/chatbot/analytics/", response_model=ChatbotAnalytics, responses=READ,
+            summary="Conversations, resolution and hand-off rates, by channel, and the intents asked for")
+def chatbot(business_unit: BusinessUnit | None = None, period: Period = Depends(),
+            who: Caller = Depends(caller("engagement:read")), snap: Snapshot = Depends(snapshot)) -> ChatbotAnalytics:
+    own_business_unit(who.scope, business_unit.value if business_unit else None)
+    return ChatbotAnalytics(**an.chatbot_analytics(snap, who.scope, filters(period, business_unit)))
