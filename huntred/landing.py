@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 from pathlib import Path
 
 
@@ -45,3 +46,9 @@ def land(target: Path, data: bytes, *, exclusive: bool = False) -> bool:
         tmp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
     return True
+
+
+def fault_point(where: str) -> None:
+    """Fault injection for the durability tests: HUNTRED_FAULT=<where> kills this process there with SIGKILL."""
+    if os.environ.get("HUNTRED_FAULT") == where:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from api.common import problems
 from api.security import ApiProblem, Caller, caller
 from huntred.ingest.errors import explain
-from huntred.landing import land
+from huntred.landing import fault_point, land
 from huntred.settings import get_settings
 from models.ats import ATS_EVENT_ADAPTER
 from models.serving import EventBatchResult, RejectedEvent
@@ -61,5 +61,6 @@ async def ingest_events(request: Request, events: list[Any] = Body(..., max_leng
                          rejected=[r.model_dump() for r in rejected[:100]])
     relative = batch_path(datetime.now(timezone.utc))
     await run_in_threadpool(land, get_settings().landing_dir / relative, b"\n".join(lines) + b"\n")
+    fault_point("events:after_land")
     request.state.rows = len(lines)
     return EventBatchResult(accepted=len(lines), rejected=rejected, landed_file=relative)

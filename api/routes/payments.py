@@ -13,7 +13,7 @@ from api.common import READ, PageParams, Period, filters, problems, snapshot
 from api.security import ApiProblem, Caller, caller
 from huntred import analytics as an
 from huntred.ingest.stripe import verify_delivery
-from huntred.landing import land
+from huntred.landing import fault_point, land
 from huntred.serving import Snapshot
 from huntred.settings import get_settings
 from models.enums import BusinessUnit
@@ -77,5 +77,6 @@ async def stripe_webhook(request: Request, stripe_signature: str = Header(..., a
     delivery = orjson.dumps({"received_at": received_at, "stripe_signature": stripe_signature, "body": text}) + b"\n"
     # fsync blocks: off the event loop, and the 200 goes out only once the bytes are on disk
     new = await run_in_threadpool(land, get_settings().landing_dir / webhook_path(event_id, created), delivery, exclusive=True)
+    fault_point("webhook:after_land")
     request.state.rows = int(new)
     return WebhookReceipt(received=True, event_id=event_id, duplicate=not new)

@@ -11,7 +11,6 @@ Guarantees (each tested in ``tests/ingest``):
 from __future__ import annotations
 
 import os
-import signal
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,6 +26,7 @@ from huntred.ingest.channels import parse_channel_files
 from huntred.ingest.scraped import CV_FORMATS, parse_candidates_file, parse_cv_file
 from huntred.ingest.stripe import parse_api_page, parse_webhook_file
 from huntred.ingest.types import ParsedFile, Rejected, sha256
+from huntred.landing import fault_point
 from models.channels import CHANNEL_EXPORTS
 from models.enums import Channel, SourceFamily
 from models.enums import QuarantineReason as R
@@ -41,8 +41,7 @@ def _fault_point(where: str, chunk_number: int) -> None:
     ``before_commit`` dies with a chunk's rows written but not committed; ``after_commit``
     dies right after a chunk committed. Nothing happens when the variable is unset.
     """
-    if os.environ.get("HUNTRED_FAULT") == f"{where}:{chunk_number}":
-        os.kill(os.getpid(), signal.SIGKILL)
+    fault_point(f"{where}:{chunk_number}")
 
 
 @dataclass(frozen=True)
