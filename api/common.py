@@ -19,11 +19,22 @@ def snapshot() -> Snapshot:
     return open_current(get_settings())
 
 
+#: Dates outside these are typos (huntRED's data starts in the 2020s); refusing them keeps period arithmetic in range.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def check_period(date_from: date | None, date_to: date | None) -> None:
+    for name, d in (("from", date_from), ("to", date_to)):
+        if d is not None and not EARLIEST <= d <= LATEST:
+            raise ApiProblem(422, "Invalid period", f"'{name}' is {d}; give a day between {EARLIEST} and {LATEST}.")
+    if date_from and date_to and date_from > date_to:
+        raise ApiProblem(422, "Invalid period", f"The period starts ({date_from}) after it ends ({date_to}); swap from and to.")
+
+
 class Period:
     def __init__(self, date_from: date | None = Query(None, alias="from", description="First day (YYYY-MM-DD)."),
                  date_to: date | None = Query(None, alias="to", description="Last day (YYYY-MM-DD).")) -> None:
-        if date_from and date_to and date_from > date_to:
-            raise ApiProblem(422, "Invalid period", f"The period starts ({date_from}) after it ends ({date_to}); swap from and to.")
+        check_period(date_from, date_to)
         self.date_from, self.date_to = date_from, date_to
 
 

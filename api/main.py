@@ -41,6 +41,29 @@ for module in (operations, campaigns, engagement, ml, payments, ingestion, repor
     app.include_router(module.router)
 
 
+def openapi_document() -> dict:
+    """FastAPI's document, with every error response declared as the problem+json it is (RFC 9457)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for operations in doc["paths"].values():
+        for op in operations.values():
+            for status, response in op.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {"application/problem+json": {"schema": problem_ref}}
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    app.openapi_schema = doc
+    return doc
+
+
+app.openapi = openapi_document
+
+
 def problem(status: int, title: str, detail: str, headers: dict | None = None, **extra) -> JSONResponse:
     body = Problem(title=title, status=status, detail=detail).model_dump() | extra
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)

@@ -77,9 +77,10 @@ def promote(name: str, version: str, on_event=None) -> tuple[str | None, RunOutc
 
 def save_segment(name: str, rules: dict, business_unit: str | None = None) -> dict:
     """Validate and store a rule segment with its members, then publish it (the writer lock is held meanwhile)."""
-    from ml.aura.segments import save_segment as save
+    from ml.aura.segments import compile_rules, save_segment as save
     from huntred.warehouse import connect_writer, publish_snapshot, writer_lock
 
+    compile_rules(rules)  # a bad rule is reported at once, even while a pipeline run holds the warehouse
     settings = get_settings()
     with writer_lock(settings):
         con = connect_writer(settings)

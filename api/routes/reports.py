@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.common import READ, problems, snapshot
+from api.common import READ, check_period, problems, snapshot
 from api.security import Caller, caller
 from huntred.serving import Snapshot
 from models.enums import BusinessUnit
@@ -30,6 +30,8 @@ async def roi(request: Request, bu: BusinessUnit | None = Query(None, descriptio
               format: str = Query("pdf", pattern="^(pdf|xlsx)$"),
               who: Caller = Depends(caller("reports:roi")), snap: Snapshot = Depends(snapshot)) -> Response:
     from huntred.reports.roi import build_roi_report, roi_pdf, roi_xlsx
+
+    check_period(date_from, date_to)
 
     def build() -> tuple[bytes, str]:
         report = build_roi_report(snap, who.scope, bu.value if bu else who.scope.business_unit, date_from, date_to)
