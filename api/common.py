@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import Query
+from fastapi import Query, Request
 
 from api.security import ApiProblem
 from huntred.analytics import Filters, Scope
@@ -14,9 +14,14 @@ from models.enums import BusinessUnit
 from models.serving import Problem
 
 
-def snapshot() -> Snapshot:
-    """The current snapshot, taken once per request: every query of a response reads the same data."""
-    return open_current(get_settings())
+def snapshot(request: Request) -> Snapshot:
+    """The current snapshot, taken once per request: every query of a response reads the same data.
+
+    Its name goes back in the X-Snapshot header, so a client can tell which data an answer came from.
+    """
+    snap = open_current(get_settings())
+    request.state.snapshot = snap.path.name
+    return snap
 
 
 #: Dates outside these are typos (huntRED's data starts in the 2020s); refusing them keeps period arithmetic in range.

@@ -128,6 +128,8 @@ async def limit_and_audit(request: Request, call_next):
     if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
         return problem(413, "Payload too large", f"Bodies are at most {MAX_BODY_BYTES // 2**20} MB; send smaller batches.")
     response = await call_next(request)
+    if getattr(request.state, "snapshot", None):
+        response.headers["X-Snapshot"] = request.state.snapshot
     key = getattr(request.state, "caller", None)
     if key is not None or response.status_code in (401, 403):
         export = getattr(request.state, "export", None)
