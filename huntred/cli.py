@@ -298,11 +298,13 @@ def serve(
 report_app = typer.Typer(no_args_is_help=True, help="Reports from the current snapshot (same numbers as the dashboard).")
 export_app = typer.Typer(no_args_is_help=True, help="Exports for huntRED Solutions clients.")
 users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (passwords are stored only as scrypt hashes).")
+erase_app = typer.Typer(no_args_is_help=True, help="Right to be forgotten: remove a person's data everywhere.")
 keys_app = typer.Typer(no_args_is_help=True, help="API keys (only SHA-256 hashes of their secrets are stored).")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+app.add_typer(erase_app, name="erase")
 from huntred.ml_cli import ml_app  # noqa: E402  (a sub-command group of its own module)
 
 app.add_typer(ml_app, name="ml")
@@ -433,6 +435,24 @@ def users_remove(username: str) -> None:
 
     auth.remove_user(get_settings().users_path, username)
     console.print(f"Removed {username}.")
+
+
+@erase_app.command("candidate")
+def erase_candidate(
+    candidate_ids: list[str] = typer.Argument(..., help="The candidates' ids (ATS cand_… or SmartRecruiters UUID)."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Remove candidates from landing, raw, marts, embeddings and scores, rebuild once, and record each erasure."""
+    from huntred.erase import erase_candidates, validate_id
+
+    ids = [validate_id(i) for i in candidate_ids]
+    if not yes:
+        typer.confirm(f"Erase every record of {', '.join(ids)}? This cannot be undone", abort=True)
+    for report in erase_candidates(get_settings(), ids, on_event=_progress_printer()):
+        console.print(f"Erased {report.candidate_id}: {len(report.landing_rewritten)} landing file(s) rewritten, "
+                      f"{len(report.landing_deleted)} deleted, rows removed from {len(report.rows_deleted)} table(s); "
+                      f"recorded in meta.erasures as {report.subject[:16]}….")
+    console.print("Marts rebuilt and republished; older snapshots deleted.")
 
 
 @keys_app.command("create")

@@ -62,6 +62,25 @@ def writer_lock(settings: Settings) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def compact(settings: Settings) -> None:
+    """Rewrite the warehouse file from its live rows only (deleted rows can linger in freed blocks until then).
+
+    Called under the writer lock after an erasure: a copy is built beside the file and renamed over it.
+    """
+    target = settings.db_path.with_name(".compacting.duckdb")
+    target.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{settings.db_path}' AS src (READ_ONLY)")
+        con.execute(f"ATTACH '{target}' AS dst")
+        con.execute("COPY FROM DATABASE src TO dst")
+        con.execute("DETACH dst")
+        con.execute("DETACH src")
+    finally:
+        con.close()
+    os.replace(target, settings.db_path)
+
+
 def writer_busy(settings: Settings) -> str | None:
     """Who holds the writer lock right now (None when free): a probe, so a caller can say 'busy' before starting."""
     if not settings.writer_lock_path.exists():

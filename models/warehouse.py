@@ -121,6 +121,18 @@ CREATE TABLE IF NOT EXISTS meta.build_state (
 )
 """
 
+# Right to be forgotten (huntred.erase): who was erased, under a keyed pseudonym, and what was removed where.
+ERASURES_DDL = """
+CREATE TABLE IF NOT EXISTS meta.erasures (
+  erasure_id VARCHAR PRIMARY KEY,
+  subject VARCHAR NOT NULL,          -- keyed pseudonym of the erased id (sha256(pseudonym key, id))
+  erased_at TIMESTAMPTZ NOT NULL,
+  landing_files_rewritten INTEGER NOT NULL,
+  landing_files_deleted INTEGER NOT NULL,
+  rows_deleted JSON NOT NULL         -- table -> rows
+)
+"""
+
 WAREHOUSE_DDL: tuple[str, ...] = (
     "CREATE SCHEMA IF NOT EXISTS raw",
     "CREATE SCHEMA IF NOT EXISTS quarantine",
@@ -128,6 +140,7 @@ WAREHOUSE_DDL: tuple[str, ...] = (
     QUARANTINE_DDL,
     INGESTED_FILES_DDL,
     BUILD_STATE_DDL,
+    ERASURES_DDL,
     *(t.ddl() for t in RAW_TABLES.values()),
     *ML_DDL,
 )
