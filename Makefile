@@ -56,8 +56,9 @@ pipeline: prepare .env  ## Materialize every asset
 models: prepare .env  ## Train every model (MLflow), promote those that beat their champion, score, publish
 	$(BIN)/huntred ml train all
 
-users: $(VENV)/.installed  ## Create the demo dashboard users (passwords printed once) unless they exist
+users: $(VENV)/.installed  ## Create the demo dashboard users and API keys (printed once) unless they exist
 	$(BIN)/huntred users init
+	$(BIN)/huntred keys init
 
 serve: prepare .env  ## Serve the dashboard (:8501) and API (:8000) until Ctrl-C
 	$(BIN)/huntred serve
@@ -76,8 +77,9 @@ test: prepare browser  ## Create/update the virtualenv and run the whole suite
 screenshots: prepare browser  ## Refresh the README's screenshots (the browser test, saving into docs/screenshots)
 	HUNTRED_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/apps/test_browser.py tests/ml/test_models_browser.py
 
-bench: prepare .env  ## Measure generation, pipeline, re-run, ingest throughput, memory
+bench: prepare .env  ## Measure generation, pipeline, re-run, ingest throughput, memory, API latency under load
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
 
 clean:  ## Delete everything generated under the warehouse
-	rm -rf $(HUNTRED_WAREHOUSE_DIR)/{landing,serving,dagster,logs,mlflow,lakehouse.duckdb,lakehouse.duckdb.wal,.writer.lock,users.json} transforms/target
+	rm -rf $(HUNTRED_WAREHOUSE_DIR)/{landing,serving,dagster,logs,mlflow,audit,lakehouse.duckdb,lakehouse.duckdb.wal,.writer.lock,users.json,api_keys.json} transforms/target

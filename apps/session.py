@@ -36,3 +36,16 @@ def sign_in_form() -> None:
 def sign_out() -> None:
     for key in list(st.session_state):
         del st.session_state[key]
+
+
+def audit_download(file_name: str, resource: str):
+    """A download button's on_click: the audit log records who took which file (as the API does for its exports)."""
+    from huntred import audit
+
+    def record() -> None:
+        user = current_user()
+        if user is not None:
+            audit.record(get_settings().audit_dir, actor=f"user:{user.username}", role=user.role, scope=user.scope.label,
+                         action="export", resource=resource, params={"file": file_name}, status=200, durable=True)
+
+    return record

@@ -209,6 +209,9 @@ def bench_scale(scale: float, root: Path) -> dict:
     result["embedding"] = embedding_throughput(warehouse)
     result["roi_report"] = roi_report_seconds(warehouse)
     result["page_s"] = page_seconds(warehouse, env)
+    from api_figures import api_load  # bench/api_figures.py
+
+    result["api"] = api_load(warehouse, env)
     if scale == 1:
         result["ingest_throughput"] = ingest_throughput(warehouse / "landing")
     if not os.environ.get("BENCH_KEEP"):
@@ -260,6 +263,9 @@ def main() -> None:
             t = r["ingest_throughput"]
             print(f"\nATS ingest: {t['ours_rows_per_s']:,} rows/s (validated, deduped, quarantined) vs "
                   f"{t['pandas_loop_rows_per_s']:,} rows/s for pandas read_json + insert loop: {t['speedup']}x")
+    from api_figures import markdown as api_markdown
+
+    print("\n" + api_markdown(results["scales"]))
     if len(results["scales"]) > 1:
         one, ten = results["scales"][0], results["scales"][-1]
         print(f"\nscale {ten['scale']:g} / scale {one['scale']:g}: generate {ten['generate_s'] / one['generate_s']:.1f}x, "

@@ -477,6 +477,24 @@ def keys_create(
     print(token)
 
 
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create demo API keys (admin, analyst, service) unless keys exist; printed once, here."""
+    from huntred import api_keys
+
+    path = get_settings().api_keys_path
+    if api_keys.list_keys(path):
+        console.print(f"{path} already has keys; keeping them (`huntred keys list`).")
+        return
+    table = Table(title=f"Demo API keys (written to {path} as hashes; the keys are shown only now). Send as X-API-Key.")
+    for col in ("role", "key"):
+        table.add_column(col)
+    for role in ("admin", "analyst", "service"):
+        token, _ = api_keys.create_key(path, role, label=f"demo {role}")
+        table.add_row(role, token)
+    console.print(table)
+
+
 @keys_app.command("revoke")
 def keys_revoke(key_id: str = typer.Argument(..., help="The key id (`huntred keys list`), not the key itself.")) -> None:
     """Revoke an API key: the API refuses it from its next request on."""

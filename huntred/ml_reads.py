@@ -11,7 +11,7 @@ import polars as pl
 from huntred.analytics import ALL, Filters, Scope, where
 from huntred.errors import NotFound
 from huntred.pii import pseudonym_sql
-from huntred.serving import Snapshot
+from huntred.serving import Snapshot, snapshot_cached
 
 
 def churn_scores(snap: Snapshot, scope: Scope = ALL, *, business_unit: str | None = None, min_probability: float = 0.0,
@@ -61,6 +61,7 @@ def segments(snap: Snapshot, scope: Scope = ALL, business_unit: str | None = Non
     return [{"id": i, "name": n, "rules": _json(r), "bu": bu, "members": m, "created_at": c} for i, n, r, bu, m, c in rows]
 
 
+@snapshot_cached
 def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None = None, candidate_id: str | None = None,
                  top_k: int = 10, reveal_pii: bool = False, pii_key: str = "") -> list[dict]:
     """Top-k candidates of a vacancy, top-k vacancies of a candidate, or one pair's score, from the champion's scores.
@@ -76,7 +77,7 @@ def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None =
     if candidate_id is not None:
         checks.append(("profiled candidate", candidate_id, "SELECT 1 FROM ml.candidate_profiles WHERE candidate_id = $id"))
     for what, key, sql in checks:
-        if not cur.sql(sql, params={**w.params, "id": key}).fetchall():
+        if not cur.execute(sql, {**w.params, "id": key}).fetchall():
             raise NotFound(f"There is no {what} '{key}' you can see.", f"Use the id of a {what} in the current snapshot.")
     if vacancy_id is not None and candidate_id is not None:
         w.add("m.vacancy_id = $vacancy AND m.candidate_id = $candidate", vacancy=vacancy_id, candidate=candidate_id)
@@ -88,16 +89,16 @@ def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None =
         w.add("m.candidate_id = $candidate AND rank_for_candidate <= $k", candidate=candidate_id, k=top_k)
         rank = "rank_for_candidate"
     name = "nullif(concat_ws(' ', c.first_name, c.last_name), '')"
-    rows = cur.sql(f"""SELECT m.vacancy_id, m.candidate_id, m.score, m.similarity, m.skill_coverage, m.experience_fit,
+    cur.execute(f"""SELECT m.vacancy_id, m.candidate_id, m.score, m.similarity, m.skill_coverage, m.experience_fit,
                               m.location_match, m.{rank} AS rank, m.model_version,
                               {pseudonym_sql(name, 'name', 'candidate_name')},
                               {pseudonym_sql('c.email', 'email', 'candidate_email')}
                        FROM ml.match_scores m
                        JOIN staging.stg_ats__vacancies v USING (vacancy_id)
                        LEFT JOIN staging.stg_scraped__candidates c USING (candidate_id)
-                       {w.sql} ORDER BY m.{rank}""",
-                   params={**w.params, "reveal_pii": reveal_pii, "pii_key": pii_key}).pl()
-    return rows.to_dicts()
+                       {w.sql} ORDER BY m.{rank}""", {**w.params, "reveal_pii": reveal_pii, "pii_key": pii_key})
+    names = [d[0] for d in cur.description]  # execute(), not .sql(): one bind of this hot query instead of two
+    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 # What the Models page shows of each family's scores in the warehouse (one summary query per family)

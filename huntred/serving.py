@@ -6,7 +6,9 @@ cursor per request; a new snapshot published meanwhile is picked up on the next
 """
 from __future__ import annotations
 
+import functools
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +55,52 @@ def open_current(settings: Settings) -> Snapshot:
                 _open.pop(old)  # its connection closes when the last cursor on it is gone
             _open[path] = snap
         return snap
+
+
+class SnapshotCache:
+    """Answers computed from a snapshot, least recently used first out.
+
+    A snapshot never changes, so an answer keyed by its snapshot never goes stale: when a
+    new snapshot is published, requests ask with the new key and the old entries age out.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key, compute):
+        if self.max_entries <= 0:
+            return compute()
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = compute()  # outside the lock: two first requests may both compute, never block each other
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+
+_answers: SnapshotCache | None = None
+
+
+def snapshot_cached(fn):
+    """Cache fn(snap, ...) per snapshot and arguments (all hashable). Callers must not mutate what it returns."""
+
+    @functools.wraps(fn)
+    def cached(snap: "Snapshot", *args, **kwargs):
+        global _answers
+        if _answers is None:
+            from huntred.settings import get_settings
+
+            _answers = SnapshotCache(get_settings().api_cache_entries)
+        key = (fn.__qualname__, snap.path, args, tuple(sorted(kwargs.items())))
+        return _answers.get_or_compute(key, lambda: fn(snap, *args, **kwargs))
+
+    return cached
 
 
 SOURCE_STATUS_SQL = """

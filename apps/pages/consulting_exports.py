@@ -2,6 +2,7 @@
 import streamlit as st
 
 from apps import ui
+from apps.session import audit_download
 from apps.data import query
 from huntred.analytics import Filters, Scope
 from huntred.errors import UserError
@@ -40,7 +41,8 @@ except UserError as exc:
     st.stop()
 
 st.download_button("Download export bundle (zip)", zipped, file_name=export.file_name, mime="application/zip",
-                   key="download_export", type="primary", icon=":material/download:")
+                   key="download_export", type="primary", icon=":material/download:",
+                   on_click=audit_download(export.file_name, "dashboard/consulting_exports"))
 st.caption("The zip holds export.xlsx (one sheet per table), parquet/ (the same tables), summary.pdf and README.md "
            "(definitions of every metric).")
 for table_name, frame in export.tables.items():

@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from apps import ui
+from apps.session import audit_download
 from huntred.analytics import Scope
 from huntred.errors import UserError
 from huntred.reports.roi import PERFORMANCE_COLUMNS, build_roi_report, roi_pdf, roi_xlsx, summary_value_kind
@@ -39,9 +40,11 @@ except UserError as exc:
 st.subheader(report.title)
 d1, d2, _ = st.columns([1, 1, 3])
 d1.download_button("Download PDF", pdf, file_name=f"{report.file_stem}.pdf", mime="application/pdf", key="download_pdf",
-                   type="primary", icon=":material/picture_as_pdf:")
+                   type="primary", icon=":material/picture_as_pdf:",
+                   on_click=audit_download(f"{report.file_stem}.pdf", "dashboard/roi_reports"))
 d2.download_button("Download Excel", xlsx, file_name=f"{report.file_stem}.xlsx", key="download_xlsx", icon=":material/table:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   on_click=audit_download(f"{report.file_stem}.xlsx", "dashboard/roi_reports"))
 
 cols = st.columns(5)
 for col, metric in zip(cols, ("spend_mxn", "attributed_revenue_mxn", "hires", "roi", "roas")):

@@ -151,3 +151,9 @@ def test_an_analyst_filters_and_downloads_the_roi_report_in_chromium(dashboard, 
     assert summary["applications"][2] == truth["applications"]
     assert summary["hires"][2] == truth["hires"]
     assert summary["roi"][2] == pytest.approx(truth["roi"])
+    # the downloads are in the audit log under the signed-in user
+    from huntred import audit
+
+    taken = [r for r in audit.read(get_settings().audit_dir) if r["actor"] == "user:ana.browser" and r["action"] == "export"]
+    assert {Path(r["params"]["file"]).suffix for r in taken} >= {".pdf", ".xlsx"}
+    assert all(r["resource"] == "dashboard/roi_reports" for r in taken)
