@@ -421,12 +421,8 @@ def campaign_page(snap: Snapshot, scope: Scope, filters: Filters, *, status: str
     if search:
         w.add("campaign_name ILIKE '%' || $search || '%' ESCAPE '\\'", search=search.replace("\\", "\\\\")
               .replace("%", "\\%").replace("_", "\\_"))
-    cur = snap.cursor()
-    (total,), = cur.sql(f"SELECT count(*) FROM marts.mart_campaign_summary {w.sql}", params=w.params or None).fetchall()
-    rows = cur.sql(f"SELECT {_CAMPAIGN_COLUMNS} FROM marts.mart_campaign_summary {w.sql} "
-                   "ORDER BY start_date DESC, campaign_id LIMIT $limit OFFSET $offset",
-                   params={**w.params, "limit": limit, "offset": offset}).pl()
-    return rows.to_dicts(), total
+    return _page(snap, _CAMPAIGN_COLUMNS, f"FROM marts.mart_campaign_summary {w.sql}", "start_date DESC, campaign_id", w,
+                 limit=limit, offset=offset)
 
 
 @snapshot_cached
@@ -493,8 +489,14 @@ def chatbot_analytics(snap: Snapshot, scope: Scope, filters: Filters) -> dict:
             "intents": chat_intents(snap, scope, filters).to_dicts()}
 
 
-def _pii_params(reveal_pii: bool, pii_key: str) -> dict:
-    return {"reveal_pii": reveal_pii, "pii_key": pii_key}
+def _page(snap: Snapshot, select: str, base: str, order: str, w: Where, *, limit: int, offset: int,
+          extra: dict | None = None) -> tuple[list[dict], int]:
+    """One page of ``SELECT {select} {base}`` and the count of all its rows (the scope is in ``base``'s WHERE)."""
+    cur = snap.cursor()
+    (total,), = cur.sql(f"SELECT count(*) {base}", params=w.params or None).fetchall()
+    rows = cur.sql(f"SELECT {select} {base} ORDER BY {order} LIMIT $limit OFFSET $offset",
+                   params={**w.params, **(extra or {}), "limit": limit, "offset": offset}).pl()
+    return rows.to_dicts(), total
 
 
 def transactions(snap: Snapshot, scope: Scope, filters: Filters, *, status: str | None, reveal_pii: bool, pii_key: str,
@@ -505,15 +507,12 @@ def transactions(snap: Snapshot, scope: Scope, filters: Filters, *, status: str 
     w = where(scope, filters, date_column="t.charge_date", bu_column="t.business_unit", client_column="t.client_id")
     if status:
         w.add("t.status = $status", status=status)
-    base = f"FROM intermediate.int_stripe__charges_mxn t LEFT JOIN staging.stg_stripe__customers c USING (customer_id) {w.sql}"
-    cur = snap.cursor()
-    (total,), = cur.sql(f"SELECT count(*) {base}", params=w.params or None).fetchall()
-    rows = cur.sql(f"""SELECT t.charge_id, t.customer_id, c.customer_name, {pseudonym_sql('c.email', 'email', 'customer_email')},
-                              t.invoice_id, t.business_unit, t.client_id, t.status, t.currency, t.amount, t.amount_mxn,
-                              t.refunded_mxn, t.failure_code, t.charge_date
-                       {base} ORDER BY t.charge_date DESC, t.charge_id LIMIT $limit OFFSET $offset""",
-                   params={**w.params, **_pii_params(reveal_pii, pii_key), "limit": limit, "offset": offset}).pl()
-    return rows.to_dicts(), total
+    return _page(snap, f"""t.charge_id, t.customer_id, c.customer_name, {pseudonym_sql('c.email', 'email', 'customer_email')},
+                           t.invoice_id, t.business_unit, t.client_id, t.status, t.currency, t.amount, t.amount_mxn,
+                           t.refunded_mxn, t.failure_code, t.charge_date""",
+                 f"FROM intermediate.int_stripe__charges_mxn t LEFT JOIN staging.stg_stripe__customers c USING (customer_id) {w.sql}",
+                 "t.charge_date DESC, t.charge_id", w, limit=limit, offset=offset,
+                 extra={"reveal_pii": reveal_pii, "pii_key": pii_key})
 
 
 def invoices(snap: Snapshot, scope: Scope, filters: Filters, *, status: str | None, reveal_pii: bool, pii_key: str,
@@ -524,13 +523,10 @@ def invoices(snap: Snapshot, scope: Scope, filters: Filters, *, status: str | No
     w = where(scope, filters, date_column="i.created_at::DATE", bu_column="c.business_unit", client_column="c.client_id")
     if status:
         w.add("i.status = $status", status=status)
-    base = f"FROM staging.stg_stripe__invoices i JOIN staging.stg_stripe__customers c USING (customer_id) {w.sql}"
-    cur = snap.cursor()
-    (total,), = cur.sql(f"SELECT count(*) {base}", params=w.params or None).fetchall()
-    rows = cur.sql(f"""SELECT i.invoice_id, i.invoice_number, i.customer_id, c.customer_name,
-                              {pseudonym_sql('c.email', 'email', 'customer_email')}, c.business_unit, c.client_id,
-                              i.subscription_id, i.status, i.billing_reason, i.currency, i.amount_due, i.amount_paid,
-                              i.period_start, i.period_end, i.created_at
-                       {base} ORDER BY i.created_at DESC, i.invoice_id LIMIT $limit OFFSET $offset""",
-                   params={**w.params, **_pii_params(reveal_pii, pii_key), "limit": limit, "offset": offset}).pl()
-    return rows.to_dicts(), total
+    return _page(snap, f"""i.invoice_id, i.invoice_number, i.customer_id, c.customer_name,
+                           {pseudonym_sql('c.email', 'email', 'customer_email')}, c.business_unit, c.client_id,
+                           i.subscription_id, i.status, i.billing_reason, i.currency, i.amount_due, i.amount_paid,
+                           i.period_start, i.period_end, i.created_at""",
+                 f"FROM staging.stg_stripe__invoices i JOIN staging.stg_stripe__customers c USING (customer_id) {w.sql}",
+                 "i.created_at DESC, i.invoice_id", w, limit=limit, offset=offset,
+                 extra={"reveal_pii": reveal_pii, "pii_key": pii_key})

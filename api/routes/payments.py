@@ -54,7 +54,16 @@ def webhook_path(event_id: str, created: int) -> str:
     return f"stripe/webhooks/http/{day}/{event_id}.jsonl"
 
 
-@router.post("/stripe/webhook", response_model=WebhookReceipt, responses=problems(400, 413, 503),
+_WEBHOOK_BODY = {"requestBody": {"required": True, "description": "The Stripe event exactly as Stripe sent it (the signature "
+                                  "covers these bytes).", "content": {"application/json": {
+    "schema": {"type": "object", "required": ["id", "type", "created", "data"]},
+    "example": {"id": "evt_1Nv0", "object": "event", "type": "invoice.paid", "created": 1764115200,
+                "data": {"object": {"id": "in_1Nv0", "object": "invoice", "customer": "cus_pwEbx3xXaiPPgx",
+                                    "status": "paid", "amount_paid": 1250000, "currency": "mxn"}}}}}}}
+
+
+@router.post("/stripe/webhook", response_model=WebhookReceipt, responses=problems(400, 413, 422, 503),
+             openapi_extra=_WEBHOOK_BODY,
              summary="Stripe's webhook: signature checked with the Stripe SDK, landed durably before 200, redeliveries ignored")
 async def stripe_webhook(request: Request, stripe_signature: str = Header(..., alias="Stripe-Signature", max_length=2000)) \
         -> WebhookReceipt:
