@@ -49,6 +49,8 @@ def open_current(settings: Settings) -> Snapshot:
         snap = _open.get(path)
         if snap is None:
             con = duckdb.connect(str(path), read_only=True)
+            if settings.reader_threads:
+                con.execute(f"SET threads = {int(settings.reader_threads)}")
             (run_id, published_at), = con.sql("SELECT run_id, published_at FROM serving.snapshot_info").fetchall()
             snap = Snapshot(path, run_id, published_at, con)
             for old in [p for p in _open if p != path]:
