@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from huntred.errors import NotFound, UserError
-from huntred.serving import Snapshot, snapshot_cached
+from huntred.serving import Snapshot, fetch_dicts, snapshot_cached
 from models.metrics import select_list
 
 CAMPAIGN_ADDITIVE = ("reach", "impressions", "clicks", "sends", "deliveries", "reads", "replies", "applications",
@@ -109,12 +109,7 @@ def _query(snap: Snapshot, sql: str, w: Where) -> pl.DataFrame:
 
 
 def _rows(snap: Snapshot, sql: str, w: Where) -> list[dict]:
-    """Rows as dicts through execute(): the relational .sql() binds a statement twice, which for the API's
-    hot queries (wide metric expressions) doubles their time; a DataFrame is not needed there."""
-    cur = snap.cursor()
-    cur.execute(sql, w.params or None)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    return fetch_dicts(snap, sql, w.params)
 
 
 def _campaign_where(scope: Scope, filters: Filters | None) -> Where:
@@ -449,8 +444,9 @@ def campaign_metrics(snap: Snapshot, scope: Scope, campaign_id: str, filters: Fi
             FROM marts.fct_campaign_channel_daily {w.sql}
             GROUP BY GROUPING SETS ((), (channel)))
         SELECT *, {select_list('campaign')},
-               (SELECT retargeting_impact FROM marts.mart_campaign_summary WHERE campaign_id = $campaign) AS lifetime_retargeting
-        FROM sums ORDER BY is_total DESC, channel""", w.add("true", campaign=campaign_id))
+               (SELECT retargeting_impact FROM marts.mart_campaign_summary
+                WHERE campaign_id IN (SELECT unnest($campaigns))) AS lifetime_retargeting
+        FROM sums ORDER BY is_total DESC, channel""", w)
     if len(rows) == 1 and rows[0]["reach"] == 0:
         campaign_detail(snap, scope, campaign_id)  # not found (or out of scope) says so; else a period without activity
     totals = rows[0]

@@ -11,7 +11,7 @@ import polars as pl
 from huntred.analytics import ALL, Filters, Scope, where
 from huntred.errors import NotFound
 from huntred.pii import pseudonym_sql
-from huntred.serving import Snapshot, snapshot_cached
+from huntred.serving import Snapshot, fetch_dicts, snapshot_cached
 
 
 def churn_scores(snap: Snapshot, scope: Scope = ALL, *, business_unit: str | None = None, min_probability: float = 0.0,
@@ -69,16 +69,17 @@ def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None =
     Scope applies through the vacancy's business unit; names and emails are pseudonymized unless revealed.
     """
     cur = snap.cursor()
-    w = where(scope, None, bu_column="v.business_unit", client_column=None)
     checks = []
     if vacancy_id is not None:
-        checks.append(("vacancy", vacancy_id, f"SELECT 1 FROM staging.stg_ats__vacancies v {w.sql} "
-                                              f"{'AND' if w.clauses else 'WHERE'} v.vacancy_id = $id"))
+        seen = where(scope, None, client_column=None).add("vacancy_id = $id", id=vacancy_id)
+        checks.append(("vacancy", vacancy_id, f"SELECT 1 FROM staging.stg_ats__vacancies {seen.sql}", seen.params))
     if candidate_id is not None:
-        checks.append(("profiled candidate", candidate_id, "SELECT 1 FROM ml.candidate_profiles WHERE candidate_id = $id"))
-    for what, key, sql in checks:
-        if not cur.execute(sql, {**w.params, "id": key}).fetchall():
+        checks.append(("profiled candidate", candidate_id, "SELECT 1 FROM ml.candidate_profiles WHERE candidate_id = $id",
+                       {"id": candidate_id}))
+    for what, key, sql, params in checks:
+        if not cur.execute(sql, params).fetchall():
             raise NotFound(f"There is no {what} '{key}' you can see.", f"Use the id of a {what} in the current snapshot.")
+    w = where(scope, None, bu_column="v.business_unit", client_column=None)
     if vacancy_id is not None and candidate_id is not None:
         w.add("m.vacancy_id = $vacancy AND m.candidate_id = $candidate", vacancy=vacancy_id, candidate=candidate_id)
         rank = "rank_for_vacancy"
@@ -89,7 +90,7 @@ def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None =
         w.add("m.candidate_id = $candidate AND rank_for_candidate <= $k", candidate=candidate_id, k=top_k)
         rank = "rank_for_candidate"
     name = "nullif(concat_ws(' ', c.first_name, c.last_name), '')"
-    cur.execute(f"""SELECT m.vacancy_id, m.candidate_id, m.score, m.similarity, m.skill_coverage, m.experience_fit,
+    return fetch_dicts(snap, f"""SELECT m.vacancy_id, m.candidate_id, m.score, m.similarity, m.skill_coverage, m.experience_fit,
                               m.location_match, m.{rank} AS rank, m.model_version,
                               {pseudonym_sql(name, 'name', 'candidate_name')},
                               {pseudonym_sql('c.email', 'email', 'candidate_email')}
@@ -97,8 +98,6 @@ def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None =
                        JOIN staging.stg_ats__vacancies v USING (vacancy_id)
                        LEFT JOIN staging.stg_scraped__candidates c USING (candidate_id)
                        {w.sql} ORDER BY m.{rank}""", {**w.params, "reveal_pii": reveal_pii, "pii_key": pii_key})
-    names = [d[0] for d in cur.description]  # execute(), not .sql(): one bind of this hot query instead of two
-    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 # What the Models page shows of each family's scores in the warehouse (one summary query per family)

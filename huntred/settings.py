@@ -31,8 +31,6 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = None
     #: Keys the pseudonyms of emails, phones and names; ``huntred init`` generates one into ``.env``.
     pseudonym_key: SecretStr | None = None
-    #: DuckDB threads per reader connection (None: DuckDB's default, one per core).
-    reader_threads: int | None = None
     #: API answers kept per snapshot (LRU); 0 turns the cache off (the benchmark measures both).
     api_cache_entries: int = 20_000
     #: An MLflow server (http://...) instead of the local sqlite store under the warehouse.

@@ -9,6 +9,7 @@ from huntred.serving import open_current
 from huntred.settings import get_settings
 from ml import tracking
 from ml.families import FAMILIES
+from models.enums import BusinessUnit
 from tests.apps.test_overview_page import signed_in
 
 SCIENTIST = User("ds", "data_scientist")
@@ -136,6 +137,14 @@ def test_the_api_serves_churn_scores_analyzers_segments_and_match_scores(ml_ware
     assert unknown.status_code == 404 and "no profiled candidate 'x'" in unknown.json()["detail"]
     pair = client.post("/api/aura/score/", json={"vacancy_id": vacancy, "candidate_id": top[2]["candidate_id"]}).json()
     assert len(pair) == 1 and pair[0]["score"] == top[2]["score"] and pair[0]["rank"] == 3
+    # a BU manager scores their BU's vacancies (by vacancy, candidate or pair); another BU's vacancy is not found
+    bu = cur.sql("SELECT business_unit FROM staging.stg_ats__vacancies WHERE vacancy_id = $v", params={"v": vacancy}).fetchall()[0][0]
+    own = api_as("bu_manager", bu=bu)
+    mine = own.post("/api/aura/score/", json={"vacancy_id": vacancy, "candidate_id": top[0]["candidate_id"]})
+    assert mine.status_code == 200 and mine.json()[0]["score"] == top[0]["score"]
+    assert own.post("/api/aura/score/", json={"candidate_id": top[0]["candidate_id"]}).status_code == 200
+    other = next(b.value for b in BusinessUnit if b.value != bu)
+    assert api_as("bu_manager", bu=other).post("/api/aura/score/", json={"vacancy_id": vacancy}).status_code == 404
     neither = client.post("/api/aura/score/", json={"top_k": 3})
     assert neither.status_code == 422 and "Give a vacancy_id, a candidate_id, or both." in neither.json()["detail"]
 
