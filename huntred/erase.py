@@ -33,7 +33,7 @@ import duckdb
 import orjson
 
 from huntred.errors import BadRequest, NotFound, UserError
-from huntred.landing import _fsync_dir, land
+from huntred.landing import fsync_dir, land
 from huntred.settings import Settings
 
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -149,9 +149,8 @@ def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: lis
                                           params={"id": candidate_id}).fetchall() if t]
         if cv_texts and has_embeddings:  # the cache is keyed by the CV text's hash, not by the candidate
             hashes = [content_hash(t) for t in cv_texts]
-            (n,), = con.sql("SELECT count(*) FROM ml.embeddings WHERE content_hash IN (SELECT unnest($h))",
-                            params={"h": hashes}).fetchall()
-            con.execute("DELETE FROM ml.embeddings WHERE content_hash IN (SELECT unnest($h))", {"h": hashes})
+            # DuckDB's DELETE answers with the number of rows it deleted
+            (n,), = con.execute("DELETE FROM ml.embeddings WHERE content_hash IN (SELECT unnest($h))", {"h": hashes}).fetchall()
             if n:
                 rows["ml.embeddings"] = n
         for (schema, table), columns in tables.items():
@@ -162,9 +161,8 @@ def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: lis
                 for file, n in con.sql(f"SELECT _source_file, count(*) FROM {name} WHERE {match} GROUP BY 1",
                                        params=params).fetchall():
                     per_file.setdefault(file, {"loaded": 0, "quarantined": 0})[kind] += n
-            (n,), = con.sql(f"SELECT count(*) FROM {name} WHERE {match}", params=params).fetchall()
+            (n,), = con.execute(f"DELETE FROM {name} WHERE {match}", params).fetchall()
             if n:
-                con.execute(f"DELETE FROM {name} WHERE {match}", params)
                 rows[f"{schema}.{table}"] = n
     for change in changes:
         counts = per_file.get(change.relative, {"loaded": 0, "quarantined": 0})
@@ -227,7 +225,7 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
             con.close()
         for change, tmp in staged:
             os.replace(tmp, change.path)
-            _fsync_dir(change.path.parent)
+            fsync_dir(change.path.parent)
         for change in changes:
             if change.new_bytes is None:
                 change.path.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import duckdb
 
-from huntred.errors import Busy, UserError
+from huntred.errors import Busy
 from huntred.settings import Settings
 from models.ml import UNPUBLISHED
 from models.warehouse import WAREHOUSE_DDL
@@ -38,16 +38,23 @@ def connect_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _lock_or_holder(fh) -> str | None:
+    """Take the lock on an open lock file without waiting; if another process has it, who (as it wrote itself down)."""
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        return fh.read().strip() or "another process"
+    return None
+
+
 @contextmanager
 def writer_lock(settings: Settings) -> Iterator[None]:
     """Hold the single-writer lock for the duration of a pipeline run (released even if the process dies)."""
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     with open(settings.writer_lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
+        holder = _lock_or_holder(fh)
+        if holder:
             raise Busy(f"Another pipeline run is writing the warehouse ({holder}).",
                             "Wait for it to finish (see `huntred status`), then run again.") from None
         fh.seek(0)
@@ -86,13 +93,10 @@ def writer_busy(settings: Settings) -> str | None:
     if not settings.writer_lock_path.exists():
         return None
     with open(settings.writer_lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            return fh.read().strip() or "another process"
-        fcntl.flock(fh, fcntl.LOCK_UN)
-    return None
+        holder = _lock_or_holder(fh)
+        if holder is None:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    return holder
 
 
 def publish_snapshot(settings: Settings, run_id: str) -> Path:
