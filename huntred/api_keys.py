@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import threading
@@ -21,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from huntred.analytics import Scope
-from huntred.auth import API_ROLES, CAPABILITIES, PII_ROLES, scope_for, validate_scope
+from huntred.auth import API_ROLES, CAPABILITIES, PII_ROLES, save_private_json, scope_for, validate_scope
 from huntred.errors import UserError
 
 _TOKEN = re.compile(r"^hr_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
@@ -66,11 +65,7 @@ def _load(path: Path) -> list[dict]:
 
 
 def _save(path: Path, keys: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({"keys": keys}, indent=2) + "\n", encoding="utf-8")
-    tmp.chmod(0o600)
-    os.replace(tmp, path)
+    save_private_json(path, {"keys": keys})
 
 
 def create_key(path: Path, role: str, *, business_unit: str | None = None, client_id: str | None = None,

@@ -121,9 +121,10 @@ def _load(path: Path) -> dict:
         raise UserError(f"The users file {path} is not valid JSON ({exc}).", "Fix it or recreate it with `huntred users init --force`.")
 
 
-def _save(path: Path, data: dict) -> None:
+def save_private_json(path: Path, data: dict) -> None:
+    """Write a JSON file only its owner may read (mode 600), whole or not at all (also used for API keys)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     tmp.chmod(0o600)
     os.replace(tmp, path)
@@ -146,7 +147,7 @@ def add_user(path: Path, username: str, role: str, password: str, *, business_un
     data["users"] = [u for u in data["users"] if u["username"] != username]
     user = User(username, role, business_unit, client_id)
     data["users"].append({**asdict(user), "password_hash": hash_password(password)})
-    _save(path, data)
+    save_private_json(path, data)
     return user
 
 
@@ -156,7 +157,7 @@ def remove_user(path: Path, username: str) -> None:
     data["users"] = [u for u in data["users"] if u["username"] != username]
     if len(data["users"]) == before:
         raise UserError(f"There is no user '{username}'.", "See `huntred users list`.")
-    _save(path, data)
+    save_private_json(path, data)
 
 
 def list_users(path: Path) -> list[User]:
