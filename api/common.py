@@ -11,7 +11,7 @@ from huntred.errors import Forbidden
 from huntred.serving import Snapshot, open_current
 from huntred.settings import get_settings
 from models.enums import BusinessUnit
-from models.serving import Problem
+from models.serving import Page, Problem
 
 
 def snapshot(request: Request) -> Snapshot:
@@ -47,6 +47,12 @@ class PageParams:
     def __init__(self, limit: int = Query(50, ge=1, le=500, description="Rows per page."),
                  offset: int = Query(0, ge=0, le=1_000_000, description="Rows to skip.")) -> None:
         self.limit, self.offset = limit, offset
+
+
+def page_of(model, request: Request, rows: list[dict], total: int, page: PageParams) -> Page:
+    """A page of a list endpoint; the audit log records how many rows it returned."""
+    request.state.rows = len(rows)
+    return Page[model](items=rows, total=total, limit=page.limit, offset=page.offset)
 
 
 def filters(period: Period, business_unit: BusinessUnit | None = None) -> Filters:

@@ -49,8 +49,8 @@ def openapi_document() -> dict:
 
     doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     problem_ref = {"$ref": "#/components/schemas/Problem"}
-    for operations in doc["paths"].values():
-        for op in operations.values():
+    for path_item in doc["paths"].values():
+        for op in path_item.values():
             for status, response in op.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {"application/problem+json": {"schema": problem_ref}}

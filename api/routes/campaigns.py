@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.common import READ, PageParams, Period, filters, problems, snapshot
+from api.common import READ, PageParams, Period, filters, page_of, problems, snapshot
 from api.security import Caller, caller
 from huntred import analytics as an
 from huntred.serving import Snapshot
@@ -23,8 +23,7 @@ def campaigns(request: Request, business_unit: BusinessUnit | None = None,
               who: Caller = Depends(caller("campaigns:read")), snap: Snapshot = Depends(snapshot)) -> Page[Campaign]:
     rows, total = an.campaign_page(snap, who.scope, filters(period, business_unit), status=status, search=search,
                                    limit=page.limit, offset=page.offset)
-    request.state.rows = len(rows)
-    return Page[Campaign](items=rows, total=total, limit=page.limit, offset=page.offset)
+    return page_of(Campaign, request, rows, total, page)
 
 
 @router.get("/campaigns/{campaign_id}/", response_model=Campaign, responses={**READ, **problems(404)},

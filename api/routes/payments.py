@@ -9,7 +9,7 @@ import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.common import READ, PageParams, Period, filters, problems, snapshot
+from api.common import READ, PageParams, Period, filters, page_of, problems, snapshot
 from api.security import ApiProblem, Caller, caller
 from huntred import analytics as an
 from huntred.ingest.stripe import verify_delivery
@@ -32,8 +32,7 @@ def transactions(request: Request, business_unit: BusinessUnit | None = None,
                  who: Caller = Depends(caller("payments:read")), snap: Snapshot = Depends(snapshot)) -> Page[Transaction]:
     rows, total = an.transactions(snap, who.scope, filters(period, business_unit), status=status, reveal_pii=who.sees_pii,
                                   pii_key=who.pii_key(), limit=page.limit, offset=page.offset)
-    request.state.rows = len(rows)
-    return Page[Transaction](items=rows, total=total, limit=page.limit, offset=page.offset)
+    return page_of(Transaction, request, rows, total, page)
 
 
 @router.get("/invoices/", response_model=Page[Invoice], responses=READ,
@@ -44,8 +43,7 @@ def invoices(request: Request, business_unit: BusinessUnit | None = None,
              who: Caller = Depends(caller("payments:read")), snap: Snapshot = Depends(snapshot)) -> Page[Invoice]:
     rows, total = an.invoices(snap, who.scope, filters(period, business_unit), status=status, reveal_pii=who.sees_pii,
                               pii_key=who.pii_key(), limit=page.limit, offset=page.offset)
-    request.state.rows = len(rows)
-    return Page[Invoice](items=rows, total=total, limit=page.limit, offset=page.offset)
+    return page_of(Invoice, request, rows, total, page)
 
 
 def webhook_path(event_id: str, created: int) -> str:

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.common import READ, check_period, problems, snapshot
 from api.security import Caller, caller
+from huntred.errors import BadRequest
 from huntred.serving import Snapshot
 from models.enums import BusinessUnit
 
@@ -48,7 +49,6 @@ async def client_export(request: Request, client_id: str | None = Query(None, ma
                                                                           description="A client key's own by default."),
                         who: Caller = Depends(caller("reports:client_export")),
                         snap: Snapshot = Depends(snapshot)) -> Response:
-    from huntred.errors import BadRequest
     from huntred.reports.client_export import build_client_export, export_zip
 
     chosen = client_id or who.scope.client_id
