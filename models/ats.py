@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic_core import PydanticCustomError
 
 from models.enums import (
@@ -28,6 +28,7 @@ from models.enums import (
     NotificationChannel,
     RewardType,
 )
+from models.plausible import PlausibleInstant
 
 NonEmptyId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 
@@ -182,7 +183,7 @@ class _Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     event_id: NonEmptyId
-    occurred_at: AwareDatetime = Field(description="ISO-8601 with a zone; stored in UTC.")
+    occurred_at: PlausibleInstant = Field(description="ISO-8601 with a zone, from 2000 to a day ahead; stored in UTC.")
     business_unit: BusinessUnit
     candidate_id: NonEmptyId | None = None
     campaign_id: NonEmptyId | None = None

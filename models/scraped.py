@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from models.plausible import PlausibleInstant
 
 CV_CONTENT_TYPES = {
     "application/pdf": "pdf",
@@ -71,7 +73,7 @@ class ScrapedCandidate(_SR):
     experience: list[SRExperience] = Field(default_factory=list)
     education: list[SREducation] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
-    createdOn: AwareDatetime
+    createdOn: PlausibleInstant
     resume: SRResume | None = None
 
 

@@ -10,13 +10,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.plausible import PlausibleUnixSeconds
+
 StripeId = Field(min_length=3, max_length=255)
 
 
 class _StripeObject(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
     id: str = StripeId
-    created: int = Field(ge=0, description="Unix seconds, as Stripe sends it.")
+    created: PlausibleUnixSeconds = Field(description="Unix seconds, as Stripe sends it.")
     livemode: bool = False
 
 
@@ -82,7 +84,7 @@ class StripeEvent(BaseModel):
     id: str = StripeId
     object: Literal["event"]
     type: str = Field(min_length=3)
-    created: int = Field(ge=0)
+    created: PlausibleUnixSeconds
     api_version: str | None = None
     data: dict
 

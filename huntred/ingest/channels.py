@@ -10,6 +10,7 @@ from huntred.ingest.types import ParsedFile
 from models.channels import ChannelExport, ColumnKind
 from models.enums import CHANNEL_NAMES, Currency
 from models.enums import QuarantineReason as R
+from models.plausible import EARLIEST, latest
 
 _CURRENCIES = [c.value for c in Currency]
 
@@ -26,6 +27,9 @@ def _checks(export: ChannelExport) -> list[tuple[pl.Expr, R, pl.Expr]]:
             parsed = v.str.strptime(pl.Date, export.date_format, strict=False)
             out.append((parsed.is_null(), R.INVALID_VALUE,
                         pl.format(f"{name} is '{{}}', not a date in the {export.date_format} format.", v.fill_null(""))))
+            out.append((~parsed.is_between(EARLIEST.date(), latest().date()).fill_null(True), R.INVALID_VALUE,
+                        pl.format(f"{name} is '{{}}', outside the plausible window ({EARLIEST:%Y-%m-%d} to a day from now).",
+                                  v.fill_null(""))))
         elif col.kind == ColumnKind.COUNT:
             n = v.cast(pl.Int64, strict=False)
             out.append((n.is_null() | (n < 0), R.INVALID_VALUE,

@@ -30,6 +30,8 @@ def _sentence(err: dict) -> str:
         return f"event_type '{err['ctx']['tag']}' is not a known event type."
     if kind in ("enum", "literal_error"):
         return f"{where} is '{value}', which is not one of {err['ctx']['expected']}."
+    if kind == "implausible_time":
+        return f"{where} {err['msg']}."
     if kind == "timezone_aware":
         return f"{where} '{value}' has no time zone; an ISO-8601 timestamp with an offset is required."
     if kind == "string_too_short" and where.endswith("id"):

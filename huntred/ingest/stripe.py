@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from huntred.ingest.errors import explain
 from huntred.ingest.types import ParsedFile
 from models.enums import QuarantineReason as R
+from models.plausible import EARLIEST, latest
 from models.stripe import STRIPE_OBJECT_MODELS, WEBHOOK_TOLERANCE_SECONDS, StripeEvent, WebhookDelivery
 
 stripe.enable_telemetry = False
@@ -119,6 +120,10 @@ def parse_api_page(data: bytes, relative_path: str, ingested_at: datetime) -> Pa
         raw = orjson.dumps(obj)
         if not isinstance(obj, dict) or not obj.get("id") or not obj.get("object") or not isinstance(obj.get("created"), int):
             parsed.reject(OBJECTS, R.MISSING_FIELD, "A Stripe object needs 'id', 'object' and 'created'.", raw, number)
+            continue
+        if not EARLIEST.timestamp() <= obj["created"] <= latest().timestamp():
+            parsed.reject(OBJECTS, R.INVALID_VALUE, f"{obj['object']} {obj['id']}: created {obj['created']} (Unix seconds) is not "
+                          f"between {EARLIEST:%Y-%m-%d} and a day from now.", raw, number)
             continue
         bad = _check_object(obj)
         if bad:

@@ -1,0 +1,55 @@
+"""When a record can have happened: the window every source's timestamps must fall in.
+
+A date outside it is a typo or a broken clock, not data (year 9999 overflowed churn
+features; an event "from 1970" would open a fifty-year campaign). Such a record is
+quarantined as ``invalid_value`` at ingestion and refused at the API's door, so it
+never reaches staging. Records may be dated up to a day ahead: clocks drift, and a
+zone like +14:00 is already tomorrow in Mexico City.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime
+from pydantic_core import PydanticCustomError
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def latest(now: datetime | None = None) -> datetime:
+    return (now or datetime.now(timezone.utc)) + FUTURE_TOLERANCE
+
+
+def implausible(moment: datetime, now: datetime | None = None) -> str | None:
+    """Why an aware timestamp cannot be a real record's time, or None when it can."""
+    if moment < EARLIEST:
+        return f"is before {EARLIEST:%Y-%m-%d}, earlier than any record the platform takes"
+    if moment > latest(now):
+        return "is more than a day in the future"
+    return None
+
+
+def implausible_day(day: date, now: datetime | None = None) -> str | None:
+    return implausible(datetime(day.year, day.month, day.day, tzinfo=timezone.utc), now)
+
+
+def _check(moment: datetime) -> datetime:
+    problem = implausible(moment)
+    if problem:
+        raise PydanticCustomError("implausible_time", "{when} {problem}", {"when": moment.isoformat(), "problem": problem})
+    return moment
+
+
+def _check_unix(seconds: int) -> int:
+    if not EARLIEST.timestamp() <= seconds <= latest().timestamp():
+        raise PydanticCustomError("implausible_time", "{when} (Unix seconds) is not between {first:%Y-%m-%d} and a day from now",
+                                  {"when": seconds, "first": EARLIEST})
+    return seconds
+
+
+#: An ISO-8601 timestamp with a zone, inside the plausible window.
+PlausibleInstant = Annotated[AwareDatetime, AfterValidator(_check)]
+#: Unix seconds (as Stripe sends them), inside the plausible window.
+PlausibleUnixSeconds = Annotated[int, AfterValidator(_check_unix)]
