@@ -177,6 +177,7 @@ class QuarantineReason(StrEnum):
     MALFORMED = "malformed"  # not parseable as JSON / CSV / PDF ...
     MISSING_FIELD = "missing_field"  # a required field or id is absent or empty
     UNKNOWN_VALUE = "unknown_value"  # a value outside its closed vocabulary
+    UNKNOWN_REFERENCE = "unknown_reference"  # names a campaign/candidate not delivered (yet): held, loaded once it is
     INVALID_VALUE = "invalid_value"  # wrong type, negative count, bad date ...
     DUPLICATE = "duplicate"  # the same natural key was already delivered
     BAD_SIGNATURE = "bad_signature"  # a Stripe webhook that failed verification

@@ -23,11 +23,39 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 @dataclass(frozen=True)
+class Registry:
+    """Ids the warehouse knows because a raw table announced them (e.g. campaigns, by their creation event)."""
+
+    table: str  # raw table
+    id_sql: str  # SQL over a row of that table: the id it announces
+    where: str  # which rows announce
+    what: str  # in words, for the quarantine reason
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A value of a raw row that must name a registry's id; a row naming an unknown one is held in quarantine."""
+
+    label: str  # the field, as a person reads it
+    sql: str  # SQL over the row; NULL means "refers to nothing" (allowed)
+    registry: str  # key of REGISTRIES
+
+
+REGISTRIES: dict[str, Registry] = {
+    "campaign": Registry("ats_events", "json_extract_string(event_json, '$.payload.campaign_id')",
+                         "event_type = 'publish.campaign_created'", "campaign announced by a publish.campaign_created event"),
+    "scraped_candidate": Registry("scraped_candidates", "candidate_id", "true", "scraped candidate in a candidates.json"),
+}
+
+
+@dataclass(frozen=True)
 class RawTable:
     name: str
     source: SourceFamily
     columns: tuple[tuple[str, str], ...]  # (name, DuckDB type) without lineage
     key: tuple[str, ...]  # natural key: a second delivery of it is a duplicate
+    #: what staging joins this table to: rows naming unknown ids are held (dbt's relationships tests hold by construction)
+    references: tuple[Reference, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -50,10 +78,15 @@ RAW_TABLES: dict[str, RawTable] = {
             ("event_id", "VARCHAR NOT NULL"), ("event_type", "VARCHAR NOT NULL"), ("module", "VARCHAR NOT NULL"),
             ("occurred_at", "TIMESTAMPTZ NOT NULL"), ("business_unit", "VARCHAR NOT NULL"),
             ("candidate_id", "VARCHAR"), ("campaign_id", "VARCHAR"), ("event_json", "JSON NOT NULL"),
-        ), ("event_id",)),
+        ), ("event_id",), (
+            Reference("campaign_id", "campaign_id", "campaign"),
+            # posts, phases and vacancies name their campaign in the payload too (staging reads that one)
+            Reference("payload.campaign_id", "json_extract_string(event_json, '$.payload.campaign_id')", "campaign"),
+        )),
         *(
             RawTable(export.raw_table, SourceFamily.CHANNEL_METRICS,
-                     tuple((c.native, c.duckdb_type) for c in export.columns), export.key_columns)
+                     tuple((c.native, c.duckdb_type) for c in export.columns), export.key_columns,
+                     (Reference(export.column("campaign_id").native, f'"{export.column("campaign_id").native}"', "campaign"),))
             for export in CHANNEL_EXPORTS.values()
         ),
         RawTable("stripe_events", SourceFamily.STRIPE, (
@@ -72,7 +105,7 @@ RAW_TABLES: dict[str, RawTable] = {
         RawTable("scraped_cvs", SourceFamily.SCRAPED_CANDIDATES, (
             ("candidate_id", "VARCHAR NOT NULL"), ("file_name", "VARCHAR NOT NULL"), ("file_format", "VARCHAR NOT NULL"),
             ("file_sha256", "VARCHAR NOT NULL"), ("file_bytes", "BIGINT NOT NULL"), ("cv_text", "VARCHAR NOT NULL"),
-        ), ("candidate_id",)),
+        ), ("candidate_id",), (Reference("candidate id (the CV's file name)", "candidate_id", "scraped_candidate"),)),
     )
 }
 
@@ -83,6 +116,7 @@ CREATE TABLE IF NOT EXISTS quarantine.records (
   reason_code VARCHAR NOT NULL,     -- models.enums.QuarantineReason
   reason VARCHAR NOT NULL,          -- one sentence a person understands
   record VARCHAR,                   -- the record as delivered (may be unparseable)
+  subject_id VARCHAR,               -- the candidate the record is about, where the text names one: erasure finds it
   _source_file VARCHAR NOT NULL,
   _record_number BIGINT NOT NULL,
   _content_hash VARCHAR NOT NULL,
@@ -138,6 +172,7 @@ WAREHOUSE_DDL: tuple[str, ...] = (
     "CREATE SCHEMA IF NOT EXISTS quarantine",
     "CREATE SCHEMA IF NOT EXISTS meta",
     QUARANTINE_DDL,
+    "ALTER TABLE quarantine.records ADD COLUMN IF NOT EXISTS subject_id VARCHAR",  # warehouses made before it existed
     INGESTED_FILES_DDL,
     BUILD_STATE_DDL,
     ERASURES_DDL,

@@ -23,6 +23,7 @@ import polars as pl
 
 from huntred.ingest.ats import parse_ats_file
 from huntred.ingest.channels import parse_channel_files
+from huntred.ingest.references import hold_unknown_references, release_known_references
 from huntred.ingest.scraped import CV_FORMATS, parse_candidates_file, parse_cv_file
 from huntred.ingest.stripe import parse_api_page, parse_webhook_file
 from huntred.ingest.types import ParsedFile, Rejected, sha256
@@ -63,6 +64,7 @@ class IngestSummary:
     records_read: int = 0
     loaded: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     quarantined: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # reason code -> rows
+    released: int = 0  # rows held for an unknown reference in earlier runs, loaded now that it arrived
     ingested_paths: list[str] = field(default_factory=list)
 
     @property
@@ -212,6 +214,10 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
                         "SELECT *, $now::TIMESTAMPTZ AS _ingested_at, $run AS _run_id FROM incoming",
                         {"now": now, "run": run_id})
             con.unregister("incoming")
+        # what this chunk announced may complete rows held before; then hold this chunk's rows naming unknown ids
+        summary.released += sum(release_known_references(con).values())
+        position = {f.relative: i for i, (f, _) in enumerate(chunk)}
+        held = hold_unknown_references(con, run_id, list(position), tables)
         if rejected:
             q = pl.DataFrame({
                 "source": [family.value] * len(rejected),
@@ -219,10 +225,11 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
                 "reason_code": [r.reason_code.value for _, r in rejected],
                 "reason": [r.reason for _, r in rejected],
                 "record": [r.record for _, r in rejected],
+                "subject_id": [r.subject_id for _, r in rejected],
                 "_source_file": [chunk[i][0].relative for i, _ in rejected],
                 "_record_number": [r.record_number for _, r in rejected],
                 "_content_hash": [r.content_hash for _, r in rejected],
-            }, schema_overrides={"record": pl.String, "_record_number": pl.Int64})
+            }, schema_overrides={"record": pl.String, "subject_id": pl.String, "_record_number": pl.Int64})
             con.register("rejected", q)
             con.execute("INSERT INTO quarantine.records BY NAME SELECT *, $now::TIMESTAMPTZ AS _ingested_at, $run AS _run_id "
                         "FROM rejected", {"now": now, "run": run_id})
@@ -231,6 +238,11 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
         for i, r in rejected:
             quarantined[i] += 1
             summary.quarantined[r.reason_code.value] += 1
+        for (table, file), n in held.items():
+            loaded[position[file]] -= n
+            quarantined[position[file]] += n
+            summary.loaded[table] -= n
+            summary.quarantined[R.UNKNOWN_REFERENCE.value] += n
         ledger = pl.DataFrame({
             "source": [family.value] * len(chunk),
             "file_path": [f.relative for f, _ in chunk],
@@ -267,6 +279,16 @@ def ingest_family(con: duckdb.DuckDBPyConnection, landing_root: Path, family: So
     unchanged = {(p, b, m) for p, b, m, _ in seen}
     hashes = {h for *_, h in seen}
     pending = [f for f in files if (f.relative, f.size, f.mtime_ns) not in unchanged]
+    if con.execute("SELECT count(*) FROM quarantine.records WHERE reason_code = $c",
+                   {"c": R.UNKNOWN_REFERENCE.value}).fetchall()[0][0]:
+        # another source (or an earlier run) may have delivered what held rows were waiting for
+        con.begin()
+        try:
+            summary.released += sum(release_known_references(con).values())
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
     summary.files_skipped = len(files) - len(pending)
     done = summary.files_skipped
     for chunk in _chunks(pending):

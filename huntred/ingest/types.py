@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -13,6 +14,17 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: a candidate named in a record's text, even a truncated one: ATS events' candidate_id, SmartRecruiters' id
+_CANDIDATE_ID = re.compile(r'"candidate_id"\s*:\s*"([A-Za-z0-9_\-]{1,64})"')
+_SCRAPED_ID = re.compile(r'"id"\s*:\s*"([A-Za-z0-9_\-]{1,64})"')
+
+
+def subject_of(text: str | None, table: str) -> str | None:
+    """The candidate a quarantined record is about, when its text names one (so erasure reaches it)."""
+    found = (_SCRAPED_ID if table == "scraped_candidates" else _CANDIDATE_ID).search(text or "")
+    return found.group(1) if found else None
+
+
 @dataclass
 class Rejected:
     target_table: str
@@ -21,6 +33,10 @@ class Rejected:
     record: str | None
     record_number: int
     content_hash: str
+
+    @property
+    def subject_id(self) -> str | None:
+        return subject_of(self.record, self.target_table)
 
 
 @dataclass

@@ -45,7 +45,8 @@ def ingestion_asset(family: SourceFamily):
             )
             gaps = accounting_gaps(con, context.run.run_id)
         context.log.info(f"{family.value}: {summary.files_ingested} new files, {summary.files_skipped} already ingested, "
-                         f"{summary.records_loaded} rows loaded, {summary.records_quarantined} quarantined")
+                         f"{summary.records_loaded} rows loaded, {summary.records_quarantined} quarantined"
+                         + (f", {summary.released} held rows released" if summary.released else ""))
         yield MaterializeResult(asset_key=key, metadata={
             "files_found": summary.files_found,
             "files_ingested": summary.files_ingested,
@@ -53,6 +54,7 @@ def ingestion_asset(family: SourceFamily):
             "records_read": summary.records_read,
             "rows_loaded": MetadataValue.json(dict(summary.loaded)),
             "rows_quarantined": MetadataValue.json(dict(summary.quarantined)),
+            "rows_released": summary.released,
         })
         family_gaps = [g for g in gaps if g[0].startswith(family.value + "/")]
         yield AssetCheckResult(
