@@ -24,11 +24,10 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Registry:
-    """Ids the warehouse knows because a raw table announced them (e.g. campaigns, by their creation event)."""
+    """Ids the warehouse knows because raw rows announced them (a campaign by its creation event, a Stripe customer
+    by its object or an event about it)."""
 
-    table: str  # raw table
-    id_sql: str  # SQL over a row of that table: the id it announces
-    where: str  # which rows announce
+    sql: str  # SELECT of the known ids, over raw tables
     what: str  # in words, for the quarantine reason
 
 
@@ -41,11 +40,30 @@ class Reference:
     registry: str  # key of REGISTRIES
 
 
+def _stripe_known(object_type: str) -> str:
+    return (f"SELECT object_id FROM raw.stripe_objects WHERE object_type = '{object_type}' "
+            f"UNION ALL SELECT object_id FROM raw.stripe_events WHERE object_type = '{object_type}'")
+
+
+#: What staging joins on and dbt tests with ``relationships``, per referenced entity.
 REGISTRIES: dict[str, Registry] = {
-    "campaign": Registry("ats_events", "json_extract_string(event_json, '$.payload.campaign_id')",
-                         "event_type = 'publish.campaign_created'", "campaign announced by a publish.campaign_created event"),
-    "scraped_candidate": Registry("scraped_candidates", "candidate_id", "true", "scraped candidate in a candidates.json"),
+    "campaign": Registry("SELECT json_extract_string(event_json, '$.payload.campaign_id') FROM raw.ats_events "
+                         "WHERE event_type = 'publish.campaign_created'", "campaign announced by a publish.campaign_created event"),
+    "scraped_candidate": Registry("SELECT candidate_id FROM raw.scraped_candidates", "scraped candidate in a candidates.json"),
+    "stripe_customer": Registry(_stripe_known("customer"), "Stripe customer (no customer object or event has been delivered)"),
+    "stripe_invoice": Registry(_stripe_known("invoice"), "Stripe invoice (no invoice object or event has been delivered)"),
+    "stripe_charge": Registry(_stripe_known("charge"), "Stripe charge (no charge object or event has been delivered)"),
 }
+
+
+def _stripe_references(object_sql: str) -> tuple[Reference, ...]:
+    """A Stripe object's links as staging reads them (charges, invoices, subscriptions name a customer; ...)."""
+    return (
+        Reference("customer", f"CASE WHEN object_type IN ('charge', 'invoice', 'subscription') THEN {object_sql} ->> '$.customer' END",
+                  "stripe_customer"),
+        Reference("invoice", f"CASE WHEN object_type = 'charge' THEN {object_sql} ->> '$.invoice' END", "stripe_invoice"),
+        Reference("charge", f"CASE WHEN object_type = 'refund' THEN {object_sql} ->> '$.charge' END", "stripe_charge"),
+    )
 
 
 @dataclass(frozen=True)
@@ -93,11 +111,11 @@ RAW_TABLES: dict[str, RawTable] = {
             ("event_id", "VARCHAR NOT NULL"), ("event_type", "VARCHAR NOT NULL"), ("created_at", "TIMESTAMPTZ NOT NULL"),
             ("object_id", "VARCHAR"), ("object_type", "VARCHAR"), ("received_at", "TIMESTAMPTZ"),
             ("event_json", "JSON NOT NULL"),
-        ), ("event_id",)),
+        ), ("event_id",), _stripe_references("(event_json -> '$.data.object')")),
         RawTable("stripe_objects", SourceFamily.STRIPE, (
             ("object_id", "VARCHAR NOT NULL"), ("object_type", "VARCHAR NOT NULL"), ("created_at", "TIMESTAMPTZ NOT NULL"),
             ("observed_at", "TIMESTAMPTZ NOT NULL"), ("object_json", "JSON NOT NULL"),
-        ), ("object_id", "observed_at")),
+        ), ("object_id", "observed_at"), _stripe_references("object_json")),
         RawTable("scraped_candidates", SourceFamily.SCRAPED_CANDIDATES, (
             ("candidate_id", "VARCHAR NOT NULL"), ("email", "VARCHAR NOT NULL"), ("created_on", "TIMESTAMPTZ NOT NULL"),
             ("job_id", "VARCHAR"), ("status", "VARCHAR"), ("candidate_json", "JSON NOT NULL"),

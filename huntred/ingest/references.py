@@ -28,8 +28,7 @@ _MAX_ROUNDS = 20  # holding (or releasing) a row can change what is known; a few
 
 
 def _known(registry: str) -> str:
-    reg = REGISTRIES[registry]
-    return (f"(SELECT {reg.id_sql} AS id FROM raw.{reg.table} WHERE {reg.where} AND {reg.id_sql} IS NOT NULL)")
+    return f"(SELECT * FROM ({REGISTRIES[registry].sql}) known(id) WHERE id IS NOT NULL)"
 
 
 def _unknown(ref: Reference) -> str:

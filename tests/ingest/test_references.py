@@ -135,3 +135,27 @@ def test_events_dated_outside_the_plausible_window_are_invalid_values(warehouse)
     assert [c for c, _ in rows] == ["invalid_value", "invalid_value"]
     assert "occurred_at 9999-12-31T23:59:59+14:00 is more than a day in the future" in rows[0][1]
     assert "is before 2000-01-01" in rows[1][1]
+
+
+def _page(*objects: dict) -> bytes:
+    return orjson.dumps({"object": "list", "has_more": False, "url": "/v1/x", "data": list(objects)})
+
+
+def test_a_stripe_charge_for_a_customer_not_delivered_yet_waits_for_it(warehouse):
+    charge = {"id": "ch_1", "object": "charge", "created": 1772000000, "amount": 1000, "amount_refunded": 0,
+              "currency": "mxn", "customer": "cus_1", "invoice": None, "status": "succeeded", "paid": True}
+    refund = {"id": "re_1", "object": "refund", "created": 1772000500, "amount": 1000, "currency": "mxn", "charge": "ch_1",
+              "status": "succeeded"}
+    land("stripe/api/2026-03-02/charges/page_0001.json", _page(charge, refund))
+    con = connect_writer(get_settings())
+    ingest(con, SourceFamily.STRIPE, "r1")
+    rows = held(con)
+    assert [r[1] for r in rows] == ["unknown_reference"] * 2
+    assert "customer 'cus_1' is not a known Stripe customer" in " ".join(r[2] for r in rows)
+    assert "charge 'ch_1' is not a known Stripe charge" in " ".join(r[2] for r in rows)
+    land("stripe/api/2026-03-03/customers/page_0001.json", _page({"id": "cus_1", "object": "customer", "created": 1771000000,
+                                                                 "metadata": {"business_unit": "amigro"}}))
+    ingest(con, SourceFamily.STRIPE, "r2")  # the customer arrives: the charge, then the refund naming it, load
+    assert held(con) == []
+    assert sorted(o for (o,) in con.sql("SELECT object_id FROM raw.stripe_objects").fetchall()) == ["ch_1", "cus_1", "re_1"]
+    assert accounting_gaps(con, "r1") == [] and accounting_gaps(con, "r2") == []

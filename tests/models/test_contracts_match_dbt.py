@@ -99,3 +99,32 @@ def test_dbt_sources_over_the_ml_schema_declare_the_columns_the_ml_layer_writes(
     for name, columns in declared.items():
         expected = [(c, t.replace(" NOT NULL", "").lower()) for c, t in ML_TABLES[name].columns]
         assert columns == expected, name
+
+
+#: Read off the dbt project by hand (not from models/warehouse.py): the staging models that hold ids other rows must
+#: name, and the registry of ids ingestion checks those rows against. A relationships test to a model missing here
+#: means a record naming an id that never arrived would fail the build and stop every later run from publishing.
+_REFERENCED_MODELS = {
+    "stg_ats__campaigns": "campaign",
+    "stg_scraped__candidates": "scraped_candidate",
+    "stg_stripe__customers": "stripe_customer",
+    "stg_stripe__invoices": "stripe_invoice",
+    "stg_stripe__charges": "stripe_charge",
+}
+#: relationships whose target is built from the same rows as the referring model (cannot dangle), or a seed
+_DERIVED = {"mart_campaign_summary"}
+
+
+def test_every_relationships_test_on_source_data_has_its_reference_checked_at_ingestion():
+    import json
+
+    from models.warehouse import REGISTRIES
+
+    manifest = json.loads((TRANSFORMS / "target" / "manifest.json").read_text())
+    seeds = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
+    targets = {n["test_metadata"]["kwargs"]["to"].split("'")[1] for n in manifest["nodes"].values()
+               if n["resource_type"] == "test" and n.get("test_metadata", {}).get("name") == "relationships"}
+    unguarded = targets - seeds - _DERIVED - set(_REFERENCED_MODELS)
+    assert not unguarded, f"relationships to {unguarded}: declare a Registry and References in models/warehouse.py"
+    declared = {ref.registry for t in RAW_TABLES.values() for ref in t.references}
+    assert set(_REFERENCED_MODELS.values()) <= declared <= set(REGISTRIES)
