@@ -155,8 +155,13 @@ def _one_of(rule, value, allowed: tuple[str, ...]) -> str:
     return found
 
 
-def segment_id(name: str) -> str:
-    return "seg_" + hashlib.sha256(fold(name).strip().encode()).hexdigest()[:10]
+def segment_id(name: str, business_unit: str | None = None) -> str:
+    """Segments belong to their BU: the same name in two BUs is two segments (a shared one, no BU, keeps its old id).
+
+    Named by the name alone, a BU manager of amigro posting huntred's segment name took it over.
+    """
+    owned = fold(name).strip() if business_unit is None else f"{business_unit}\0{fold(name).strip()}"
+    return "seg_" + hashlib.sha256(owned.encode()).hexdigest()[:10]
 
 
 def members(con: duckdb.DuckDBPyConnection, compiled: CompiledSegment) -> pl.DataFrame:
@@ -180,7 +185,7 @@ def save_segment(con: duckdb.DuckDBPyConnection, name: str, rules: dict, busines
     ensure_tables(con)
     found = members(con, compiled)
     now = datetime.now(timezone.utc)
-    sid = segment_id(name)
+    sid = segment_id(name, business_unit)
     row = {"segment_id": sid, "name": name.strip(), "rules_json": json.dumps(rules, ensure_ascii=False),
            "business_unit": business_unit, "sql_where": compiled.where, "members": found.height, "created_at": now}
     replace_rows(con, "segments", pl.DataFrame([row], schema_overrides={"business_unit": pl.String}),
@@ -195,10 +200,15 @@ def refresh_all(con: duckdb.DuckDBPyConnection) -> int:
     from ml.store import ensure_tables
 
     ensure_tables(con)
-    stored = {n: (json.loads(r), bu) for n, r, bu in con.sql("SELECT name, rules_json, business_unit FROM ml.segments").fetchall()}
-    for name, (rules, bu) in {**DEFAULT_SEGMENTS, **stored}.items():
+    stored = {(n, bu): json.loads(r) for n, r, bu in con.sql("SELECT name, rules_json, business_unit FROM ml.segments").fetchall()}
+    wanted = {**{(n, bu): rules for n, (rules, bu) in DEFAULT_SEGMENTS.items()}, **stored}
+    for (name, bu), rules in wanted.items():
         save_segment(con, name, rules, bu)
-    return len({**DEFAULT_SEGMENTS, **stored})
+    # rows stored under an id of an earlier scheme (the name alone) are the same segments: drop the stale copies
+    ids = [segment_id(name, bu) for name, bu in wanted]
+    for table in ("segments", "segment_members"):
+        con.execute(f"DELETE FROM ml.{table} WHERE segment_id NOT IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
+    return len(wanted)
 
 
 #: Segments every warehouse starts with (name -> (rules, BU)); the seed's own example first.
