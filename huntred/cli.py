@@ -117,6 +117,16 @@ def run(
                         f"Fix the cause and run again (completed files are kept); the log is {outcome.log_file}.")
     console.print(f"[green]Done[/] in {outcome.seconds:.1f} s: {outcome.materialized} assets materialized, "
                   f"{len(outcome.checks_failed)} checks failed. Log: {outcome.log_file}")
+    _report_quarantine(outcome)
+
+
+def _report_quarantine(outcome) -> None:
+    from huntred.pipeline import describe_quarantined
+
+    summary = describe_quarantined(outcome.quarantined)
+    if summary:
+        console.print(f"[yellow]{summary}[/]. The rest was published; see `huntred quarantine --source SOURCE` for each "
+                      "record, its file, line and reason.")
 
 
 @app.command("run-daily")
@@ -208,6 +218,7 @@ def ingest(
     if not outcome.success:
         raise UserError(f"Ingestion ran but the run failed: {outcome.errors[0] if outcome.errors else 'a step failed'}",
                         "The files stay in the landing zone; fix the cause and run `huntred run`.")
+    _report_quarantine(outcome)
     status(source=source.value)
 
 

@@ -38,6 +38,8 @@ class RunOutcome:
     materialized: int = 0
     checks_failed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: source -> reason code -> records of this run kept out of raw (see `huntred quarantine`)
+    quarantined: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -> list[AssetKey] | None:
@@ -125,6 +127,25 @@ def _execute(job, instance, run_id, selection, done, watcher, partition_range=No
         watcher.join(timeout=5)
 
 
+def _note_quarantine(outcome: RunOutcome, event) -> None:
+    """Ingestion assets report the records they kept out of raw, by reason: the run says so at its end."""
+    key = event.asset_key.path
+    if len(key) == 2 and key[0] == "raw":
+        counts = event.event_specific_data.materialization.metadata.get("rows_quarantined")
+        if counts is not None and counts.value:
+            outcome.quarantined[key[1]] = {reason: int(n) for reason, n in counts.value.items() if n}
+
+
+def describe_quarantined(quarantined: dict[str, dict[str, int]]) -> str:
+    """'12 records quarantined: ats_events 10 (unknown_reference 7, invalid_value 3), ...' or ''."""
+    if not quarantined:
+        return ""
+    total = sum(n for reasons in quarantined.values() for n in reasons.values())
+    parts = [f"{source} {sum(reasons.values())} (" + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())) + ")"
+             for source, reasons in sorted(quarantined.items())]
+    return f"{total} records quarantined: " + "; ".join(parts)
+
+
 def _watch(instance: DagsterInstance, run_id: str, outcome: RunOutcome, on_event, done: threading.Event) -> None:
     cursor, started = None, {}
     while True:
@@ -150,6 +171,7 @@ def _watch(instance: DagsterInstance, run_id: str, outcome: RunOutcome, on_event
                 elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
                     outcome.materialized += 1
                     on_event("materialized", event.asset_key.to_user_string())
+                    _note_quarantine(outcome, event)
                 else:
                     evaluation = event.event_specific_data
                     if not evaluation.passed:
