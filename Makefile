@@ -82,4 +82,4 @@ bench: prepare .env  ## Measure generation, pipeline, re-run, ingest throughput,
 	$(BIN)/python bench/run.py
 
 clean:  ## Delete everything generated under the warehouse
-	rm -rf $(HUNTRED_WAREHOUSE_DIR)/{landing,serving,dagster,logs,mlflow,audit,lakehouse.duckdb,lakehouse.duckdb.wal,.writer.lock,users.json,api_keys.json} transforms/target
+	rm -rf $(HUNTRED_WAREHOUSE_DIR)/{landing,serving,dagster,logs,dbt,runs,mlflow,audit,lakehouse.duckdb,lakehouse.duckdb.wal,.writer.lock,users.json,api_keys.json} transforms/target

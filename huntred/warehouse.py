@@ -18,6 +18,7 @@ from typing import Iterator
 import duckdb
 
 from huntred.errors import Busy
+from huntred.landing import fault_point, land
 from huntred.settings import Settings
 from models.ml import UNPUBLISHED
 from models.warehouse import WAREHOUSE_DDL
@@ -102,6 +103,8 @@ def writer_busy(settings: Settings) -> str | None:
 def publish_snapshot(settings: Settings, run_id: str) -> Path:
     """Copy the published schemas into a new snapshot file and make it current (atomic rename)."""
     settings.serving_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in settings.serving_dir.glob("snapshot-*.partial"):
+        leftover.unlink()  # a publish killed midway (callers hold the writer lock, so none is being written now)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = settings.serving_dir / f"snapshot-{stamp}.duckdb"
     partial = target.with_suffix(".partial")
@@ -124,11 +127,10 @@ def publish_snapshot(settings: Settings, run_id: str) -> Path:
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    fault_point("publish:before_switch")
     os.replace(partial, target)
-    pointer = settings.serving_dir / "CURRENT"
-    tmp = pointer.with_suffix(".tmp")
-    tmp.write_text(target.name + "\n", encoding="utf-8")
-    os.replace(tmp, pointer)  # readers see the old snapshot or the new one, never half of either
+    # written aside, synced, renamed: readers see the old snapshot or the new one, never half of either, even after a crash
+    land(settings.serving_dir / "CURRENT", (target.name + "\n").encode("utf-8"))
     _prune(settings, keep=target.name)
     return target
 

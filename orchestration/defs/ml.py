@@ -6,7 +6,16 @@ snapshot is published. Scoring always loads the registry's ``@champion``; with n
 champion yet it records that and writes nothing.
 """
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from huntred.errors import UserError
 from ml.analyzers.runs import run_analyzers
@@ -74,15 +83,27 @@ def training_asset(name: str):
 def scoring_asset(name: str):
     family = FAMILIES[name]
 
-    @asset(key=scores_key(name), group_name=SCORING_GROUP, deps=[model_key(name), ANALYZERS_KEY, *STAGING_INPUTS],
+    key = scores_key(name)
+
+    @asset(key=key, group_name=SCORING_GROUP, deps=[model_key(name), ANALYZERS_KEY, *STAGING_INPUTS],
            kinds={"python", "duckdb"},
+           check_specs=[AssetCheckSpec("scored", asset=key, description="The champion scored every candidate it was given.")],
            description=f"Score with {family.model_name}@champion and write the scores to the warehouse.")
-    def _score(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        with warehouse.connect() as con:
-            version, rows = score_family(name, con)
+    def _score(context: AssetExecutionContext, warehouse: WarehouseResource):
+        try:
+            with warehouse.connect() as con:
+                version, rows = score_family(name, con)
+        except Exception as exc:  # noqa: BLE001 - one model failing must not keep the rest of the data from readers
+            # the score write is one transaction: the previous scores stay, and the snapshot still publishes
+            context.log.error(f"{family.model_name} scoring failed, previous scores kept: {type(exc).__name__}: {exc}")
+            yield MaterializeResult(metadata={"scored": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}"})
+            yield AssetCheckResult(check_name="scored", passed=False, severity=AssetCheckSeverity.WARN,
+                                   metadata={"error": f"{type(exc).__name__}: {str(exc)[:300]}"})
+            return
         if version is None:
             context.log.warning(f"{family.model_name} has no champion yet: nothing scored (run `huntred ml train {name}`).")
-        return MaterializeResult(metadata={"champion_version": version or "none", "rows": rows})
+        yield MaterializeResult(metadata={"champion_version": version or "none", "rows": rows})
+        yield AssetCheckResult(check_name="scored", passed=True)
 
     return _score
 

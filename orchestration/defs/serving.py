@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from huntred.warehouse import publish_snapshot
 from models.enums import SourceFamily
 from orchestration.defs.ml import ML_OUTPUT_KEYS
-from orchestration.defs.transforms import huntred_dbt_assets, huntred_dbt_daily_assets, huntred_dbt_ml_assets
+from orchestration.defs.transforms import BUILD_STATE_KEY, PUBLISHED_STATE_KEY, huntred_dbt_assets, huntred_dbt_daily_assets, huntred_dbt_ml_assets
 from orchestration.resources import WarehouseResource
 
 
@@ -19,4 +19,7 @@ from orchestration.resources import WarehouseResource
 )
 def serving_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     path = publish_snapshot(warehouse.settings, context.run.run_id)
+    with warehouse.connect() as con:  # only now is what the tables were built from what readers see
+        con.execute("INSERT OR REPLACE INTO meta.build_state SELECT $published, value, now(), $run FROM meta.build_state "
+                    "WHERE key = $built", {"published": PUBLISHED_STATE_KEY, "built": BUILD_STATE_KEY, "run": context.run.run_id})
     return MaterializeResult(metadata={"snapshot": str(path), "bytes": path.stat().st_size})

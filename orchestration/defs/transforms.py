@@ -6,7 +6,10 @@ partition, passing the partition's window to dbt as vars.
 """
 import hashlib
 import json
+import shutil
+import uuid
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Mapping
 
 from dagster import AssetExecutionContext, BackfillPolicy, Config, DailyPartitionsDefinition
@@ -15,7 +18,10 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.dbt_project import huntred_dbt
 from orchestration.resources import WarehouseResource
 
-BUILD_STATE_KEY = "dbt_build_inputs"
+BUILD_STATE_KEY = "dbt_build_inputs"  # what the tables were last built from
+#: what the served snapshot was built from: set only once a snapshot is current, so a run killed (or failed) between
+#: the build and the publish is rebuilt and published by the next run instead of skipped as "nothing new"
+PUBLISHED_STATE_KEY = "published_inputs"
 DAILY_TAG = "daily_partitioned"
 ML_SCORES_TAG = "ml_scores"  # models over the ml schema: built after scoring, in every run that scores
 
@@ -62,6 +68,20 @@ def daily_build_args(start: datetime, end: datetime, full_refresh: bool) -> list
     return ["build", "--vars", json.dumps(partition_window_vars(start, end))]
 
 
+#: dbt writes ~18 MB per invocation (compiled SQL, run results, its log): the newest few are kept for debugging
+DBT_OUTPUTS_KEPT = 12
+
+
+def dbt_output_dir(context: AssetExecutionContext, warehouse: WarehouseResource) -> Path:
+    """Where this dbt invocation writes: under the warehouse dir (not the source tree), older outputs pruned."""
+    root = warehouse.settings.warehouse_dir / "dbt"
+    root.mkdir(parents=True, exist_ok=True)
+    older = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in older[: max(0, len(older) - DBT_OUTPUTS_KEPT + 1)]:
+        shutil.rmtree(old, ignore_errors=True)
+    return root / f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}-{uuid.uuid4().hex[:6]}"
+
+
 class DailyBuildConfig(Config):
     full_refresh: bool = False
 
@@ -74,7 +94,8 @@ def huntred_dbt_daily_assets(context: AssetExecutionContext, dbt: DbtCliResource
     # one run covers a range of days (single-run backfills): the window is the whole range
     window = context.partition_time_window
     context.log.info(f"dbt build of {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d} (full refresh: {config.full_refresh})")
-    yield from dbt.cli(daily_build_args(window.start, window.end, config.full_refresh), context=context).stream()
+    yield from dbt.cli(daily_build_args(window.start, window.end, config.full_refresh), context=context,
+                       target_path=dbt_output_dir(context, warehouse)).stream()
 
 
 @dbt_assets(manifest=huntred_dbt.manifest_path, project=huntred_dbt, dagster_dbt_translator=translator,
@@ -84,13 +105,14 @@ def huntred_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, ware
     full_build = set(context.selected_asset_keys) == set(huntred_dbt_assets.keys)
     with warehouse.connect() as con:
         ledger = con.sql("SELECT count(*), max(ingested_at)::VARCHAR FROM meta.ingested_files").fetchall()[0]
-        previous = next(iter(con.sql("SELECT value FROM meta.build_state WHERE key = $k", params={"k": BUILD_STATE_KEY}).fetchall()), None)
+        published = next(iter(con.sql("SELECT value FROM meta.build_state WHERE key = $k",
+                                      params={"k": PUBLISHED_STATE_KEY}).fetchall()), None)
     version = dbt_inputs_version(tuple(ledger), huntred_dbt.project_dir)
-    if full_build and previous and previous[0] == version:
-        # Nothing new landed and no model changed: the tables are already what a build would make.
-        context.log.info("dbt build skipped: no new files and no dbt changes since the last successful build.")
+    if full_build and published and published[0] == version:
+        # Nothing new landed, no model changed, and the snapshot served was built from exactly this.
+        context.log.info("dbt build skipped: no new files and no dbt changes since the last published build.")
         return
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build"], context=context, target_path=dbt_output_dir(context, warehouse)).stream()
     if full_build:
         with warehouse.connect() as con:
             con.execute("INSERT OR REPLACE INTO meta.build_state VALUES ($k, $v, now(), $run)",
@@ -101,4 +123,4 @@ def huntred_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, ware
             select=f"tag:{ML_SCORES_TAG}", name="huntred_dbt_ml_assets")
 def huntred_dbt_ml_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # Small models over the scores the ML assets just wrote (sources in schema ml): always rebuilt.
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build"], context=context, target_path=dbt_output_dir(context, warehouse)).stream()

@@ -140,3 +140,86 @@ def test_a_run_killed_mid_ingestion_then_rerun_equals_one_clean_run(built_lakeho
     assert clean.keys() == recovered.keys()
     for name in clean:
         assert clean[name].equals(recovered[name]), name
+
+
+def _published_contents(warehouse: Path) -> dict[str, pl.DataFrame]:
+    """What readers see: every table of the current snapshot built from data (not from run times or ids)."""
+    snapshot = warehouse / "serving" / (warehouse / "serving" / "CURRENT").read_text().strip()
+    con = duckdb.connect(str(snapshot), read_only=True)
+    out = {}
+    for schema, table in con.sql("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
+                                 "('quarantine', 'staging', 'intermediate', 'marts', 'meta') AND table_name <> 'build_state' "
+                                 "UNION ALL SELECT 'ml', 'candidate_profiles'").fetchall():
+        cols = [c for (c,) in con.sql("SELECT column_name FROM duckdb_columns() WHERE schema_name = $s AND table_name = $t",
+                                      params={"s": schema, "t": table}).fetchall()
+                if not any(v in c for v in (*VOLATILE, "analyzed_at"))]
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        out[f"{schema}.{table}"] = con.sql(f'SELECT {quoted} FROM "{schema}"."{table}" ORDER BY ALL').pl()
+    con.close()
+    return out
+
+
+def test_chaos_sigkill_at_random_moments_then_rerun_publishes_what_one_clean_build_publishes(built_lakehouse, generated, tmp_path):
+    """A run killed anywhere (ingestion, dbt, analyzers, publishing), several times, then run again: readers get exactly
+    the snapshot one clean build of the same landing files gives, and nothing is left half-written."""
+    import random
+    import signal
+    import time
+
+    from orchestration.defs.transforms import DBT_OUTPUTS_KEPT
+
+    warehouse = new_warehouse(tmp_path, generated[0])
+    point_at(warehouse)
+    seed = int(os.environ.get("HUNTRED_CHAOS_SEED", time.time_ns() % 10_000))
+    chance = random.Random(seed)
+    clean_seconds = built_lakehouse[1].seconds
+    huntred = [str(Path(sys.executable).with_name("huntred")), "run"]
+    env = {**os.environ, "HUNTRED_INGEST_CHUNK_BYTES": "300000"}
+    kills = []
+    for _ in range(3):
+        run = subprocess.Popen(huntred, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+        delay = chance.uniform(1.0, max(2.0, clean_seconds))
+        try:
+            run.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)  # the run and dbt's subprocess with it, as a power cut would
+            run.wait()
+        kills.append((round(delay, 1), run.returncode))
+    final = subprocess.run(huntred, env=env, cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert final.returncode == 0, f"seed {seed}, kills {kills}: " + final.stdout[-2000:] + final.stderr[-2000:]
+    clean, recovered = _published_contents(built_lakehouse[0]), _published_contents(warehouse)
+    assert clean.keys() == recovered.keys(), f"seed {seed}"
+    for name in clean:
+        assert clean[name].equals(recovered[name]), f"{name} differs (seed {seed}, kills at {kills})"
+    assert list((warehouse / "serving").glob("*.partial")) == []
+    assert len(list((warehouse / "dbt").iterdir())) <= DBT_OUTPUTS_KEPT  # dbt's output stays bounded, under the warehouse
+
+
+def test_a_run_killed_while_publishing_is_published_by_the_next_run(built_lakehouse, tmp_path):
+    """Regression: a SIGKILL during the publish step left serving/CURRENT stale forever (re-runs exited 0 having
+    skipped the build as 'nothing new'), while `huntred status` reported the files as not yet ingested."""
+    from huntred.ingest.driver import discover
+    from huntred.serving import ingested_paths, open_current
+    from huntred.settings import get_settings
+    from models.enums import SourceFamily
+
+    warehouse = copy_warehouse(built_lakehouse[0], tmp_path)
+    new_file = warehouse / "landing" / "ats_events" / "2026-11-02.jsonl"
+    new_file.write_bytes(orjson.dumps({"event_id": "evt_publish_1", "event_type": "gamification.points_awarded",
+                                       "occurred_at": "2026-11-02T09:00:00-06:00", "business_unit": "huntu",
+                                       "candidate_id": "cand_0000001", "payload": {"points": 5, "action": "chat"}}) + b"\n")
+    served_before = (warehouse / "serving" / "CURRENT").read_text()
+    huntred = [str(Path(sys.executable).with_name("huntred")), "run"]
+    killed = subprocess.run(huntred, env={**os.environ, "HUNTRED_FAULT": "publish:before_switch"}, cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    assert killed.returncode == -9, killed.stdout + killed.stderr[-2000:]
+    assert (warehouse / "serving" / "CURRENT").read_text() == served_before
+    rerun = subprocess.run(huntred, env=os.environ, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr[-2000:]
+    assert (warehouse / "serving" / "CURRENT").read_text() != served_before
+    assert list((warehouse / "serving").glob("*.partial")) == []
+    snap = open_current(get_settings())
+    assert snap.cursor().sql("SELECT count(*) FROM staging.stg_ats__events WHERE event_id = 'evt_publish_1'").fetchall()[0][0] == 1
+    landed = {f.relative for f in discover(warehouse / "landing", SourceFamily.ATS_EVENTS)}
+    assert landed <= set(ingested_paths(snap))  # status agrees with what is served: nothing left "not yet ingested"
