@@ -152,10 +152,15 @@ class SegmentCreate(BaseModel):
 class AnalyzerRunStarted(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "status": "started", "analyzers": ["cv", "skill_market", "salary_ranges", "talent_quality"],
-        "log_file": "logs/analyzers-20261126T101500Z.log", "detail": "GET /api/analyzers/ shows last_run when it has finished."}]})
-    status: str
+        "run_key": "analyzers-20261126T101500123456Z", "log_file": "logs/analyzers-20261126T101500123456Z.log",
+        "started_at": "2026-11-26T10:15:00.123456+00:00", "coalesced": False,
+        "detail": "GET /api/analyzers/ shows last_run when it has finished."}]})
+    status: str = Field(description="'started', or 'running' when a run asked for earlier is still going (no second run).")
     analyzers: list[str]
+    run_key: str = Field(description="Names the run; every request made while it runs gets the same one.")
     log_file: str
+    started_at: str
+    coalesced: bool = Field(description="True when this request joined a run already going.")
     detail: str
 
 

@@ -1,21 +1,16 @@
 """Model scores, analyzers and segments (seed 2.8, 3.2, 3.4): reads from the snapshot, two writes that go through the writer."""
 from __future__ import annotations
 
-import subprocess
-import sys
-from datetime import datetime, timezone
-from pathlib import Path
-
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.common import READ, PageParams, own_business_unit, problems, snapshot
 from api.security import ApiProblem, Caller, caller
 from huntred import ml_reads
-from huntred.errors import BadRequest, Busy
+from huntred.background import start_once
+from huntred.errors import BadRequest
 from huntred.serving import Snapshot
 from huntred.settings import get_settings
-from huntred.warehouse import writer_busy
 from models.enums import BusinessUnit
 from models.serving import (AnalyzerInfo, AnalyzerResult, AnalyzerRunStarted, ChurnScore, MatchScore, ScoreRequest,
                             SegmentCreate, SegmentInfo)
@@ -54,19 +49,10 @@ def analyzer_results(request: Request, analyzer_id: int, page: PageParams = Depe
 def run_analyzers(who: Caller = Depends(caller("analyzers:run"))) -> AnalyzerRunStarted:
     from ml.analyzers.runs import ANALYZERS
 
-    settings = get_settings()
-    holder = writer_busy(settings)
-    if holder:
-        raise Busy(f"A pipeline run is writing the warehouse ({holder}).", "Analyzers run at the end of it anyway; "
-                   "try again when it has finished.")
-    logs = settings.warehouse_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log = logs / f"analyzers-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}.log"
-    huntred = str(Path(sys.executable).with_name("huntred"))
-    with open(log, "wb") as out:  # its own session: the run outlives a restart of the API
-        subprocess.Popen([huntred, "run", "-s", "ml/analyzers", "-s", "serving/snapshot"], stdout=out, stderr=subprocess.STDOUT,
-                         stdin=subprocess.DEVNULL, start_new_session=True)
-    return AnalyzerRunStarted(status="started", analyzers=list(ANALYZERS), log_file=str(log.relative_to(settings.warehouse_dir)),
+    # one run however many ask at once: the others are answered with the run already going
+    run, already = start_once(get_settings(), "analyzers", ["run", "-s", "ml/analyzers", "-s", "serving/snapshot"])
+    return AnalyzerRunStarted(status="running" if already else "started", analyzers=list(ANALYZERS), run_key=run.run_key,
+                              log_file=run.log_file, started_at=run.started_at, coalesced=already,
                               detail="GET /api/analyzers/ shows the new last_run once the run has published its snapshot.")
 
 

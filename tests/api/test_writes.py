@@ -46,3 +46,63 @@ def test_running_the_analyzers_over_the_api_records_a_new_run(writable, api_as):
         time.sleep(1)
     assert all(now[i] > before[i] for i in before), log.read_text()[-2000:]
     assert log.exists()
+
+
+def test_a_bu_manager_cannot_take_over_another_bus_segment(writable, api_as):
+    """Regression: segment ids were a hash of the name only, so amigro's manager posting huntred's segment name
+    (any case) moved it to amigro, and it stayed there through later runs."""
+    from huntred import audit
+    from huntred.settings import get_settings
+    from huntred.warehouse import connect_writer
+    from ml.aura.segments import refresh_all
+
+    def stored(con) -> dict[str, tuple]:
+        return {sid: (name, bu, rules) for sid, name, bu, rules in
+                con.sql("SELECT segment_id, name, business_unit, rules_json FROM ml.segments").fetchall()}
+
+    owner = api_as("bu_manager", bu="huntred")
+    theirs = owner.post("/api/aura/segment/", json={"name": "Data Seniors", "rules": {"skills": ["Python"], "experiencia": ">5"}})
+    assert theirs.status_code == 201, theirs.text
+    intruder = api_as("bu_manager", bu="amigro")
+    mine = intruder.post("/api/aura/segment/", json={"name": "DATA SENIORS", "rules": {"skills": ["Excel"]}})
+    assert mine.status_code == 201 and mine.json()["bu"] == "amigro"
+    assert mine.json()["id"] != theirs.json()["id"]  # amigro got its own segment; huntred's is untouched
+    forced = intruder.post("/api/aura/segment/", json={"name": "Data Seniors", "rules": {"skills": ["Excel"]}, "bu": "huntred"})
+    assert forced.status_code == 403
+    assert any(r["status"] == 403 and r["resource"] == "/api/aura/segment/" and r["role"] == "bu_manager"
+               for r in audit.read(get_settings().audit_dir))
+    seen_by_owner = {s["id"]: s for s in owner.get("/api/aura/segments/").json()}
+    assert seen_by_owner[theirs.json()["id"]]["rules"] == {"skills": ["Python"], "experiencia": ">5"}
+    assert mine.json()["id"] not in seen_by_owner
+    con = connect_writer(get_settings())  # what the next pipeline run does with stored segments
+    try:
+        refresh_all(con)
+        after = stored(con)
+    finally:
+        con.close()
+    assert after[theirs.json()["id"]][1:] == ("huntred", '{"skills": ["Python"], "experiencia": ">5"}')
+    assert after[mine.json()["id"]][1] == "amigro"
+    assert len([s for s in after.values() if s[0].lower() == "data seniors"]) == 2
+
+
+def test_concurrent_analyzer_run_requests_start_one_run(writable, api_as):
+    """Regression: six concurrent POST /api/analyzers/run/ each spawned a `huntred run`; five then failed as busy."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    scientist = api_as("data_scientist")
+    before = {a["id"]: a["last_run"] for a in scientist.get("/api/analyzers/").json()}
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: scientist.post("/api/analyzers/run/"), range(6)))
+    assert [a.status_code for a in answers] == [202] * 6, [a.text for a in answers]
+    bodies = [a.json() for a in answers]
+    assert len({b["run_key"] for b in bodies}) == 1
+    assert sorted(b["coalesced"] for b in bodies) == [False] + [True] * 5
+    logs = list((writable / "logs").glob("analyzers-*.log"))
+    assert len(logs) == 1  # one process was started
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        now = {a["id"]: a["last_run"] for a in scientist.get("/api/analyzers/").json()}
+        if all(now[i] != before[i] for i in before):
+            break
+        time.sleep(1)
+    assert all(now[i] > before[i] for i in before), logs[0].read_text()[-2000:]
