@@ -82,7 +82,7 @@ class StripeEvent(BaseModel):
     id: str = StripeId
     object: Literal["event"]
     type: str = Field(min_length=3)
-    created: int = Field(ge=0)
+    created: int = Field(ge=0, strict=True, description="Unix seconds; a float or a string is refused, not rounded.")
     api_version: str | None = None
     data: dict
 
