@@ -1,17 +1,47 @@
-"""What the routes share: the snapshot of a request, the period and page of a query, and error shapes."""
+"""What the routes share: their route class, the snapshot of a request, the period and page of a query, and error shapes."""
 from __future__ import annotations
 
 from datetime import date
 
+import orjson
 from fastapi import Query, Request
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
-from api.security import ApiProblem
+from api.security import ApiProblem, authenticate
 from huntred.analytics import Filters, Scope
 from huntred.errors import Forbidden
 from huntred.serving import Snapshot, open_current
 from huntred.settings import get_settings
 from models.enums import BusinessUnit
 from models.serving import Page, Problem
+
+
+class StrictJsonRequest(Request):
+    """JSON bodies parsed by orjson, which refuses what the standard library lets through: a lone surrogate
+    ("\\ud800", a string nothing can encode again, so it failed later as a 500) and NaN or Infinity.
+    Its JSONDecodeError is the standard one, so FastAPI answers it as malformed JSON."""
+
+    async def json(self):
+        if not hasattr(self, "_json"):
+            self._json = orjson.loads(await self.body())
+        return self._json
+
+
+class ApiRoute(APIRoute):
+    """The route class of every router: a route that needs a key checks it before FastAPI reads the body (an
+    unauthenticated client cannot make the server read and hold 10 MB first), and JSON bodies are parsed strictly."""
+
+    def get_route_handler(self):
+        handle = super().get_route_handler()
+        needs_key = any(getattr(d.call, "checks_key", False) for d in self.dependant.dependencies)
+
+        async def key_first(request: Request):
+            if needs_key:
+                await run_in_threadpool(authenticate, request)  # the key file may be re-read: off the event loop
+            return await handle(StrictJsonRequest(request.scope, request.receive))
+
+        return key_first
 
 
 def snapshot(request: Request) -> Snapshot:

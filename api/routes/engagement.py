@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from api.common import READ, Period, filters, own_business_unit, snapshot
+from api.common import READ, ApiRoute, Period, filters, own_business_unit, snapshot
 from api.security import Caller, caller
 from huntred import analytics as an
 from huntred.serving import Snapshot
 from models.enums import BusinessUnit
 from models.serving import ChatbotAnalytics, EngagementReport
 
-router = APIRouter(tags=["engagement"])
+router = APIRouter(tags=["engagement"], route_class=ApiRoute)
 
 
 @router.get("/api/gamif-analytics/engagement/", response_model=EngagementReport, responses=READ,

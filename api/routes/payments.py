@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.common import READ, PageParams, Period, filters, page_of, problems, snapshot
+from api.common import READ, ApiRoute, PageParams, Period, filters, page_of, problems, snapshot
 from api.security import ApiProblem, Caller, caller
 from huntred import analytics as an
 from huntred.ingest.errors import explain
@@ -22,7 +22,7 @@ from models.enums import BusinessUnit
 from models.serving import Invoice, Page, Transaction, WebhookReceipt
 from models.stripe import StripeEvent
 
-router = APIRouter(prefix="/api/payments", tags=["payments"])
+router = APIRouter(prefix="/api/payments", tags=["payments"], route_class=ApiRoute)
 _EVENT_ID = re.compile(r"^evt_[A-Za-z0-9_]{1,100}$")
 MAX_WEBHOOK_BYTES = 512 * 1024  # Stripe events are a few KB; api.main's BodyLimit stops reading past this
 MAX_SIGNATURE_CHARS = 2000

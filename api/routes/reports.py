@@ -7,13 +7,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.common import READ, check_period, problems, snapshot
+from api.common import READ, ApiRoute, check_period, problems, snapshot
 from api.security import Caller, caller
 from huntred.errors import BadRequest
 from huntred.serving import Snapshot
 from models.enums import BusinessUnit
 
-router = APIRouter(prefix="/api/reports", tags=["reports"])
+router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=ApiRoute)
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "zip": "application/zip"}
 
