@@ -85,13 +85,15 @@ def page_of(model, request: Request, rows: list[dict], total: int, page: PagePar
     return Page[model](items=rows, total=total, limit=page.limit, offset=page.offset)
 
 
-def filters(period: Period, business_unit: BusinessUnit | None = None) -> Filters:
+def filters(period: Period, scope: Scope, business_unit: BusinessUnit | None = None) -> Filters:
+    """The filters of a read; asking for a business unit outside the key's scope is refused here, for every route."""
+    own_business_unit(scope, business_unit.value if business_unit else None)
     return Filters(business_units=(business_unit.value,) if business_unit else (), date_from=period.date_from,
                    date_to=period.date_to)
 
 
 def own_business_unit(scope: Scope, asked: str | None) -> str | None:
-    """A BU manager asking for another BU is told so (rather than shown an empty answer)."""
+    """A BU manager asking for another BU is told so with a 403 (rather than shown an empty answer)."""
     if scope.business_unit and asked and asked != scope.business_unit:
         raise Forbidden(f"Your key covers {scope.business_unit} only, not {asked}.", "Ask for your own business unit.")
     return scope.business_unit or asked

@@ -21,7 +21,7 @@ def campaigns(request: Request, business_unit: BusinessUnit | None = None,
               search: str | None = Query(None, max_length=100, description="Part of the campaign name."),
               period: Period = Depends(), page: PageParams = Depends(),
               who: Caller = Depends(caller("campaigns:read")), snap: Snapshot = Depends(snapshot)) -> Page[Campaign]:
-    rows, total = an.campaign_page(snap, who.scope, filters(period, business_unit), status=status, search=search,
+    rows, total = an.campaign_page(snap, who.scope, filters(period, who.scope, business_unit), status=status, search=search,
                                    limit=page.limit, offset=page.offset)
     return page_of(Campaign, request, rows, total, page)
 
@@ -37,4 +37,4 @@ def campaign(campaign_id: str = CAMPAIGN_ID, who: Caller = Depends(caller("campa
             summary="Reach, clicks, applications, conversion rate, engagement score, by channel (seed 13.12)")
 def campaign_metrics(campaign_id: str = CAMPAIGN_ID, period: Period = Depends(),
                      who: Caller = Depends(caller("campaigns:read")), snap: Snapshot = Depends(snapshot)) -> CampaignMetrics:
-    return CampaignMetrics(**an.campaign_metrics(snap, who.scope, campaign_id, filters(period)))
+    return CampaignMetrics(**an.campaign_metrics(snap, who.scope, campaign_id, filters(period, who.scope)))

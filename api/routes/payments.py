@@ -34,7 +34,7 @@ def transactions(request: Request, business_unit: BusinessUnit | None = None,
                  status: str | None = Query(None, pattern="^(succeeded|failed|pending)$"),
                  period: Period = Depends(), page: PageParams = Depends(),
                  who: Caller = Depends(caller("payments:read")), snap: Snapshot = Depends(snapshot)) -> Page[Transaction]:
-    rows, total = an.transactions(snap, who.scope, filters(period, business_unit), status=status, reveal_pii=who.sees_pii,
+    rows, total = an.transactions(snap, who.scope, filters(period, who.scope, business_unit), status=status, reveal_pii=who.sees_pii,
                                   pii_key=who.pii_key(), limit=page.limit, offset=page.offset)
     return page_of(Transaction, request, rows, total, page)
 
@@ -45,7 +45,7 @@ def invoices(request: Request, business_unit: BusinessUnit | None = None,
              status: str | None = Query(None, pattern="^(draft|open|paid|uncollectible|void)$"),
              period: Period = Depends(), page: PageParams = Depends(),
              who: Caller = Depends(caller("payments:read")), snap: Snapshot = Depends(snapshot)) -> Page[Invoice]:
-    rows, total = an.invoices(snap, who.scope, filters(period, business_unit), status=status, reveal_pii=who.sees_pii,
+    rows, total = an.invoices(snap, who.scope, filters(period, who.scope, business_unit), status=status, reveal_pii=who.sees_pii,
                               pii_key=who.pii_key(), limit=page.limit, offset=page.offset)
     return page_of(Invoice, request, rows, total, page)
 
