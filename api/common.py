@@ -1,17 +1,47 @@
-"""What the routes share: the snapshot of a request, the period and page of a query, and error shapes."""
+"""What the routes share: their route class, the snapshot of a request, the period and page of a query, and error shapes."""
 from __future__ import annotations
 
 from datetime import date
 
+import orjson
 from fastapi import Query, Request
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
-from api.security import ApiProblem
+from api.security import ApiProblem, authenticate
 from huntred.analytics import Filters, Scope
 from huntred.errors import Forbidden
 from huntred.serving import Snapshot, open_current
 from huntred.settings import get_settings
 from models.enums import BusinessUnit
 from models.serving import Page, Problem
+
+
+class StrictJsonRequest(Request):
+    """JSON bodies parsed by orjson, which refuses what the standard library lets through: a lone surrogate
+    ("\\ud800", a string nothing can encode again, so it failed later as a 500) and NaN or Infinity.
+    Its JSONDecodeError is the standard one, so FastAPI answers it as malformed JSON."""
+
+    async def json(self):
+        if not hasattr(self, "_json"):
+            self._json = orjson.loads(await self.body())
+        return self._json
+
+
+class ApiRoute(APIRoute):
+    """The route class of every router: a route that needs a key checks it before FastAPI reads the body (an
+    unauthenticated client cannot make the server read and hold 10 MB first), and JSON bodies are parsed strictly."""
+
+    def get_route_handler(self):
+        handle = super().get_route_handler()
+        needs_key = any(getattr(d.call, "checks_key", False) for d in self.dependant.dependencies)
+
+        async def key_first(request: Request):
+            if needs_key:
+                await run_in_threadpool(authenticate, request)  # the key file may be re-read: off the event loop
+            return await handle(StrictJsonRequest(request.scope, request.receive))
+
+        return key_first
 
 
 def snapshot(request: Request) -> Snapshot:
@@ -55,13 +85,15 @@ def page_of(model, request: Request, rows: list[dict], total: int, page: PagePar
     return Page[model](items=rows, total=total, limit=page.limit, offset=page.offset)
 
 
-def filters(period: Period, business_unit: BusinessUnit | None = None) -> Filters:
+def filters(period: Period, scope: Scope, business_unit: BusinessUnit | None = None) -> Filters:
+    """The filters of a read; asking for a business unit outside the key's scope is refused here, for every route."""
+    own_business_unit(scope, business_unit.value if business_unit else None)
     return Filters(business_units=(business_unit.value,) if business_unit else (), date_from=period.date_from,
                    date_to=period.date_to)
 
 
 def own_business_unit(scope: Scope, asked: str | None) -> str | None:
-    """A BU manager asking for another BU is told so (rather than shown an empty answer)."""
+    """A BU manager asking for another BU is told so with a 403 (rather than shown an empty answer)."""
     if scope.business_unit and asked and asked != scope.business_unit:
         raise Forbidden(f"Your key covers {scope.business_unit} only, not {asked}.", "Ask for your own business unit.")
     return scope.business_unit or asked

@@ -17,11 +17,15 @@ from api.routes import campaigns, engagement, ingestion, ml, operations, payment
 from api.security import ApiProblem
 from huntred import audit
 from huntred.errors import BadRequest, Busy, Forbidden, NotFound, UserError
+from huntred.redact import install_log_redaction, is_key_parameter
 from huntred.settings import get_settings
 from models.serving import Problem
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+#: paths with a smaller body limit than MAX_BODY_BYTES
+BODY_LIMITS = {"/api/payments/stripe/webhook": payments.MAX_WEBHOOK_BYTES}
 log = logging.getLogger("huntred.api")
+install_log_redaction()  # uvicorn's access log shows paths and query strings, where callers sometimes put keys
 
 app = FastAPI(
     title="huntRED data platform API",
@@ -102,14 +106,25 @@ def explain_validation(exc: RequestValidationError) -> str:
 
 @app.exception_handler(RequestValidationError)
 async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-    if any(e.get("type") == "json_invalid" for e in exc.errors()):
-        return problem(400, "Malformed JSON", "The body is not valid JSON: " + explain_validation(exc))
+    bad_json = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+    if bad_json:
+        why = bad_json.get("ctx", {}).get("error", "it cannot be parsed")
+        return problem(400, "Malformed JSON", f"The body is not valid JSON: {why}. Send UTF-8 JSON (RFC 8259): "
+                                              "no lone surrogates, NaN or Infinity.")
     return problem(422, "Invalid request", explain_validation(exc))
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while a body arrives; an HTTPException so FastAPI's body reading passes it on as it is."""
+
+    def __init__(self, limit: int) -> None:
+        size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+        super().__init__(413, f"Bodies sent here are at most {size}; send a smaller body (or smaller batches).")
 
 
 @app.exception_handler(StarletteHTTPException)
 async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-    titles = {404: "Not found", 405: "Method not allowed"}
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
     detail = {404: "There is no such endpoint; see /docs for the list.",
               405: "This endpoint does not take that method; see /docs."}.get(exc.status_code, str(exc.detail))
     return problem(exc.status_code, titles.get(exc.status_code, "Error"), detail, getattr(exc, "headers", None))
@@ -122,11 +137,48 @@ async def unexpected(_: Request, exc: Exception) -> JSONResponse:
                                           "Try again, and tell the data team if it persists.")
 
 
+class BodyLimit:
+    """Counts a request body's bytes as they arrive and refuses it with 413 once past its limit.
+
+    A chunked body has no Content-Length, so checking the header alone let any size
+    through; this stops reading at the limit, before anything buffers the rest.
+    """
+
+    def __init__(self, app, default: int, per_path: dict[str, int]) -> None:
+        self.app, self.default, self.per_path = app, default, per_path
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.per_path.get(scope["path"], self.default)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return await problem(413, "Payload too large", BodyTooLarge(limit).detail)(scope, receive, send)
+        received = 0
+
+        async def counted():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+# Registered before the audit middleware, so it runs inside it: an error raised while the body arrives then reaches the
+# route's error handlers as it is (the audit middleware reads through a task group, which would wrap it).
+app.add_middleware(BodyLimit, default=MAX_BODY_BYTES, per_path=BODY_LIMITS)
+
+
 @app.middleware("http")
-async def limit_and_audit(request: Request, call_next):
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        return problem(413, "Payload too large", f"Bodies are at most {MAX_BODY_BYTES // 2**20} MB; send smaller batches.")
+async def refuse_query_keys_and_audit(request: Request, call_next):
+    if any(is_key_parameter(name) for name in request.query_params):
+        # a URL ends up in proxies', servers' and browsers' logs and histories: a key there has to be replaced
+        return problem(400, "API key in the URL", "Send the API key in the X-API-Key header, never in the query string "
+                       "(URLs are logged); the key was not used, and if it is real, revoke it and create a new one.")
     response = await call_next(request)
     if getattr(request.state, "snapshot", None):
         response.headers["X-Snapshot"] = request.state.snapshot
@@ -138,3 +190,4 @@ async def limit_and_audit(request: Request, call_next):
                      resource=request.url.path, params=dict(request.query_params) | ({"file": export} if export else {}), status=response.status_code,
                      rows=getattr(request.state, "rows", None), durable=export is not None)
     return response
+

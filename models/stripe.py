@@ -84,7 +84,7 @@ class StripeEvent(BaseModel):
     id: str = StripeId
     object: Literal["event"]
     type: str = Field(min_length=3)
-    created: PlausibleUnixSeconds
+    created: PlausibleUnixSeconds = Field(strict=True, description="Unix seconds, 2000 to a day ahead; a float or a string is refused, not rounded.")
     api_version: str | None = None
     data: dict
 

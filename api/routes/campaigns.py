@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.common import READ, PageParams, Period, filters, page_of, problems, snapshot
+from api.common import READ, ApiRoute, PageParams, Period, filters, page_of, problems, snapshot
 from api.security import Caller, caller
 from huntred import analytics as an
 from huntred.serving import Snapshot
 from models.enums import BusinessUnit
 from models.serving import Campaign, CampaignMetrics, Page
 
-router = APIRouter(prefix="/api/publish", tags=["campaigns"])
+router = APIRouter(prefix="/api/publish", tags=["campaigns"], route_class=ApiRoute)
 CAMPAIGN_ID = Path(..., max_length=64, description="Campaign id, e.g. cmp_00006.")
 
 
@@ -21,7 +21,7 @@ def campaigns(request: Request, business_unit: BusinessUnit | None = None,
               search: str | None = Query(None, max_length=100, description="Part of the campaign name."),
               period: Period = Depends(), page: PageParams = Depends(),
               who: Caller = Depends(caller("campaigns:read")), snap: Snapshot = Depends(snapshot)) -> Page[Campaign]:
-    rows, total = an.campaign_page(snap, who.scope, filters(period, business_unit), status=status, search=search,
+    rows, total = an.campaign_page(snap, who.scope, filters(period, who.scope, business_unit), status=status, search=search,
                                    limit=page.limit, offset=page.offset)
     return page_of(Campaign, request, rows, total, page)
 
@@ -37,4 +37,4 @@ def campaign(campaign_id: str = CAMPAIGN_ID, who: Caller = Depends(caller("campa
             summary="Reach, clicks, applications, conversion rate, engagement score, by channel (seed 13.12)")
 def campaign_metrics(campaign_id: str = CAMPAIGN_ID, period: Period = Depends(),
                      who: Caller = Depends(caller("campaigns:read")), snap: Snapshot = Depends(snapshot)) -> CampaignMetrics:
-    return CampaignMetrics(**an.campaign_metrics(snap, who.scope, campaign_id, filters(period)))
+    return CampaignMetrics(**an.campaign_metrics(snap, who.scope, campaign_id, filters(period, who.scope)))

@@ -3,22 +3,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from api.common import READ, Period, filters, own_business_unit, snapshot
+from api.common import READ, ApiRoute, Period, filters, snapshot
 from api.security import Caller, caller
 from huntred import analytics as an
 from huntred.serving import Snapshot
 from models.enums import BusinessUnit
 from models.serving import ChatbotAnalytics, EngagementReport
 
-router = APIRouter(tags=["engagement"])
+router = APIRouter(tags=["engagement"], route_class=ApiRoute)
 
 
 @router.get("/api/gamif-analytics/engagement/", response_model=EngagementReport, responses=READ,
             summary="Per month: active candidates, points, achievements, levels and referrals")
 def engagement(business_unit: BusinessUnit | None = None, period: Period = Depends(),
                who: Caller = Depends(caller("engagement:read")), snap: Snapshot = Depends(snapshot)) -> EngagementReport:
-    bu = own_business_unit(who.scope, business_unit.value if business_unit else None)
-    months = an.engagement_report(snap, who.scope, filters(period, business_unit))
+    months = an.engagement_report(snap, who.scope, filters(period, who.scope, business_unit))
+    bu = business_unit.value if business_unit else who.scope.business_unit
     return EngagementReport(business_unit=bu, date_from=period.date_from, date_to=period.date_to, months=months)
 
 
@@ -26,5 +26,4 @@ def engagement(business_unit: BusinessUnit | None = None, period: Period = Depen
             summary="Conversations, resolution and hand-off rates, by channel, and the intents asked for")
 def chatbot(business_unit: BusinessUnit | None = None, period: Period = Depends(),
             who: Caller = Depends(caller("engagement:read")), snap: Snapshot = Depends(snapshot)) -> ChatbotAnalytics:
-    own_business_unit(who.scope, business_unit.value if business_unit else None)
-    return ChatbotAnalytics(**an.chatbot_analytics(snap, who.scope, filters(period, business_unit)))
+    return ChatbotAnalytics(**an.chatbot_analytics(snap, who.scope, filters(period, who.scope, business_unit)))

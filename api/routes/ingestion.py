@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.common import problems
+from api.common import ApiRoute, problems
 from api.security import ApiProblem, Caller, caller
 from huntred.ingest.errors import explain
 from huntred.landing import fault_point, land
@@ -19,7 +19,7 @@ from huntred.settings import get_settings
 from models.ats import ATS_EVENT_ADAPTER
 from models.serving import EventBatchResult, RejectedEvent
 
-router = APIRouter(tags=["ingestion"])
+router = APIRouter(tags=["ingestion"], route_class=ApiRoute)
 MAX_EVENTS = 5000
 
 _EXAMPLE = [{"event_id": "evt_api_000001", "event_type": "gamification.points_awarded",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.common import READ, PageParams, own_business_unit, problems, snapshot
+from api.common import READ, ApiRoute, PageParams, own_business_unit, problems, snapshot
 from api.security import ApiProblem, Caller, caller
 from huntred import ml_reads
 from huntred.background import start_once
@@ -15,7 +15,7 @@ from models.enums import BusinessUnit
 from models.serving import (AnalyzerInfo, AnalyzerResult, AnalyzerRunStarted, ChurnScore, MatchScore, ScoreRequest,
                             SegmentCreate, SegmentInfo)
 
-router = APIRouter(tags=["ml"])
+router = APIRouter(tags=["ml"], route_class=ApiRoute)
 
 
 @router.get("/api/gamif-analytics/churn/", response_model=list[ChurnScore], responses=READ,

@@ -5,12 +5,12 @@ from datetime import datetime, timezone
 
 from fastapi import APIRouter, Depends
 
-from api.common import READ, snapshot
+from api.common import READ, ApiRoute, snapshot
 from api.security import Caller, caller
 from huntred.serving import Snapshot, quarantine_summary, source_status
 from models.serving import Health, QuarantineCount, Readiness, SourceStatus
 
-router = APIRouter()
+router = APIRouter(route_class=ApiRoute)
 
 
 @router.get("/health", response_model=Health, tags=["operations"], summary="The process is up")

@@ -7,13 +7,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.common import READ, check_period, problems, snapshot
+from api.common import READ, ApiRoute, check_period, own_business_unit, problems, snapshot
 from api.security import Caller, caller
 from huntred.errors import BadRequest
 from huntred.serving import Snapshot
 from models.enums import BusinessUnit
 
-router = APIRouter(prefix="/api/reports", tags=["reports"])
+router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=ApiRoute)
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "zip": "application/zip"}
 
@@ -33,9 +33,10 @@ async def roi(request: Request, bu: BusinessUnit | None = Query(None, descriptio
     from huntred.reports.roi import build_roi_report, roi_pdf, roi_xlsx
 
     check_period(date_from, date_to)
+    chosen = own_business_unit(who.scope, bu.value if bu else None)
 
     def build() -> tuple[bytes, str]:
-        report = build_roi_report(snap, who.scope, bu.value if bu else who.scope.business_unit, date_from, date_to)
+        report = build_roi_report(snap, who.scope, chosen, date_from, date_to)
         return (roi_pdf(report) if format == "pdf" else roi_xlsx(report)), f"{report.file_stem}.{format}"
 
     data, name = await run_in_threadpool(build)

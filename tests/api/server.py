@@ -21,11 +21,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(warehouse: Path, **env: str) -> tuple[subprocess.Popen, str]:
+def start(warehouse: Path, log_level: str = "warning", **env: str) -> tuple[subprocess.Popen, str]:
+    """Below "warning", stdout (uvicorn's access log) is a pipe too: read the pipes once the server is stopped."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning"], cwd=REPO, env={**os.environ, "HUNTRED_WAREHOUSE_DIR": str(warehouse), **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--log-level", log_level], cwd=REPO, env={**os.environ, "HUNTRED_WAREHOUSE_DIR": str(warehouse), **env},
+                            stdout=subprocess.DEVNULL if log_level == "warning" else subprocess.PIPE, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -41,8 +42,8 @@ def start(warehouse: Path, **env: str) -> tuple[subprocess.Popen, str]:
 
 
 @contextmanager
-def serving(warehouse: Path, **env: str) -> Iterator[tuple[subprocess.Popen, str]]:
-    proc, url = start(warehouse, **env)
+def serving(warehouse: Path, log_level: str = "warning", **env: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    proc, url = start(warehouse, log_level, **env)
     try:
         yield proc, url
     finally:

@@ -4,13 +4,15 @@ Two sources of bad input: schemathesis generates requests from the OpenAPI docum
 (valid ones, checked against the documented statuses and response schemas, and
 invalid ones), and a hand-written corpus covers what attackers and broken clients
 actually send: malformed JSON, oversized bodies, wrong types, SQL and script
-injection in every text field and filter, impossible dates and currencies.
+injection in every text field and filter, impossible dates and currencies, lone surrogates,
+keys in URLs, and signed webhooks whose body is not a plausible event.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +25,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 
 from api.main import app
 from huntred.api_keys import create_key
+from huntred.generator.stripe_data import sign
 from huntred.settings import get_settings
 from huntred.warehouse import writer_lock
 from tests.conftest import point_at
@@ -108,7 +111,21 @@ def corpus() -> list[tuple[str, str, str, dict]]:
                                                                     "headers": {"Stripe-Signature": "t=1,v1=abc"}}),
         ("webhook oversized", "POST", "/api/payments/stripe/webhook", {"content": b"{" + b" " * 600_000 + b"}",
                                                                        "headers": {"Stripe-Signature": "t=1,v1=abc"}}),
+        ("webhook signature too long", "POST", "/api/payments/stripe/webhook",
+         {"content": b"{}", "headers": {"Stripe-Signature": "t=1," + "v1=ab," * 400}}),
+        ("key in the query string", "GET", "/api/publish/campaigns/?api_key=hr_0123456789ab_" + "A" * 43, {}),
+        ("X-API-Key in the query string", "GET", "/health?X-API-Key=anything", {}),
+        ("segment rule lone surrogate", "POST", "/api/aura/segment/", {"content": b'{"name": "x", "rules": {"skills": ["\\ud800"]}}',
+                                                                         "headers": {"Content-Type": "application/json"}}),
+        ("segment rule name lone surrogate", "POST", "/api/aura/segment/", {"content": b'{"name": "x", "rules": {"\\udfff": 1}}',
+                                                                              "headers": {"Content-Type": "application/json"}}),
+        ("event id lone surrogate", "POST", "/api/events/", {"content": b'[{"event_id": "evt_\\ud800"}]',
+                                                             "headers": {"Content-Type": "application/json"}}),
+        ("score NaN", "POST", "/api/aura/score/", {"content": b'{"vacancy_id": "vac_000001", "top_k": NaN}',
+                                                   "headers": {"Content-Type": "application/json"}}),
     ]
+    for name, body in SIGNED_NOT_EVENTS.items():
+        cases.append((f"signed webhook {name}", "POST", "/api/payments/stripe/webhook", {"signed": body}))
     for currency in ("XXX", "mxn", "M X N", "'; DROP TABLE raw.ats_events; --"):
         event = {"event_id": "evt_cur", "event_type": "publish.vacancy_published", "occurred_at": "2026-03-01T10:00:00-06:00",
                  "business_unit": "huntred", "campaign_id": "cmp_00001",
@@ -131,6 +148,30 @@ def corpus() -> list[tuple[str, str, str, dict]]:
     return cases
 
 
+def signed_event(created: str) -> str:
+    return ('{"id": "evt_corpus", "object": "event", "type": "invoice.paid", "created": ' + created
+            + ', "data": {"object": {"id": "in_1", "object": "invoice"}}}')
+
+
+#: bodies signed with the webhook secret just before they are sent (a signature is only fresh for 5 minutes)
+SIGNED_NOT_EVENTS = {"empty list": "[]", "string": '"evt_1"', "null": "null", "object without fields": "{}",
+                     "created 1e12": signed_event("1e12"), "created 10**12": signed_event("1000000000000"),
+                     "created -1": signed_event("-1"), "created as text": signed_event('"1764115200"'),
+                     "created tomorrow+1": signed_event(str(int(time.time()) + 2 * 86_400)),
+                     "id lone surrogate": signed_event("1764115200").replace("evt_corpus", "evt_\\ud800"),
+                     "path in id": signed_event("1764115200").replace("evt_corpus", "../../x")}
+
+
+def sent(kwargs: dict) -> dict:
+    """The request arguments, with a ``signed`` body signed now."""
+    if "signed" not in kwargs:
+        return kwargs
+    body = kwargs["signed"]
+    secret = get_settings().require_webhook_secret()
+    return {"content": body, "headers": {"Stripe-Signature": sign(body, secret, int(time.time())),
+                                         "Content-Type": "application/json"}}
+
+
 CORPUS = corpus()
 
 
@@ -138,7 +179,7 @@ def test_the_fuzz_corpus_gets_clear_4xx_answers_and_changes_nothing(built_copy, 
     admin = api_as("admin")
     before = fingerprint(built_copy)
     for name, method, url, kwargs in CORPUS:
-        response = admin.request(method, url, **kwargs)
+        response = admin.request(method, url, **sent(kwargs))
         assert 400 <= response.status_code < 500, (name, response.status_code, response.text[:300])
         assert response.headers["content-type"].startswith("application/problem+json"), name
         detail = response.json()["detail"]
