@@ -35,6 +35,16 @@ def implausible_day(day: date, now: datetime | None = None) -> str | None:
     return implausible(datetime(day.year, day.month, day.day, tzinfo=timezone.utc), now)
 
 
+def implausible_unix(seconds: int, now_seconds: float | None = None) -> str | None:
+    """Why Unix seconds cannot be a real record's time (compared as numbers: a huge value is no date at all)."""
+    now_seconds = datetime.now(timezone.utc).timestamp() if now_seconds is None else now_seconds
+    if seconds < EARLIEST.timestamp():
+        return f"{seconds} (Unix seconds) is before {EARLIEST:%Y-%m-%d}, earlier than any record the platform takes"
+    if seconds > now_seconds + FUTURE_TOLERANCE.total_seconds():
+        return f"{seconds} (Unix seconds) is more than a day after it arrived"
+    return None
+
+
 def _check(moment: datetime) -> datetime:
     problem = implausible(moment)
     if problem:
@@ -43,9 +53,9 @@ def _check(moment: datetime) -> datetime:
 
 
 def _check_unix(seconds: int) -> int:
-    if not EARLIEST.timestamp() <= seconds <= latest().timestamp():
-        raise PydanticCustomError("implausible_time", "{when} (Unix seconds) is not between {first:%Y-%m-%d} and a day from now",
-                                  {"when": seconds, "first": EARLIEST})
+    problem = implausible_unix(seconds)
+    if problem:
+        raise PydanticCustomError("implausible_time", "{problem}", {"problem": problem})
     return seconds
 
 

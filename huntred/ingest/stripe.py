@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from huntred.ingest.errors import explain
 from huntred.ingest.types import ParsedFile
 from models.enums import QuarantineReason as R
-from models.plausible import EARLIEST, latest
+from models.plausible import implausible_unix
 from models.stripe import STRIPE_OBJECT_MODELS, WEBHOOK_TOLERANCE_SECONDS, StripeEvent, WebhookDelivery
 
 stripe.enable_telemetry = False
@@ -24,11 +24,6 @@ _EXPORT_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).isoformat()
 
-
-#: Stripe events are from this century; a created before 2000, or over a day after the event reached us, is forged or
-#: broken (and one far enough off is not even a date: the landing path and ingestion would fail on it).
-EARLIEST_CREATED = 946_684_800  # 2000-01-01T00:00:00Z
-MAX_CREATED_AHEAD_SECONDS = 86_400
 
 
 def verify_delivery(body: str, signature: str, secret: str, received_at: int) -> str | None:
@@ -54,13 +49,13 @@ def verify_delivery(body: str, signature: str, secret: str, received_at: int) ->
 
 
 def created_problem(created: int, received_at: int) -> str | None:
-    """None when an event's created time is plausible for when it arrived, else why not."""
-    if created < EARLIEST_CREATED:
-        return f"The event's created ({created}) is before 2000-01-01; a Stripe event cannot be that old."
-    if created > received_at + MAX_CREATED_AHEAD_SECONDS:
-        return (f"The event's created ({created}) is more than a day after it arrived ({received_at}); "
-                "a Stripe event cannot come from the future.")
-    return None
+    """None when an event's created time is plausible for when it arrived (``models.plausible``), else why not.
+
+    Judged against the arrival time, not now, so a delivery verified again at ingestion gets the same answer;
+    one far enough off is not even a date (the landing path and ingestion would fail on it).
+    """
+    problem = implausible_unix(created, received_at)
+    return f"The event's created {problem}." if problem else None
 
 
 def _check_object(obj: dict) -> tuple[R, str] | None:
@@ -143,9 +138,9 @@ def parse_api_page(data: bytes, relative_path: str, ingested_at: datetime) -> Pa
         if not isinstance(obj, dict) or not obj.get("id") or not obj.get("object") or not isinstance(obj.get("created"), int):
             parsed.reject(OBJECTS, R.MISSING_FIELD, "A Stripe object needs 'id', 'object' and 'created'.", raw, number)
             continue
-        if not EARLIEST.timestamp() <= obj["created"] <= latest().timestamp():
-            parsed.reject(OBJECTS, R.INVALID_VALUE, f"{obj['object']} {obj['id']}: created {obj['created']} (Unix seconds) is not "
-                          f"between {EARLIEST:%Y-%m-%d} and a day from now.", raw, number)
+        problem = implausible_unix(obj["created"])
+        if problem:
+            parsed.reject(OBJECTS, R.INVALID_VALUE, f"{obj['object']} {obj['id']}: created {problem}.", raw, number)
             continue
         bad = _check_object(obj)
         if bad:
