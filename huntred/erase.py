@@ -33,7 +33,7 @@ import duckdb
 import orjson
 
 from huntred.errors import BadRequest, NotFound, UserError
-from huntred.landing import fsync_dir, land
+from huntred.landing import fault_point, fsync_dir, land
 from huntred.settings import Settings
 
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -78,27 +78,61 @@ def quoted(candidate_id: str) -> bytes:
     return orjson.dumps(candidate_id)
 
 
-def scrub_jsonl(data: bytes, needles: list[bytes]) -> tuple[bytes, int]:
-    """The lines that name none of the candidates, and how many were dropped."""
-    lines = data.split(b"\n")
-    kept = [line for line in lines if not any(n in line for n in needles)]
-    return b"\n".join(kept), len(lines) - len(kept)
+def redacted_id(subject: str) -> str:
+    """What stands for an erased person where a record of someone else names them (a referral's referrer, say)."""
+    return f"erased_{subject[:16]}"
 
 
-def scrub_candidates_json(data: bytes, ids: set[str]) -> tuple[bytes, int]:
-    """A SmartRecruiters candidate list without the candidates' entries."""
-    doc = orjson.loads(data)
-    kept = [c for c in doc.get("content", []) if c.get("id") not in ids]
-    removed = len(doc.get("content", [])) - len(kept)
-    if removed:
-        doc["content"] = kept
-        doc["totalFound"] = max(0, int(doc.get("totalFound", len(kept))) - removed)
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2), removed
+def own_subject(record: dict) -> str | None:
+    """Whose record this is: an ATS event's candidate, a SmartRecruiters entry's id."""
+    for field_name in ("candidate_id", "id"):
+        value = record.get(field_name)
+        if isinstance(value, str):
+            return value
+    return None
 
 
-def plan_landing(landing: Path, ids: list[str]) -> list[LandingChange]:
-    """What to change in the landing zone (nothing is written here)."""
+def scrub_jsonl(data: bytes, replacements: dict[bytes, bytes]) -> tuple[bytes, int]:
+    """The file without the candidates' own records; other records naming them get their pseudonym instead.
+
+    Erasing a referrer must not delete the referral events of the people they referred: those records
+    belong to someone else and stay, with the referrer's id replaced. A line that cannot be read is
+    dropped when it names a candidate (whose it is cannot be told). Returns (bytes, records dropped).
+    """
+    kept, dropped = [], 0
+    for line in data.split(b"\n"):
+        named = [n for n in replacements if n in line]
+        if not named:
+            kept.append(line)
+            continue
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            record = None
+        subject = own_subject(record) if isinstance(record, dict) else None
+        if subject is None or orjson.dumps(subject) in named:
+            dropped += 1
+            continue
+        for needle in named:
+            line = line.replace(needle, replacements[needle])
+        kept.append(line)
+    return b"\n".join(kept), dropped
+
+
+def has_records(data: bytes) -> bool:
+    return any(line.strip() for line in data.split(b"\n"))
+
+
+def plan_landing(landing: Path, ids: list[str], pseudonym_key: str, known_hashes: dict[str, str] | None = None
+                 ) -> list[LandingChange]:
+    """What to change in the landing zone (nothing is written here).
+
+    A file left with no record is deleted rather than kept empty, and so is a file whose new bytes equal
+    another file's (two API batches that named only the candidate): the ledger knows a content once.
+    ``known_hashes`` maps the ledger's sha256 to its file path.
+    """
     needles = {i: quoted(i) for i in ids}
+    replacements = {quoted(i): quoted(redacted_id(subject_pseudonym(i, pseudonym_key))) for i in ids}
     changes = []
     for path in sorted(landing.rglob("*")):
         if not path.is_file() or path.name.startswith("."):
@@ -113,11 +147,33 @@ def plan_landing(landing: Path, ids: list[str]) -> list[LandingChange]:
             continue
         if path.name == "candidates.json":
             new, removed = scrub_candidates_json(data, present)
+            empty = removed and not orjson.loads(new).get("content")
         else:
-            new, removed = scrub_jsonl(data, [needles[i] for i in present])
-        if removed:
-            changes.append(LandingChange(path, relative, new, removed, present))
+            new, removed = scrub_jsonl(data, {needles[i]: replacements[needles[i]] for i in present})
+            empty = not has_records(new)
+        if new != data:
+            changes.append(LandingChange(path, relative, None if empty else new, removed, present))
+    taken = dict(known_hashes or {})
+    for change in changes:
+        if change.new_bytes is None:
+            continue
+        digest = hashlib.sha256(change.new_bytes).hexdigest()
+        if taken.get(digest, change.relative) != change.relative:
+            change.new_bytes = None  # the same content is already another file's
+        else:
+            taken[digest] = change.relative
     return changes
+
+
+def leftovers_naming(landing: Path, serving: Path, ids: list[str]) -> list[Path]:
+    """Hidden files a crash left behind that may hold the candidates: partial landings, partial snapshots, staged
+    erasures. Partial snapshots and staged erasures go whatever they hold (nothing is writing them: the caller has
+    the writer lock)."""
+    needles = [quoted(i) for i in ids]
+    found = [p for p in landing.rglob(".*.part") if p.is_file() and any(n in p.read_bytes() for n in needles)]
+    found += [p for p in landing.rglob(".*.erasing") if p.is_file()]
+    found += list(serving.glob("snapshot-*.partial")) if serving.exists() else []
+    return found
 
 
 def _text_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[str]]:
@@ -131,9 +187,21 @@ def _text_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[
     return out
 
 
-def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: list[LandingChange]) -> dict[str, dict[str, int]]:
-    """Delete every row naming each candidate and fix the ledger of the changed files; inside the caller's transaction.
+#: SQL for whose row it is, in tables where that can be told: the row goes when it is the candidate's (or nobody's
+#: that can be told), and is redacted (their id replaced by a pseudonym) when it is someone else's that names them
+_OWN_SUBJECT = {
+    "raw": "candidate_id",
+    "quarantine": "coalesce(subject_id, CASE WHEN json_valid(record) THEN coalesce(json_extract_string(record, '$.candidate_id'), "
+                  "json_extract_string(record, '$.id')) END)",
+}
 
+
+def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: list[LandingChange],
+                    pseudonym_key: str) -> dict[str, dict[str, int]]:
+    """Remove every row of each candidate and fix the ledger of the changed files; inside the caller's transaction.
+
+    raw and quarantine rows of someone else that name the candidate are kept with the id replaced, as in the
+    landing files; derived tables (staging, marts, ml) lose every row naming them and are rebuilt from raw.
     Returns candidate -> table -> rows deleted.
     """
     from ml.aura.embeddings import content_hash
@@ -142,7 +210,9 @@ def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: lis
     tables = _text_columns(con)
     per_file: dict[str, dict[str, int]] = {}
     deleted: dict[str, dict[str, int]] = {}
+    gone = [c.relative for c in changes if c.new_bytes is None]
     for candidate_id in ids:
+        stand_in = redacted_id(subject_pseudonym(candidate_id, pseudonym_key))
         params = {"id": candidate_id, "quoted": quoted(candidate_id).decode()}
         rows = deleted.setdefault(candidate_id, {})
         cv_texts = [t for (t,) in con.sql("SELECT cv_text FROM raw.scraped_cvs WHERE candidate_id = $id",
@@ -154,16 +224,29 @@ def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: lis
             if n:
                 rows["ml.embeddings"] = n
         for (schema, table), columns in tables.items():
-            match = " OR ".join(f'"{c}"::VARCHAR = $id OR contains("{c}"::VARCHAR, $quoted)' for c in columns)
+            mentions = " OR ".join(f'"{c}"::VARCHAR = $id OR contains("{c}"::VARCHAR, $quoted)' for c in columns)
             name = f'"{schema}"."{table}"'
+            owner = _OWN_SUBJECT.get(schema) if schema != "raw" or "candidate_id" in columns else None
+            # a file that is deleted takes its rows with it (its content, if any, is another file's)
+            in_gone = "_source_file IN (SELECT unnest($gone::VARCHAR[]))" if "_source_file" in columns else "false"
+            remove = (f"(({mentions}) AND ({owner} IS NULL OR {owner} = $id)) OR {in_gone}" if owner
+                      else f"({mentions}) OR {in_gone}")
+            where = {**params, **({"gone": gone} if "_source_file" in columns else {})}  # DuckDB refuses unused ones
             if "_source_file" in columns and schema in ("raw", "quarantine"):
                 kind = "quarantined" if schema == "quarantine" else "loaded"
-                for file, n in con.sql(f"SELECT _source_file, count(*) FROM {name} WHERE {match} GROUP BY 1",
-                                       params=params).fetchall():
+                for file, n in con.sql(f"SELECT _source_file, count(*) FROM {name} WHERE {remove} GROUP BY 1",
+                                       params=where).fetchall():
                     per_file.setdefault(file, {"loaded": 0, "quarantined": 0})[kind] += n
-            (n,), = con.execute(f"DELETE FROM {name} WHERE {match}", params).fetchall()
+            (n,), = con.execute(f"DELETE FROM {name} WHERE {remove}", where).fetchall()
             if n:
                 rows[f"{schema}.{table}"] = n
+            if owner:
+                sets = ", ".join(f'"{c}" = CASE WHEN "{c}"::VARCHAR = $id THEN $stand_in '
+                                 f'ELSE replace("{c}"::VARCHAR, $quoted, $quoted_stand_in) END' for c in columns)
+                (n,), = con.execute(f"UPDATE {name} SET {sets} WHERE {mentions}",
+                                    {**params, "stand_in": stand_in, "quoted_stand_in": quoted(stand_in).decode()}).fetchall()
+                if n:
+                    rows[f"{schema}.{table} (redacted)"] = n
     for change in changes:
         counts = per_file.get(change.relative, {"loaded": 0, "quarantined": 0})
         if change.new_bytes is None:
@@ -189,7 +272,15 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
     key = settings.require_pseudonym_key()
     reports = [ErasureReport(i, subject_pseudonym(i, key)) for i in ids]
     with writer_lock(settings):
-        changes = plan_landing(settings.landing_dir, ids)
+        for leftover in leftovers_naming(settings.landing_dir, settings.serving_dir, ids):
+            leftover.unlink(missing_ok=True)  # what a crash left: partial writes, a killed erasure's staged files
+        con = connect_writer(settings)
+        try:
+            ledger = dict(con.sql("SELECT file_sha256, file_path FROM meta.ingested_files").fetchall())
+            erased_before = {s for (s,) in con.sql("SELECT subject FROM meta.erasures").fetchall()}
+        finally:
+            con.close()
+        changes = plan_landing(settings.landing_dir, ids, key, ledger)
         staged: list[tuple[LandingChange, Path]] = []
         for change in changes:  # new contents next to the old, hidden, same modification time
             if change.new_bytes is not None:
@@ -201,13 +292,14 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
         con = connect_writer(settings)
         try:
             con.execute("BEGIN TRANSACTION")
-            deleted = scrub_warehouse(con, ids, changes)
+            deleted = scrub_warehouse(con, ids, changes, key)
             for report in reports:
                 mine = [c for c in changes if report.candidate_id in c.candidates]
                 report.rows_deleted = deleted[report.candidate_id]
                 report.landing_rewritten = [c.relative for c in mine if c.new_bytes is not None]
                 report.landing_deleted = [c.relative for c in mine if c.new_bytes is None]
-            missing = [r.candidate_id for r in reports if not r.found]
+            # an erasure killed after its commit is finished by running it again: nothing is left to find, but it is on record
+            missing = [r.candidate_id for r in reports if not r.found and r.subject not in erased_before]
             if missing:
                 con.execute("ROLLBACK")
                 for _, tmp in staged:
@@ -215,7 +307,7 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
                 raise NotFound(f"No data of candidate {', '.join(repr(m) for m in missing)} was found; nothing was erased.",
                                "Check the ids (the landing zone, warehouse and scores were searched).")
             now = datetime.now(timezone.utc)
-            for n, report in enumerate(reports):
+            for n, report in enumerate(r for r in reports if r.found):
                 con.execute("INSERT INTO meta.erasures VALUES ($e, $s, $at, $rw, $del, $rows)",
                             {"e": f"era_{now:%Y%m%dT%H%M%S%f}_{n}", "s": report.subject, "at": now,
                              "rw": len(report.landing_rewritten), "del": len(report.landing_deleted),
@@ -223,6 +315,7 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
             con.execute("COMMIT")
         finally:
             con.close()
+        fault_point("erase:after_commit")
         for change, tmp in staged:
             os.replace(tmp, change.path)
             fsync_dir(change.path.parent)

@@ -90,3 +90,59 @@ def test_erasing_candidates_leaves_nothing_of_them_and_records_it(ml_lakehouse, 
 
     with pytest.raises(NotFound):
         erase_candidates(settings, [ats])
+
+
+def _event(event_id: str, event_type: str, candidate: str | None, payload: dict) -> dict:
+    return {"event_id": event_id, "event_type": event_type, "occurred_at": "2026-10-20T10:00:00-06:00",
+            "business_unit": "huntu", "candidate_id": candidate, "campaign_id": None, "payload": payload}
+
+
+def test_erasure_of_a_candidate_whose_events_came_through_the_api_completes_after_a_crash(built_lakehouse, tmp_path, api_as):
+    """Regressions: batches naming only the candidate became two empty files with one sha256 and the ledger refused the
+    second (leaving hidden .erasing files); leftover partial files kept the subject; erasing a referrer deleted the
+    referral events of the people they referred."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(built_lakehouse[0], warehouse, ignore=shutil.ignore_patterns("dagster", "logs", "audit", "api_keys.json"))
+    point_at(warehouse)
+    subject, referred = "cand_erase_me", "cand_referred_1"
+    service = api_as("service")
+    for n in (1, 2):  # two batches that name only the subject: scrubbed, both would be the same empty file
+        sent = service.post("/api/events/", json=[_event(f"evt_erase_{n}", "gamification.points_awarded", subject,
+                                                         {"points": 5, "action": "chat"})])
+        assert sent.status_code == 202, sent.text
+    referral = _event("evt_ref_1", "referral.converted", referred, {"referral_id": "ref_1", "referrer_id": subject,
+                                                                     "referred_candidate_id": referred})
+    assert service.post("/api/events/", json=[referral, _event("evt_ref_2", "gamification.points_awarded", referred,
+                                                               {"points": 5, "action": "chat"})]).status_code == 202
+    from huntred.pipeline import run_pipeline
+
+    assert run_pipeline().success
+    settings = get_settings()
+    # what crashes leave behind: an API landing killed before its rename, a publish killed midway
+    partial_landing = settings.landing_dir / "ats_events" / "http" / ".batch.jsonl.0a1b2c.part"
+    partial_landing.write_bytes(orjson.dumps(_event("evt_erase_3", "gamification.points_awarded", subject, {"points": 1,
+                                                                                                           "action": "x"})))
+    (settings.serving_dir / "snapshot-20260101T000000000000Z.partial").write_bytes(b"half a snapshot naming " + subject.encode())
+
+    huntred = [str(Path(sys.executable).with_name("huntred")), "erase", "candidate", subject, "--yes"]
+    env = {**os.environ, "HUNTRED_WAREHOUSE_DIR": str(warehouse)}
+    killed = subprocess.run(huntred, cwd=REPO, capture_output=True, text=True, timeout=900,
+                            env={**env, "HUNTRED_FAULT": "erase:after_commit"})
+    assert killed.returncode == -9, killed.stdout + killed.stderr[-2000:]
+    finished = subprocess.run(huntred, cwd=REPO, capture_output=True, text=True, timeout=900, env=env)
+    assert finished.returncode == 0, finished.stdout + finished.stderr[-2000:]
+
+    hidden = [p.name for p in warehouse.rglob(".*") if p.suffix in (".erasing", ".part")]
+    assert hidden == [] and list(settings.serving_dir.glob("*.partial")) == []
+    assert files_mentioning(settings.landing_dir, subject) == [] and files_mentioning(settings.serving_dir, subject) == []
+    snapshot = open_current(settings)
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        assert mentions(con, subject) == {}
+        assert con.sql("SELECT count(*) FROM meta.erasures").fetchall()[0][0] == 1
+    cur = snapshot.cursor()
+    assert mentions(cur, subject) == {}
+    # the person they referred keeps their referral, with the referrer replaced by the erasure's pseudonym
+    (referrer,), = cur.sql("SELECT referrer_id FROM staging.stg_ats__referral_events WHERE event_id = 'evt_ref_1'").fetchall()
+    assert referrer.startswith("erased_")
+    assert cur.sql("SELECT count(*) FROM staging.stg_ats__events WHERE candidate_id = $c",
+                   params={"c": referred}).fetchall()[0][0] == 2
