@@ -74,6 +74,10 @@ class User:
     def may_open(self, page: str) -> bool:
         return self.role in PAGE_ROLES[page]
 
+    @property
+    def sees_pii(self) -> bool:
+        return self.role in PII_ROLES
+
 
 def scope_for(role: str, business_unit: str | None, client_id: str | None) -> Scope:
     """The rows a role may see: a BU manager their BU, a client their tenant, everyone else all."""
