@@ -1,6 +1,8 @@
 """Sign-in and the signed-in user, kept in Streamlit's session state."""
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
 from huntred import auth
@@ -75,14 +77,50 @@ def sign_out() -> None:
         del st.session_state[key]
 
 
-def audit_download(file_name: str, resource: str):
-    """A download button's on_click: the audit log records who took which file (as the API does for its exports)."""
-    from huntred import audit
+def private_download(where, label: str, make: Callable[[], bytes], *, file_name: str, mime: str, resource: str,
+                     key: str, **button) -> None:
+    """A download button whose file exists only from its click until shortly after.
 
-    def record() -> None:
-        user = current_user()
-        if user is not None:
-            audit.record(get_settings().audit_dir, actor=f"user:{user.username}", role=user.role, scope=user.scope.label,
-                         action="export", resource=resource, params={"file": file_name}, status=200, durable=True)
+    Streamlit serves a download button's data at ``/media/<id>`` to any HTTP client, session or not,
+    for as long as the page shows the button: a client's export would be there from the moment the
+    page rendered. Here the bytes are made by ``make`` only when the user clicks (Streamlit's deferred
+    download), the export is audited then, and the stored file is removed from the media endpoint
+    ``download_expiry_seconds`` later (the browser fetches it at once). Streamlit has no way to tie a
+    media URL to a session, so within those seconds whoever has the URL (unguessable: a hash of the
+    contents) could fetch it too.
+    """
+    user = current_user()  # read now: the callable runs outside the script, where session state is not at hand
+    settings = get_settings()
 
-    return record
+    def generate() -> bytes:
+        from huntred import audit
+
+        if user is None:
+            raise RuntimeError("no signed-in user")  # the button is only drawn for one; never serve anonymously
+        data = make()
+        audit.record(settings.audit_dir, actor=f"user:{user.username}", role=user.role, scope=user.scope.label,
+                     action="export", resource=resource, params={"file": file_name}, status=200, durable=True)
+        _expire_media(data, mime, file_name, settings.download_expiry_seconds)
+        return data
+
+    where.download_button(label, generate, file_name=file_name, mime=mime, key=key, on_click="ignore", **button)
+
+
+def _expire_media(data: bytes, mime: str, file_name: str, seconds: float) -> None:
+    """Remove the file Streamlit will store for these bytes from its media endpoint after ``seconds``.
+
+    Streamlit keeps a generated download until two later script runs of any session have ended, so an
+    idle dashboard would keep it indefinitely. Its storage names a file by a hash of bytes, type and
+    name (the same function is used here, so the id matches); this reaches into Streamlit's runtime,
+    and tests/apps/test_browser.py checks in a real browser that the URL stops being served.
+    """
+    import threading
+
+    from streamlit import runtime
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+
+    storage = runtime.get_instance().media_file_mgr._storage
+    file_id = _calculate_file_id(data, mime, file_name)
+    timer = threading.Timer(seconds, storage.delete_file, args=(file_id,))
+    timer.daemon = True
+    timer.start()

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = None
     #: API answers kept per snapshot (LRU); 0 turns the cache off (the benchmark measures both).
     api_cache_entries: int = 20_000
+    #: Seconds a dashboard download stays on Streamlit's media endpoint after the click that made it.
+    download_expiry_seconds: float = 30.0
     #: An MLflow server (http://...) instead of the local sqlite store under the warehouse.
     mlflow_tracking_uri: str | None = None
 
