@@ -46,8 +46,13 @@ def quarantine_summary(snapshot_name: str) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def quarantine_records(snapshot_name: str, source: str | None, reason: str | None) -> pl.DataFrame:
-    return serving.quarantine_records(serving.open_current(get_settings()), source=source, reason=reason, limit=200)
+def quarantine_records(snapshot_name: str, source: str | None, reason: str | None, reveal_pii: bool) -> pl.DataFrame:
+    """reveal_pii is part of the cache key: the cache is shared by every session, an admin's clear rows must
+    never be served to an analyst."""
+    settings = get_settings()
+    key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+    return serving.quarantine_records(serving.open_current(settings), source=source, reason=reason, limit=200,
+                                      reveal_pii=reveal_pii, pii_key=key)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

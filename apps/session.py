@@ -1,6 +1,8 @@
 """Sign-in and the signed-in user, kept in Streamlit's session state."""
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
 from huntred import auth
@@ -25,12 +27,49 @@ def sign_in_form() -> None:
         password = st.text_input("Password", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        user = auth.authenticate(path, username, password)
-        if user is None:
-            st.error("Wrong username or password.")
-        else:
+        user = _checked_sign_in(path, username, password)
+        if user is not None:
             st.session_state[USER_KEY] = user
             st.rerun()
+
+
+def _client_address() -> str | None:
+    """The browser's address as the server sees it (behind a reverse proxy, the proxy's: all its users then
+    share one client count, so such a deployment should raise MAX_CLIENT_FAILURES or rate-limit at the proxy)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context: counted as one unknown client
+        return None
+    # only a real address counts (AppTest has no browser and answers a stand-in object)
+    return address if isinstance(address, str) and address else None
+
+
+def _checked_sign_in(path, username: str, password: str) -> auth.User | None:
+    """The password checked unless this user or client is locked out; every attempt is audited."""
+    throttle, client = auth.sign_in_throttle(), _client_address()
+    who = f"user:{auth.normal_username(username)[:40]}"
+    refusal = throttle.refusal(username, client)
+    if refusal is not None:  # refused whatever the password, which is not even checked
+        _audit(who, "-", "sign_in_locked", 429, {"client": client, "locked_by": refusal.by, "seconds": round(refusal.seconds)})
+        st.error(refusal.message())
+        return None
+    user = auth.authenticate(path, username, password)
+    if user is None:
+        throttle.failed(username, client)
+        _audit(who, "-", "sign_in_failed", 401, {"client": client})
+        refusal = throttle.refusal(username, client)
+        st.error("Wrong username or password." + (" " + refusal.message() if refusal else ""))
+        return None
+    throttle.succeeded(username)
+    _audit(f"user:{user.username}", user.role, "sign_in", 200, {"client": client})
+    return user
+
+
+def _audit(actor: str, role: str, action: str, status: int, params: dict) -> None:
+    from huntred import audit
+
+    audit.record(get_settings().audit_dir, actor=actor, role=role, scope="-", action=action, resource="dashboard/sign_in",
+                 params=params, status=status)
 
 
 def sign_out() -> None:
@@ -38,14 +77,50 @@ def sign_out() -> None:
         del st.session_state[key]
 
 
-def audit_download(file_name: str, resource: str):
-    """A download button's on_click: the audit log records who took which file (as the API does for its exports)."""
-    from huntred import audit
+def private_download(where, label: str, make: Callable[[], bytes], *, file_name: str, mime: str, resource: str,
+                     key: str, **button) -> None:
+    """A download button whose file exists only from its click until shortly after.
 
-    def record() -> None:
-        user = current_user()
-        if user is not None:
-            audit.record(get_settings().audit_dir, actor=f"user:{user.username}", role=user.role, scope=user.scope.label,
-                         action="export", resource=resource, params={"file": file_name}, status=200, durable=True)
+    Streamlit serves a download button's data at ``/media/<id>`` to any HTTP client, session or not,
+    for as long as the page shows the button: a client's export would be there from the moment the
+    page rendered. Here the bytes are made by ``make`` only when the user clicks (Streamlit's deferred
+    download), the export is audited then, and the stored file is removed from the media endpoint
+    ``download_expiry_seconds`` later (the browser fetches it at once). Streamlit has no way to tie a
+    media URL to a session, so within those seconds whoever has the URL (unguessable: a hash of the
+    contents) could fetch it too.
+    """
+    user = current_user()  # read now: the callable runs outside the script, where session state is not at hand
+    settings = get_settings()
 
-    return record
+    def generate() -> bytes:
+        from huntred import audit
+
+        if user is None:
+            raise RuntimeError("no signed-in user")  # the button is only drawn for one; never serve anonymously
+        data = make()
+        audit.record(settings.audit_dir, actor=f"user:{user.username}", role=user.role, scope=user.scope.label,
+                     action="export", resource=resource, params={"file": file_name}, status=200, durable=True)
+        _expire_media(data, mime, file_name, settings.download_expiry_seconds)
+        return data
+
+    where.download_button(label, generate, file_name=file_name, mime=mime, key=key, on_click="ignore", **button)
+
+
+def _expire_media(data: bytes, mime: str, file_name: str, seconds: float) -> None:
+    """Remove the file Streamlit will store for these bytes from its media endpoint after ``seconds``.
+
+    Streamlit keeps a generated download until two later script runs of any session have ended, so an
+    idle dashboard would keep it indefinitely. Its storage names a file by a hash of bytes, type and
+    name (the same function is used here, so the id matches); this reaches into Streamlit's runtime,
+    and tests/apps/test_browser.py checks in a real browser that the URL stops being served.
+    """
+    import threading
+
+    from streamlit import runtime
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+
+    storage = runtime.get_instance().media_file_mgr._storage
+    file_id = _calculate_file_id(data, mime, file_name)
+    timer = threading.Timer(seconds, storage.delete_file, args=(file_id,))
+    timer.daemon = True
+    timer.start()

@@ -74,6 +74,10 @@ class User:
     def may_open(self, page: str) -> bool:
         return self.role in PAGE_ROLES[page]
 
+    @property
+    def sees_pii(self) -> bool:
+        return self.role in PII_ROLES
+
 
 def scope_for(role: str, business_unit: str | None, client_id: str | None) -> Scope:
     """The rows a role may see: a BU manager their BU, a client their tenant, everyone else all."""
@@ -175,3 +179,97 @@ def authenticate(path: Path, username: str, password: str) -> User | None:
 
 def new_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+# -- sign-in throttle ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Refusal:
+    """Why a sign-in is refused before its password is even checked, and for how long."""
+    by: str  # "user" or "client"
+    seconds: float
+
+    def message(self) -> str:
+        who = "for this user" if self.by == "user" else "from this address"
+        wait = f"{self.seconds:.0f} s" if self.seconds < 90 else f"{self.seconds / 60:.0f} min"
+        return f"Too many failed sign-ins {who}. Try again in {wait}, or ask an admin to check the account."
+
+
+class SignInThrottle:
+    """Failed sign-ins counted per username and per client address; past a limit, attempts are refused
+    (whatever the password) for a delay that doubles with each further failure.
+
+    The state is in this process's memory: the dashboard is one server process, so every rerun and
+    every browser session of it shares one throttle, and a restart forgets it (acceptable: a restart is
+    rare and takes longer than the first delays). Several dashboard processes would each count apart.
+    """
+
+    WINDOW = 15 * 60  #: failures further apart than this (after a lock ends) are forgotten
+    MAX_USER_FAILURES = 5  #: per username: enough for typos, few for guessing
+    MAX_CLIENT_FAILURES = 20  #: per address, over all usernames (password spraying)
+    BASE_DELAY = 60.0
+    MAX_DELAY = 60 * 60.0
+    MAX_KEYS = 10_000  #: bounded memory whatever usernames are typed
+
+    def __init__(self, clock=None) -> None:
+        import threading
+        import time
+
+        self._clock = clock or time.time
+        self._lock = threading.Lock()
+        self._state: dict[tuple[str, str], tuple[int, float, float]] = {}  # key -> (failures, last failure, locked until)
+
+    def _limit(self, kind: str) -> int:
+        return self.MAX_USER_FAILURES if kind == "user" else self.MAX_CLIENT_FAILURES
+
+    def _current(self, key: tuple[str, str], now: float) -> tuple[int, float, float]:
+        failures, last, until = self._state.get(key, (0, 0.0, 0.0))
+        if failures and now >= until and now - max(last, until) > self.WINDOW:
+            self._state.pop(key, None)
+            return 0, 0.0, 0.0
+        return failures, last, until
+
+    def refusal(self, username: str, client: str | None) -> Refusal | None:
+        """A refusal if this user or this client is locked now, else None (the password may be checked)."""
+        now = self._clock()
+        with self._lock:
+            waits = [(kind, self._current((kind, value), now)[2] - now) for kind, value in self._keys(username, client)]
+        kind, wait = max(waits, key=lambda w: w[1])
+        return Refusal(kind, wait) if wait > 0 else None
+
+    def failed(self, username: str, client: str | None) -> None:
+        now = self._clock()
+        with self._lock:
+            for kind, value in self._keys(username, client):
+                failures, _, until = self._current((kind, value), now)
+                failures += 1
+                over = failures - self._limit(kind)
+                if over >= 0:
+                    until = now + min(self.BASE_DELAY * 2 ** over, self.MAX_DELAY)
+                self._state[(kind, value)] = (failures, now, until)
+            while len(self._state) > self.MAX_KEYS:  # the oldest entry goes first (dicts keep insertion order)
+                self._state.pop(next(iter(self._state)))
+
+    def succeeded(self, username: str) -> None:
+        """A right password clears the user's count; the client's stays (one good account must not reset spraying)."""
+        with self._lock:
+            self._state.pop(("user", normal_username(username)), None)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._state.clear()
+
+    @staticmethod
+    def _keys(username: str, client: str | None) -> list[tuple[str, str]]:
+        return [("user", normal_username(username)), ("client", client or "unknown")]
+
+
+def normal_username(username: str) -> str:
+    return username.strip().lower()[:64]
+
+
+_throttle = SignInThrottle()
+
+
+def sign_in_throttle() -> SignInThrottle:
+    """The process's one throttle (shared by every dashboard session of this server)."""
+    return _throttle

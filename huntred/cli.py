@@ -260,15 +260,32 @@ def status(source: Optional[str] = typer.Option(None, help="Only this source fam
 def quarantine(
     source: Optional[str] = typer.Option(None), reason: Optional[str] = typer.Option(None, help="e.g. duplicate, malformed"),
     limit: int = typer.Option(20, min=1, max=10_000),
+    show_pii: bool = typer.Option(False, "--show-pii", help="Show emails, phones and names in clear (audited)."),
 ) -> None:
-    """List quarantined records with the reason they were kept out."""
+    """List quarantined records with the reason they were kept out (emails, phones and names pseudonymized)."""
+    # The CLI runs on the machine, by someone who can read the warehouse files anyway; still, what it prints
+    # ends up in terminals, tickets and chat, so it is pseudonymized like the dashboard unless the operator
+    # asks for clear values, and that request is audited like an admin's read.
+    from huntred import audit
     from huntred.serving import open_current, quarantine_records
 
-    rows = quarantine_records(open_current(get_settings()), source=source, reason=reason, limit=limit)
+    settings = get_settings()
+    key = None if show_pii else settings.require_pseudonym_key()
+    rows = quarantine_records(open_current(settings), source=source, reason=reason, limit=limit, reveal_pii=show_pii,
+                              pii_key=key)
+    if show_pii:
+        import getpass
+
+        audit.record(settings.audit_dir, actor=f"cli:{getpass.getuser()}", role="operator", scope="all",
+                     action="read_pii", resource="cli/quarantine", params={"source": source, "reason": reason},
+                     rows=len(rows), durable=True)
     if rows.is_empty():
         console.print("Nothing in quarantine matches.")
-    for r in rows.iter_rows(named=True):
-        console.print(f"[bold]{r['source_file']}[/]:{r['record_number']} [yellow]{r['reason_code']}[/] {r['reason']}")
+    from rich.markup import escape
+
+    for r in rows.iter_rows(named=True):  # escaped: a reason quotes what arrived, which may look like markup
+        console.print(f"[bold]{escape(r['source_file'])}[/]:{r['record_number']} [yellow]{r['reason_code']}[/] "
+                      f"{escape(r['reason'])}", highlight=False)
 
 
 @app.command()

@@ -134,7 +134,7 @@ ORDER BY source, target_table, reason_code
 
 QUARANTINE_RECORDS_SQL = """
 SELECT source, target_table, reason_code, reason, _source_file AS source_file, _record_number AS record_number,
-       left(record, 300) AS record
+       record
 FROM quarantine.records
 WHERE ($source IS NULL OR source = $source) AND ($reason IS NULL OR reason_code = $reason)
 ORDER BY _ingested_at DESC, _source_file, _record_number
@@ -167,8 +167,22 @@ def quarantine_summary(snap: Snapshot) -> pl.DataFrame:
     return snap.cursor().sql(QUARANTINE_SUMMARY_SQL).pl().with_columns(pl.col("last_seen").dt.convert_time_zone(BUSINESS_TZ))
 
 
-def quarantine_records(snap: Snapshot, *, source: str | None = None, reason: str | None = None, limit: int = 50) -> pl.DataFrame:
-    return snap.cursor().sql(QUARANTINE_RECORDS_SQL, params={"source": source, "reason": reason, "limit": limit}).pl()
+def quarantine_records(snap: Snapshot, *, source: str | None = None, reason: str | None = None, limit: int = 50,
+                       reveal_pii: bool, pii_key: str | None, record_chars: int = 300) -> pl.DataFrame:
+    """Quarantined records, newest first, the record cut to ``record_chars``; emails, phones and names in the
+    record and reason pseudonymized unless ``reveal_pii`` (``huntred.pii.redact_text``: a record is free text)."""
+    from huntred.pii import redact_text
+
+    rows = snap.cursor().sql(QUARANTINE_RECORDS_SQL, params={"source": source, "reason": reason, "limit": limit}).pl()
+    if not reveal_pii:
+        if not pii_key:
+            raise UserError("No pseudonymization key is configured, so quarantined records cannot be shown redacted.",
+                            "Set HUNTRED_PSEUDONYM_KEY (run `huntred init` to generate one into .env).")
+        redacted = [redact_text(record, why, key=pii_key) for record, why in zip(rows["record"], rows["reason"])]
+        rows = rows.with_columns(pl.Series("record", [r for r, _ in redacted], pl.String),
+                                 pl.Series("reason", [w for _, w in redacted], pl.String))
+    # cut after redacting: a value cut in half would no longer match the field or pattern that finds it
+    return rows.with_columns(pl.col("record").str.slice(0, record_chars))
 
 
 def table_counts(snap: Snapshot) -> pl.DataFrame:

@@ -2,10 +2,11 @@
 
 Everything the platform writes lives under ``HUNTRED_WAREHOUSE_DIR`` (default:
 ``warehouse/`` in the repository), so tests and users relocate the whole
-lakehouse with one variable.
+lakehouse with one variable. It is owner-only (see ``keep_private``).
 """
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = None
     #: API answers kept per snapshot (LRU); 0 turns the cache off (the benchmark measures both).
     api_cache_entries: int = 20_000
+    #: Seconds a dashboard download stays on Streamlit's media endpoint after the click that made it.
+    download_expiry_seconds: float = 30.0
     #: An MLflow server (http://...) instead of the local sqlite store under the warehouse.
     mlflow_tracking_uri: str | None = None
 
@@ -95,6 +98,32 @@ class Settings(BaseSettings):
         return self.stripe_webhook_secret.get_secret_value()
 
 
+#: Files created from now on: 0600, folders 0700 (the process umask; what this process starts inherits it).
+PRIVATE_UMASK = 0o077
+
+
+def keep_private(warehouse_dir: Path) -> None:
+    """Make everything this process writes owner-only, and the warehouse folder itself 0700.
+
+    The warehouse holds clear emails, phones and names (the DuckDB files, landed files, audit logs),
+    and the umask a process starts with is usually 022: readable by every local user. Setting the
+    umask here, rather than a chmod after each write, also covers what other code writes for us:
+    DuckDB's files and WAL, dbt, Dagster's storage and compute logs, MLflow's store, run logs. The
+    folder's own mode is fixed too, for one an older version created 0755: nobody else can then
+    enter it, whatever the modes of files already inside.
+    """
+    os.umask(PRIVATE_UMASK)
+    try:
+        if warehouse_dir.is_dir() and warehouse_dir.stat().st_uid == os.getuid():
+            warehouse_dir.chmod(0o700)
+    except OSError:  # not ours to change (a folder shared on purpose): its owner decides
+        pass
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    # Every entry point (CLI, API, dashboard, Dagster, tests) reads the settings before it writes under
+    # the warehouse, so this is the one place that makes the warehouse private.
+    settings = Settings()
+    keep_private(settings.warehouse_dir)
+    return settings

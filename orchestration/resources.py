@@ -11,7 +11,7 @@ import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 
-from huntred.settings import Settings, get_settings
+from huntred.settings import Settings, get_settings, keep_private
 from huntred.warehouse import connect_writer, writer_lock
 from orchestration.dbt_project import huntred_dbt
 
@@ -31,6 +31,7 @@ class WarehouseResource(ConfigurableResource):
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["WarehouseResource"]:
         # dbt runs as a subprocess and reads the same variable through profiles.yml
         os.environ["HUNTRED_WAREHOUSE_DIR"] = str(self.settings.warehouse_dir)
+        keep_private(self.settings.warehouse_dir)  # a warehouse_dir configured here is not the one settings fixed
         with writer_lock(self.settings):
             yield self
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from apps import ui
-from apps.session import audit_download
+from apps.session import private_download
 from apps.data import query
 from huntred.analytics import Filters, Scope
 from huntred.errors import UserError
@@ -29,20 +29,20 @@ st.caption(f"Period: the sidebar's ({filters.date_from} to {filters.date_to}). {
 
 
 @st.cache_data(show_spinner="Preparing the export…", max_entries=32)
-def bundle(snapshot_name: str, scope: Scope, client_id: str, period: Filters):
-    export = build_client_export(open_current(get_settings()), scope, client_id, period)
-    return export, export_zip(export)
+def build(snapshot_name: str, scope: Scope, client_id: str, period: Filters):
+    return build_client_export(open_current(get_settings()), scope, client_id, period)
 
 
 try:
-    export, zipped = bundle(snap.path.name, scope, client_id, period)
+    export = build(snap.path.name, scope, client_id, period)
 except UserError as exc:
     st.error(f"{exc.problem} {exc.fix}")
     st.stop()
 
-st.download_button("Download export bundle (zip)", zipped, file_name=export.file_name, mime="application/zip",
-                   key="download_export", type="primary", icon=":material/download:",
-                   on_click=audit_download(export.file_name, "dashboard/consulting_exports"))
+# The zip is made on click (never left on Streamlit's media endpoint ahead of it): see private_download.
+private_download(st, "Download export bundle (zip)", lambda: export_zip(export), file_name=export.file_name,
+                 mime="application/zip", resource="dashboard/consulting_exports", key="download_export", type="primary",
+                 icon=":material/download:")
 st.caption("The zip holds export.xlsx (one sheet per table), parquet/ (the same tables), summary.pdf and README.md "
            "(definitions of every metric).")
 for table_name, frame in export.tables.items():

@@ -5,8 +5,9 @@ import polars as pl
 import streamlit as st
 
 from apps import data, ui
+from huntred.errors import UserError
 
-snap, _, _ = ui.page_context("overview", "Data overview")
+snap, user, _ = ui.page_context("overview", "Data overview")
 
 age_hours = (datetime.now(timezone.utc) - snap.published_at).total_seconds() / 3600
 st.caption(f"Snapshot of run `{snap.run_id[:8]}`, published {snap.published_at:%Y-%m-%d %H:%M UTC} ({age_hours:.1f} h ago). "
@@ -41,8 +42,15 @@ else:
     right.dataframe(summary, hide_index=True, width="stretch")
     source = st.selectbox("Source", ["all", *sorted(summary["source"].unique().to_list())], key="quarantine_source")
     reason = st.selectbox("Reason", ["all", *sorted(summary["reason_code"].unique().to_list())], key="quarantine_reason")
-    records = data.quarantine_records(snap.path.name, None if source == "all" else source, None if reason == "all" else reason)
-    st.dataframe(records, hide_index=True, width="stretch")
+    try:
+        records = data.quarantine_records(snap.path.name, None if source == "all" else source,
+                                          None if reason == "all" else reason, user.sees_pii)
+    except UserError as exc:
+        st.error(f"{exc.problem} {exc.fix}")
+    else:
+        if not user.sees_pii:
+            st.caption("Emails, phones and names in the records are pseudonymized; free-text messages are withheld.")
+        st.dataframe(records, hide_index=True, width="stretch")
 
 with st.expander("Tables in this snapshot"):
     st.dataframe(data.table_counts(snap.path.name), hide_index=True, width="stretch")

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from apps import ui
-from apps.session import audit_download
+from apps.session import private_download
 from huntred.analytics import Scope
 from huntred.errors import UserError
 from huntred.reports.roi import PERFORMANCE_COLUMNS, build_roi_report, roi_pdf, roi_xlsx, summary_value_kind
@@ -26,25 +26,24 @@ st.caption("The period is the sidebar's. Campaign, channel and phase filters do 
 
 
 @st.cache_data(show_spinner="Building the report…", max_entries=32)
-def report_files(snapshot_name: str, scope: Scope, bu, date_from, date_to):
-    report = build_roi_report(open_current(get_settings()), scope, bu, date_from, date_to)
-    return report, roi_pdf(report), roi_xlsx(report)
+def build(snapshot_name: str, scope: Scope, bu, date_from, date_to):
+    return build_roi_report(open_current(get_settings()), scope, bu, date_from, date_to)
 
 
 try:
-    report, pdf, xlsx = report_files(snap.path.name, scope, bu, filters.date_from, filters.date_to)
+    report = build(snap.path.name, scope, bu, filters.date_from, filters.date_to)
 except UserError as exc:
     st.error(f"{exc.problem} {exc.fix}")
     st.stop()
 
 st.subheader(report.title)
 d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button("Download PDF", pdf, file_name=f"{report.file_stem}.pdf", mime="application/pdf", key="download_pdf",
-                   type="primary", icon=":material/picture_as_pdf:",
-                   on_click=audit_download(f"{report.file_stem}.pdf", "dashboard/roi_reports"))
-d2.download_button("Download Excel", xlsx, file_name=f"{report.file_stem}.xlsx", key="download_xlsx", icon=":material/table:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   on_click=audit_download(f"{report.file_stem}.xlsx", "dashboard/roi_reports"))
+# The files are made on click (never left on Streamlit's media endpoint ahead of it): see private_download.
+private_download(d1, "Download PDF", lambda: roi_pdf(report), file_name=f"{report.file_stem}.pdf", mime="application/pdf",
+                 resource="dashboard/roi_reports", key="download_pdf", type="primary", icon=":material/picture_as_pdf:")
+private_download(d2, "Download Excel", lambda: roi_xlsx(report), file_name=f"{report.file_stem}.xlsx",
+                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 resource="dashboard/roi_reports", key="download_xlsx", icon=":material/table:")
 
 cols = st.columns(5)
 for col, metric in zip(cols, ("spend_mxn", "attributed_revenue_mxn", "hires", "roi", "roas")):

@@ -15,9 +15,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect, sync_playwright
@@ -47,14 +49,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_dashboard() -> Iterator[str]:
+def served_dashboard(**env: str) -> Iterator[str]:
     """`streamlit run` of the dashboard on a free local port, over the warehouse the settings point at."""
     port = free_port()
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("streamlit")), "run", str(REPO / "apps" / "dashboard.py"),
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/_stcore/health")  # the port opens a moment after the process starts
         yield f"http://127.0.0.1:{port}"
@@ -68,6 +70,21 @@ def dashboard(on_built):
     add_user(get_settings().users_path, "ana.browser", "analyst", PASSWORD, replace=True)
     with served_dashboard() as url:
         yield url
+
+
+def launch(pw):
+    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `make browser` (apt-get install chromium).")
+    return pw.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"])
+
+
+def sign_in(page, url: str, username: str, password: str) -> None:
+    page.goto(url, wait_until="domcontentloaded", timeout=TIMEOUT)
+    page.locator('input[type="password"]').wait_for(timeout=TIMEOUT)
+    page.locator('[data-testid="stTextInput"] input').first.fill(username)
+    page.locator('input[type="password"]').fill(password)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def open_page(page, title: str) -> None:
@@ -157,3 +174,51 @@ def test_an_analyst_filters_and_downloads_the_roi_report_in_chromium(dashboard, 
     taken = [r for r in audit.read(get_settings().audit_dir) if r["actor"] == "user:ana.browser" and r["action"] == "export"]
     assert {Path(r["params"]["file"]).suffix for r in taken} >= {".pdf", ".xlsx"}
     assert all(r["resource"] == "dashboard/roi_reports" for r in taken)
+
+
+EXPIRY = 3  # seconds a generated download stays on the media endpoint in this test (HUNTRED_DOWNLOAD_EXPIRY_SECONDS)
+
+
+def served_without_session(url: str) -> bool:
+    """Whether a plain HTTP client, outside the browser and its session, gets a file attachment at url."""
+    answer = httpx.get(url, timeout=10)
+    return answer.status_code == 200 and "attachment" in answer.headers.get("content-disposition", "")
+
+
+@pytest.mark.browser
+def test_a_client_export_zip_is_not_served_from_its_media_url_without_a_session(on_built, tmp_path):
+    """Regression: Streamlit serves st.download_button data at /media/<id> to anyone; the zip sat there from
+    the moment the page rendered. Now it is made on click, and removed from the media endpoint soon after."""
+    import zipfile
+
+    from huntred import audit
+    from tests.analytics.test_scope import a_solutions_client_with_campaigns
+
+    client_id = a_solutions_client_with_campaigns(open_current(get_settings()))
+    add_user(get_settings().users_path, "client.browser", "client", PASSWORD, client_id=client_id, replace=True)
+    with served_dashboard(HUNTRED_DOWNLOAD_EXPIRY_SECONDS=str(EXPIRY)) as url, sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+        media: list[str] = []
+        page.on("request", lambda request: media.append(request.url) if "/media/" in request.url else None)
+        sign_in(page, url, "client.browser", PASSWORD)
+        page.wait_for_selector('h1:has-text("Consulting exports")', timeout=TIMEOUT)
+        page.get_by_role("button", name="Download export bundle (zip)").wait_for(timeout=TIMEOUT)
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=TIMEOUT)
+        served = [u for u in media if served_without_session(u)]
+        assert not served, f"the rendered page left its export on the media endpoint: {served}"
+
+        with page.expect_download(timeout=TIMEOUT) as download:
+            page.get_by_role("button", name="Download export bundle (zip)").click()
+        saved = tmp_path / "export.zip"
+        download.value.save_as(saved)
+        assert "README.md" in zipfile.ZipFile(saved).namelist(), "the signed-in client still gets the bundle"
+        link = download.value.url
+        assert "/media/" in link
+        deadline = time.monotonic() + EXPIRY + 20
+        while served_without_session(link) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not served_without_session(link), f"{link} is still served without a session {EXPIRY} s after the click"
+        browser.close()
+    taken = [r for r in audit.read(get_settings().audit_dir) if r["actor"] == "user:client.browser" and r["action"] == "export"]
+    assert [r["resource"] for r in taken] == ["dashboard/consulting_exports"]

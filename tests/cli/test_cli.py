@@ -69,3 +69,28 @@ def test_user_files_land_where_their_source_parser_looks(tmp_path):
         "stripe/webhooks/upload-1/h.jsonl")
     assert landing_destination(F.STRIPE, tmp_path / "p.json", tmp_path / "p.json", None, stamp, today) == Path(
         "stripe/api/2026-11-25/upload-1/p.json")
+
+
+def test_quarantine_cli_prints_no_clear_email_unless_asked_and_audits_the_ask(on_built):
+    """The reason of a quarantined candidate quotes its bad email: pseudonymized by default, clear only with
+    --show-pii (an operator's deliberate, audited choice)."""
+    import json
+
+    from huntred import audit
+    from huntred.serving import open_current
+    from huntred.settings import get_settings
+
+    records = open_current(get_settings()).cursor().sql(
+        "SELECT record FROM quarantine.records WHERE source = 'scraped_candidates' AND record LIKE '{%'").fetchall()
+    emails = {json.loads(r)["email"] for r, in records} - {None, ""}
+    assert emails, "the sample quarantines scraped candidates with emails"
+    runner = CliRunner()
+    redacted = runner.invoke(app, ["quarantine", "--source", "scraped_candidates", "--limit", "100"], terminal_width=400)
+    assert redacted.exit_code == 0, redacted.output
+    assert "scraped_candidates" in redacted.output and not [e for e in emails if e in redacted.output], redacted.output
+    before = len(audit.read(get_settings().audit_dir)) if get_settings().audit_dir.exists() else 0
+    clear = runner.invoke(app, ["quarantine", "--source", "scraped_candidates", "--limit", "100", "--show-pii"],
+                          terminal_width=400)
+    assert clear.exit_code == 0 and [e for e in emails if e in clear.output], clear.output
+    asked = audit.read(get_settings().audit_dir)[before:]
+    assert [a for a in asked if a["action"] == "read_pii" and a["resource"] == "cli/quarantine"]
