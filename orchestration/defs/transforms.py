@@ -79,7 +79,14 @@ def dbt_output_dir(context: AssetExecutionContext, warehouse: WarehouseResource)
     older = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in older[: max(0, len(older) - DBT_OUTPUTS_KEPT + 1)]:
         shutil.rmtree(old, ignore_errors=True)
-    return root / f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}-{uuid.uuid4().hex[:6]}"
+    target = root / f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}-{uuid.uuid4().hex[:6]}"
+    target.mkdir()
+    # dagster-dbt would shutil.copy the project's partial parse here, keeping its 644 mode; a copy of ours follows the
+    # process umask (owner-only, like everything under the warehouse) and dagster-dbt then leaves it be
+    parsed = huntred_dbt.project_dir / "target" / "partial_parse.msgpack"
+    if parsed.exists():
+        (target / parsed.name).write_bytes(parsed.read_bytes())
+    return target
 
 
 class DailyBuildConfig(Config):
