@@ -36,6 +36,9 @@ from huntred.errors import BadRequest, NotFound, UserError
 from huntred.landing import fault_point, fsync_dir, land
 from huntred.settings import Settings
 
+#: meta.build_state key present from an erasure's commit to its end; its value says how far it got
+ERASURE_PENDING = "erasure_pending"
+LANDING_PENDING = "landing"  # the landing files still hold the candidates: no run may ingest them
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
@@ -76,6 +79,17 @@ def subject_pseudonym(candidate_id: str, key: str) -> str:
 def quoted(candidate_id: str) -> bytes:
     """The id as a JSON string: what a record naming it contains (cand_1 does not match inside cand_12)."""
     return orjson.dumps(candidate_id)
+
+
+def scrub_candidates_json(data: bytes, ids: set[str]) -> tuple[bytes, int]:
+    """A SmartRecruiters candidate list without the candidates' entries."""
+    doc = orjson.loads(data)
+    kept = [c for c in doc.get("content", []) if c.get("id") not in ids]
+    removed = len(doc.get("content", [])) - len(kept)
+    if removed:
+        doc["content"] = kept
+        doc["totalFound"] = max(0, int(doc.get("totalFound", len(kept))) - removed)
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2), removed
 
 
 def redacted_id(subject: str) -> str:
@@ -278,6 +292,8 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
         try:
             ledger = dict(con.sql("SELECT file_sha256, file_path FROM meta.ingested_files").fetchall())
             erased_before = {s for (s,) in con.sql("SELECT subject FROM meta.erasures").fetchall()}
+            # an erasure a crash cut short: nothing may be left to find, but the command must still finish it
+            interrupted = bool(con.sql("SELECT 1 FROM meta.build_state WHERE key = $k", params={"k": ERASURE_PENDING}).fetchall())
         finally:
             con.close()
         changes = plan_landing(settings.landing_dir, ids, key, ledger)
@@ -299,7 +315,7 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
                 report.landing_rewritten = [c.relative for c in mine if c.new_bytes is not None]
                 report.landing_deleted = [c.relative for c in mine if c.new_bytes is None]
             # an erasure killed after its commit is finished by running it again: nothing is left to find, but it is on record
-            missing = [r.candidate_id for r in reports if not r.found and r.subject not in erased_before]
+            missing = [r.candidate_id for r in reports if not r.found and not (interrupted and r.subject in erased_before)]
             if missing:
                 con.execute("ROLLBACK")
                 for _, tmp in staged:
@@ -307,11 +323,16 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
                 raise NotFound(f"No data of candidate {', '.join(repr(m) for m in missing)} was found; nothing was erased.",
                                "Check the ids (the landing zone, warehouse and scores were searched).")
             now = datetime.now(timezone.utc)
-            for n, report in enumerate(r for r in reports if r.found):
+            # finishing an erasure a crash cut short (its rows were deleted and recorded then) adds no second record
+            recorded = [r for r in reports if r.rows_deleted or r.subject not in erased_before]
+            for n, report in enumerate(r for r in recorded if r.found):
                 con.execute("INSERT INTO meta.erasures VALUES ($e, $s, $at, $rw, $del, $rows)",
                             {"e": f"era_{now:%Y%m%dT%H%M%S%f}_{n}", "s": report.subject, "at": now,
                              "rw": len(report.landing_rewritten), "del": len(report.landing_deleted),
                              "rows": orjson.dumps(report.rows_deleted).decode()})
+            # until the landing files are swapped too, no run may ingest them again (they still hold the candidates)
+            con.execute("INSERT OR REPLACE INTO meta.build_state VALUES ($k, $stage, now(), 'erase')",
+                        {"k": ERASURE_PENDING, "stage": LANDING_PENDING})
             con.execute("COMMIT")
         finally:
             con.close()
@@ -322,6 +343,7 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
         for change in changes:
             if change.new_bytes is None:
                 change.path.unlink(missing_ok=True)
+        _set_stage(settings, "rebuild")  # the landing zone is clean: runs may ingest again
         compact(settings)
     outcome = run_pipeline(on_event=on_event)
     if not outcome.success:
@@ -331,4 +353,18 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
     for old in settings.serving_dir.glob("snapshot-*.duckdb"):
         if old.name != current:
             old.unlink(missing_ok=True)  # they still hold the candidates
+    with writer_lock(settings):
+        _set_stage(settings, None)  # done: a later erasure of the same id finds nothing and says so
     return reports
+
+
+def _set_stage(settings: Settings, stage: str | None) -> None:
+    from huntred.warehouse import connect_writer
+
+    con = connect_writer(settings)
+    try:
+        con.execute("DELETE FROM meta.build_state WHERE key = $k", {"k": ERASURE_PENDING})
+        if stage:
+            con.execute("INSERT INTO meta.build_state VALUES ($k, $stage, now(), 'erase')", {"k": ERASURE_PENDING, "stage": stage})
+    finally:
+        con.close()

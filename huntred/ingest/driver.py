@@ -21,6 +21,7 @@ import duckdb
 import orjson
 import polars as pl
 
+from huntred.errors import UserError
 from huntred.ingest.ats import parse_ats_file
 from huntred.ingest.channels import parse_channel_files
 from huntred.ingest.references import hold_unknown_references, release_known_references
@@ -120,8 +121,6 @@ def parse_files(family: SourceFamily, files: list[tuple[LandingFile, bytes]], *,
         elif family == SourceFamily.STRIPE:
             if parts[1:2] == ["webhooks"] and name.endswith(".jsonl"):
                 if webhook_secret is None:
-                    from huntred.errors import UserError
-
                     raise UserError("Stripe webhook files cannot be verified without the webhook secret.",
                                     "Set HUNTRED_STRIPE_WEBHOOK_SECRET (or run `huntred init`).")
                 results[i] = parse_webhook_file(data, webhook_secret)
@@ -272,6 +271,10 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
 def ingest_family(con: duckdb.DuckDBPyConnection, landing_root: Path, family: SourceFamily, run_id: str, *,
                   webhook_secret: str | None = None, progress: Callable[[int, int], None] | None = None) -> IngestSummary:
     summary = IngestSummary(family)
+    if con.execute("SELECT count(*) FROM meta.build_state WHERE key = 'erasure_pending' AND value = 'landing'").fetchall()[0][0]:
+        raise UserError("An erasure was interrupted after removing the candidates from the warehouse but before "
+                        "rewriting the landing files; ingesting now would take them in again.",
+                        "Run the same `huntred erase candidate ...` command again: it finishes the erasure.")
     files = discover(landing_root, family)
     summary.files_found = len(files)
     seen = con.sql("SELECT file_path, file_bytes, file_mtime_ns, file_sha256 FROM meta.ingested_files WHERE source = $s",

@@ -129,6 +129,10 @@ def test_erasure_of_a_candidate_whose_events_came_through_the_api_completes_afte
     killed = subprocess.run(huntred, cwd=REPO, capture_output=True, text=True, timeout=900,
                             env={**env, "HUNTRED_FAULT": "erase:after_commit"})
     assert killed.returncode == -9, killed.stdout + killed.stderr[-2000:]
+    # until it is finished, no run may ingest the landing files that still hold the candidate
+    blocked = subprocess.run([str(Path(sys.executable).with_name("huntred")), "run"], cwd=REPO, capture_output=True,
+                             text=True, timeout=600, env=env)
+    assert blocked.returncode != 0 and "erasure was interrupted" in blocked.stdout + blocked.stderr
     finished = subprocess.run(huntred, cwd=REPO, capture_output=True, text=True, timeout=900, env=env)
     assert finished.returncode == 0, finished.stdout + finished.stderr[-2000:]
 
