@@ -7,7 +7,6 @@ tests/artifacts/screenshots (docs/screenshots with `make screenshots`).
 """
 from __future__ import annotations
 
-import io
 import os
 from contextlib import contextmanager
 from typing import Iterator
