@@ -213,10 +213,11 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
                         "SELECT *, $now::TIMESTAMPTZ AS _ingested_at, $run AS _run_id FROM incoming",
                         {"now": now, "run": run_id})
             con.unregister("incoming")
-        # what this chunk announced may complete rows held before; then hold this chunk's rows naming unknown ids
-        summary.released += sum(release_known_references(con).values())
+        # hold this chunk's rows naming unknown ids first, then release what is complete now: released the other way
+        # round, a refund could come back for a charge this chunk then held (its customer unknown)
         position = {f.relative: i for i, (f, _) in enumerate(chunk)}
         held = hold_unknown_references(con, run_id, list(position), tables)
+        released = release_known_references(con)
         if rejected:
             q = pl.DataFrame({
                 "source": [family.value] * len(rejected),
@@ -242,6 +243,14 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
             quarantined[position[file]] += n
             summary.loaded[table] -= n
             summary.quarantined[R.UNKNOWN_REFERENCE.value] += n
+        for (table, file, held_by), n in released.items():
+            if held_by == run_id and file in position:  # held and released within this chunk: its ledger row is below
+                loaded[position[file]] += n
+                quarantined[position[file]] -= n
+                summary.loaded[table] += n
+                summary.quarantined[R.UNKNOWN_REFERENCE.value] -= n
+            else:
+                summary.released += n
         ledger = pl.DataFrame({
             "source": [family.value] * len(chunk),
             "file_path": [f.relative for f, _ in chunk],

@@ -84,8 +84,8 @@ def hold_unknown_references(con: duckdb.DuckDBPyConnection, run_id: str, files: 
                 SELECT $source AS source, $table AS target_table, $code AS reason_code, reason, record,
                        try(json_extract_string(record, '$.candidate_id')) AS subject_id, _source_file, _record_number, _content_hash, _ingested_at, _run_id FROM _held""",
                         {"source": table.source.value, "table": table.name, "code": R.UNKNOWN_REFERENCE.value})
-            con.execute(f"""DELETE FROM {table.qualified} r USING _held h
-                            WHERE r._source_file = h._source_file AND r._record_number = h._record_number""")
+            con.execute(f"""DELETE FROM {table.qualified} r USING _held h WHERE r._source_file = h._source_file
+                            AND r._record_number = h._record_number AND r._run_id = h._run_id""")
             for file, n in rows:
                 held[(table.name, file)] += n
                 moved += n
@@ -99,7 +99,8 @@ def release_known_references(con: duckdb.DuckDBPyConnection) -> Counter:
     """Move held rows whose references are all known now back to raw (first delivery of a key wins).
 
     A held row whose key meanwhile reached raw by another delivery becomes a ``duplicate``
-    quarantine row naming where. Returns rows released per file (the ledger is updated).
+    quarantine row naming where. Returns rows released per (table, file, run that held them); the ledger rows of
+    those files are updated (a file changed in place has one ledger row per run that took it in).
     """
     released: Counter = Counter()
     for _ in range(_MAX_ROUNDS):
@@ -132,15 +133,17 @@ def release_known_references(con: duckdb.DuckDBPyConnection) -> Counter:
                 FROM _ready d WHERE (d._nth > 1 OR d._first_file IS NOT NULL)
                   AND q.target_table = $t AND q._source_file = d._source_file AND q._record_number = d._record_number""",
                         {"dup": R.DUPLICATE.value, "t": table.name})
-            rows = con.execute("SELECT _source_file, count(*) FROM _ready WHERE _nth = 1 AND _first_file IS NULL GROUP BY 1").fetchall()
+            rows = con.execute("SELECT _source_file, _run_id, count(*) FROM _ready WHERE _nth = 1 AND _first_file IS NULL "
+                               "GROUP BY 1, 2").fetchall()
             con.execute("""DELETE FROM quarantine.records q USING _ready d
                 WHERE d._nth = 1 AND d._first_file IS NULL
                   AND q.target_table = $t AND q._source_file = d._source_file AND q._record_number = d._record_number""",
                         {"t": table.name})
-            for file, n in rows:
+            for file, held_by, n in rows:
                 con.execute("""UPDATE meta.ingested_files SET records_loaded = records_loaded + $n,
-                                   records_quarantined = records_quarantined - $n WHERE file_path = $f""", {"n": n, "f": file})
-                released[file] += n
+                                   records_quarantined = records_quarantined - $n WHERE file_path = $f AND run_id = $r""",
+                            {"n": n, "f": file, "r": held_by})
+                released[(table.name, file, held_by)] += n
             moved += ready
         if not moved:
             break

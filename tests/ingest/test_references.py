@@ -159,3 +159,25 @@ def test_a_stripe_charge_for_a_customer_not_delivered_yet_waits_for_it(warehouse
     assert held(con) == []
     assert sorted(o for (o,) in con.sql("SELECT object_id FROM raw.stripe_objects").fetchall()) == ["ch_1", "cus_1", "re_1"]
     assert accounting_gaps(con, "r1") == [] and accounting_gaps(con, "r2") == []
+
+
+def test_a_held_row_is_not_released_for_a_row_the_same_chunk_holds(warehouse):
+    """Found in review: releasing before holding let a refund back into raw for a charge the chunk then held."""
+    refund = {"id": "re_1", "object": "refund", "created": 1772000500, "amount": 1000, "currency": "mxn", "charge": "ch_1",
+              "status": "succeeded"}
+    charge = {"id": "ch_1", "object": "charge", "created": 1772000000, "amount": 1000, "amount_refunded": 0,
+              "currency": "mxn", "customer": "cus_9", "invoice": None, "status": "succeeded", "paid": True}
+    land("stripe/api/2026-03-01/refunds/page_0001.json", _page(refund))
+    con = connect_writer(get_settings())
+    ingest(con, SourceFamily.STRIPE, "r1")
+    land("stripe/api/2026-03-02/charges/page_0001.json", _page(charge))
+    ingest(con, SourceFamily.STRIPE, "r2")
+    assert con.execute("SELECT count(*) FROM raw.stripe_objects").fetchall()[0][0] == 0  # neither: the charge waits too
+    assert len(held(con)) == 2
+    land("stripe/api/2026-03-03/customers/page_0001.json", _page({"id": "cus_9", "object": "customer", "created": 1771000000}))
+    ingest(con, SourceFamily.STRIPE, "r3")
+    assert held(con) == [] and con.execute("SELECT count(*) FROM raw.stripe_objects").fetchall()[0][0] == 3
+    for run in ("r1", "r2", "r3"):
+        assert accounting_gaps(con, run) == []
+    ledger = con.sql("SELECT records_read, records_loaded, records_quarantined FROM meta.ingested_files ORDER BY file_path")
+    assert ledger.fetchall() == [(1, 1, 0)] * 3
