@@ -28,20 +28,25 @@ from huntred.warehouse import writer_busy
 class BackgroundRun:
     run_key: str  # names this background run in answers and in its log file
     pid: int
+    pid_started: int  # the process's start time in clock ticks since boot: a reused pid has another
     log_file: str  # relative to the warehouse dir
     started_at: str
 
 
-def _alive(pid: int) -> bool:
-    """A process that runs (a finished child the API has not reaped yet is a zombie, and counts as finished)."""
+def _process(pid: int) -> tuple[str, int] | None:
+    """(state, start time in ticks) of a process from /proc, or None when there is none."""
     try:
         with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            state = fh.read().rsplit(")", 1)[1].split()[0]
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            ours = b"huntred" in fh.read()
+            fields = fh.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X") and ours
+        return None
+    return fields[0], int(fields[19])  # fields 3 and 22 of proc(5), counted after the command name
+
+
+def _alive(run: BackgroundRun) -> bool:
+    """The run's process still runs (a finished child not reaped yet is a zombie, and counts as finished)."""
+    found = _process(run.pid)
+    return found is not None and found[0] not in ("Z", "X") and found[1] == run.pid_started
 
 
 _children: list[subprocess.Popen] = []
@@ -49,17 +54,19 @@ _children: list[subprocess.Popen] = []
 
 def start_once(settings: Settings, name: str, args: list[str]) -> tuple[BackgroundRun, bool]:
     """The running ``huntred <args>`` of this name, or a new one. Returns (the run, whether it was already running)."""
-    for child in list(_children):  # reap our own finished children so they do not linger as zombies
-        if child.poll() is not None:
-            _children.remove(child)
     runs = settings.warehouse_dir / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     record = runs / f"{name}.json"
     with open(runs / f"{name}.lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # held for milliseconds: read the record, maybe spawn, write it
+        for child in [c for c in _children if c.poll() is not None]:  # reap finished children (no zombies)
+            _children.remove(child)
         if record.exists():
-            previous = BackgroundRun(**orjson.loads(record.read_bytes()))
-            if _alive(previous.pid):
+            try:
+                previous = BackgroundRun(**orjson.loads(record.read_bytes()))
+            except (orjson.JSONDecodeError, TypeError):
+                previous = None  # a record of an older shape: its run is long over
+            if previous is not None and _alive(previous):
                 return previous, True
         holder = writer_busy(settings)
         if holder:  # another kind of run is writing: this one would only fail as busy
@@ -74,6 +81,8 @@ def start_once(settings: Settings, name: str, args: list[str]) -> tuple[Backgrou
             child = subprocess.Popen([huntred, *args], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True, env={**os.environ, "HUNTRED_WAREHOUSE_DIR": str(settings.warehouse_dir)})
         _children.append(child)
-        run = BackgroundRun(run_key, child.pid, str(log.relative_to(settings.warehouse_dir)), stamp.isoformat())
+        found = _process(child.pid)
+        run = BackgroundRun(run_key, child.pid, found[1] if found else 0, str(log.relative_to(settings.warehouse_dir)),
+                            stamp.isoformat())
         land(record, orjson.dumps(asdict(run)))
         return run, False

@@ -49,6 +49,7 @@ class LandingChange:
     new_bytes: bytes | None  # None: delete the file
     records_removed: int
     candidates: set[str]  # whose records were in it
+    old_sha256: str = ""  # of the bytes it has now: the ledger row to update (a file changed in place has several)
 
 
 @dataclass
@@ -81,15 +82,18 @@ def quoted(candidate_id: str) -> bytes:
     return orjson.dumps(candidate_id)
 
 
-def scrub_candidates_json(data: bytes, ids: set[str]) -> tuple[bytes, int]:
-    """A SmartRecruiters candidate list without the candidates' entries."""
+def scrub_candidates_json(data: bytes, ids: set[str], replacements: dict[bytes, bytes]) -> tuple[bytes, int]:
+    """A SmartRecruiters candidate list without the candidates' entries; other entries naming them get the pseudonym."""
     doc = orjson.loads(data)
     kept = [c for c in doc.get("content", []) if c.get("id") not in ids]
     removed = len(doc.get("content", [])) - len(kept)
     if removed:
         doc["content"] = kept
         doc["totalFound"] = max(0, int(doc.get("totalFound", len(kept))) - removed)
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2), removed
+    new = orjson.dumps(doc, option=orjson.OPT_INDENT_2) if removed else data
+    for needle, stand_in in replacements.items():
+        new = new.replace(needle, stand_in)
+    return new, removed
 
 
 def redacted_id(subject: str) -> str:
@@ -141,8 +145,9 @@ def plan_landing(landing: Path, ids: list[str], pseudonym_key: str, known_hashes
                  ) -> list[LandingChange]:
     """What to change in the landing zone (nothing is written here).
 
-    A file left with no record is deleted rather than kept empty, and so is a file whose new bytes equal
-    another file's (two API batches that named only the candidate): the ledger knows a content once.
+    A file left with no record is deleted rather than kept empty. A file whose new bytes would equal another
+    file's (two API batches that repeat someone else's event) gets a trailing newline until they differ: the
+    ledger knows a content once, and deleting it would lose the rows that came from it.
     ``known_hashes`` maps the ledger's sha256 to its file path.
     """
     needles = {i: quoted(i) for i in ids}
@@ -153,29 +158,28 @@ def plan_landing(landing: Path, ids: list[str], pseudonym_key: str, known_hashes
             continue
         relative = path.relative_to(landing).as_posix()
         if path.parent.name == "cvs" and path.stem in needles:
-            changes.append(LandingChange(path, relative, None, 1, {path.stem}))
+            changes.append(LandingChange(path, relative, None, 1, {path.stem}, hashlib.sha256(path.read_bytes()).hexdigest()))
             continue
         data = path.read_bytes()
         present = {i for i, n in needles.items() if n in data}
         if not present:
             continue
         if path.name == "candidates.json":
-            new, removed = scrub_candidates_json(data, present)
+            new, removed = scrub_candidates_json(data, present, {needles[i]: replacements[needles[i]] for i in present})
             empty = removed and not orjson.loads(new).get("content")
         else:
             new, removed = scrub_jsonl(data, {needles[i]: replacements[needles[i]] for i in present})
             empty = not has_records(new)
         if new != data:
-            changes.append(LandingChange(path, relative, None if empty else new, removed, present))
+            changes.append(LandingChange(path, relative, None if empty else new, removed, present,
+                                         hashlib.sha256(data).hexdigest()))
     taken = dict(known_hashes or {})
     for change in changes:
-        if change.new_bytes is None:
-            continue
-        digest = hashlib.sha256(change.new_bytes).hexdigest()
-        if taken.get(digest, change.relative) != change.relative:
-            change.new_bytes = None  # the same content is already another file's
-        else:
-            taken[digest] = change.relative
+        while change.new_bytes is not None and taken.get(hashlib.sha256(change.new_bytes).hexdigest(),
+                                                          change.relative) != change.relative:
+            change.new_bytes += b"\n"  # same records, other bytes
+        if change.new_bytes is not None:
+            taken[hashlib.sha256(change.new_bytes).hexdigest()] = change.relative
     return changes
 
 
@@ -222,9 +226,8 @@ def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: lis
 
     has_embeddings = bool(con.sql("SELECT 1 FROM duckdb_tables() WHERE schema_name = 'ml' AND table_name = 'embeddings'").fetchall())
     tables = _text_columns(con)
-    per_file: dict[str, dict[str, int]] = {}
+    per_file: dict[tuple[str, str], dict[str, int]] = {}  # (file, run that took it in) -> rows removed
     deleted: dict[str, dict[str, int]] = {}
-    gone = [c.relative for c in changes if c.new_bytes is None]
     for candidate_id in ids:
         stand_in = redacted_id(subject_pseudonym(candidate_id, pseudonym_key))
         params = {"id": candidate_id, "quoted": quoted(candidate_id).decode()}
@@ -241,16 +244,13 @@ def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: lis
             mentions = " OR ".join(f'"{c}"::VARCHAR = $id OR contains("{c}"::VARCHAR, $quoted)' for c in columns)
             name = f'"{schema}"."{table}"'
             owner = _OWN_SUBJECT.get(schema) if schema != "raw" or "candidate_id" in columns else None
-            # a file that is deleted takes its rows with it (its content, if any, is another file's)
-            in_gone = "_source_file IN (SELECT unnest($gone::VARCHAR[]))" if "_source_file" in columns else "false"
-            remove = (f"(({mentions}) AND ({owner} IS NULL OR {owner} = $id)) OR {in_gone}" if owner
-                      else f"({mentions}) OR {in_gone}")
-            where = {**params, **({"gone": gone} if "_source_file" in columns else {})}  # DuckDB refuses unused ones
+            remove = f"({mentions}) AND ({owner} IS NULL OR {owner} = $id)" if owner else mentions
+            where = params
             if "_source_file" in columns and schema in ("raw", "quarantine"):
                 kind = "quarantined" if schema == "quarantine" else "loaded"
-                for file, n in con.sql(f"SELECT _source_file, count(*) FROM {name} WHERE {remove} GROUP BY 1",
-                                       params=where).fetchall():
-                    per_file.setdefault(file, {"loaded": 0, "quarantined": 0})[kind] += n
+                for file, run, n in con.sql(f"SELECT _source_file, _run_id, count(*) FROM {name} WHERE {remove} GROUP BY 1, 2",
+                                            params=where).fetchall():
+                    per_file.setdefault((file, run), {"loaded": 0, "quarantined": 0})[kind] += n
             (n,), = con.execute(f"DELETE FROM {name} WHERE {remove}", where).fetchall()
             if n:
                 rows[f"{schema}.{table}"] = n
@@ -262,17 +262,20 @@ def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: lis
                 if n:
                     rows[f"{schema}.{table} (redacted)"] = n
     for change in changes:
-        counts = per_file.get(change.relative, {"loaded": 0, "quarantined": 0})
+        # the ledger row of the bytes the file has now (none if they were never taken in, or after a crash, already changed)
+        run = next(iter(con.sql("SELECT run_id FROM meta.ingested_files WHERE file_sha256 = $s",
+                                params={"s": change.old_sha256}).fetchall()), (None,))[0]
+        counts = per_file.get((change.relative, run), {"loaded": 0, "quarantined": 0})
         if change.new_bytes is None:
-            con.execute("DELETE FROM meta.ingested_files WHERE file_path = $p", {"p": change.relative})
+            con.execute("DELETE FROM meta.ingested_files WHERE file_sha256 = $s", {"s": change.old_sha256})
             continue
         con.execute("""UPDATE meta.ingested_files SET file_sha256 = $sha, file_bytes = $bytes,
                            records_read = records_read - $removed, records_loaded = records_loaded - $loaded,
                            records_quarantined = records_quarantined - $quarantined
-                       WHERE file_path = $p""",
+                       WHERE file_sha256 = $old""",
                     {"sha": hashlib.sha256(change.new_bytes).hexdigest(), "bytes": len(change.new_bytes),
                      "removed": counts["loaded"] + counts["quarantined"], "loaded": counts["loaded"],
-                     "quarantined": counts["quarantined"], "p": change.relative})
+                     "quarantined": counts["quarantined"], "old": change.old_sha256})
     con.execute("DELETE FROM meta.build_state")  # the next run rebuilds every mart from what is left
     return deleted
 
@@ -285,17 +288,24 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
     ids = list(dict.fromkeys(validate_id(i) for i in candidate_ids))
     key = settings.require_pseudonym_key()
     reports = [ErasureReport(i, subject_pseudonym(i, key)) for i in ids]
+    subjects = sorted(r.subject for r in reports)
     with writer_lock(settings):
-        for leftover in leftovers_naming(settings.landing_dir, settings.serving_dir, ids):
-            leftover.unlink(missing_ok=True)  # what a crash left: partial writes, a killed erasure's staged files
         con = connect_writer(settings)
         try:
             ledger = dict(con.sql("SELECT file_sha256, file_path FROM meta.ingested_files").fetchall())
             erased_before = {s for (s,) in con.sql("SELECT subject FROM meta.erasures").fetchall()}
-            # an erasure a crash cut short: nothing may be left to find, but the command must still finish it
-            interrupted = bool(con.sql("SELECT 1 FROM meta.build_state WHERE key = $k", params={"k": ERASURE_PENDING}).fetchall())
+            pending = next(iter(con.sql("SELECT value FROM meta.build_state WHERE key = $k",
+                                        params={"k": ERASURE_PENDING}).fetchall()), None)
         finally:
             con.close()
+        # an erasure a crash cut short: nothing may be left to find, but the command must still finish it, and
+        # another erasure must not run first (it would clean up the first one's staged files and re-ingest its subjects)
+        interrupted = pending is not None
+        if pending and pending[0].startswith(LANDING_PENDING) and not set(pending[0].split(":")[1].split(",")) <= set(subjects):
+            raise UserError("An erasure of other candidates was interrupted and has not rewritten the landing files yet.",
+                            "Run that erase command again first (the same ids), then this one.")
+        for leftover in leftovers_naming(settings.landing_dir, settings.serving_dir, ids):
+            leftover.unlink(missing_ok=True)  # what a crash left: partial writes, a killed erasure's staged files
         changes = plan_landing(settings.landing_dir, ids, key, ledger)
         staged: list[tuple[LandingChange, Path]] = []
         for change in changes:  # new contents next to the old, hidden, same modification time
@@ -332,7 +342,7 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
                              "rows": orjson.dumps(report.rows_deleted).decode()})
             # until the landing files are swapped too, no run may ingest them again (they still hold the candidates)
             con.execute("INSERT OR REPLACE INTO meta.build_state VALUES ($k, $stage, now(), 'erase')",
-                        {"k": ERASURE_PENDING, "stage": LANDING_PENDING})
+                        {"k": ERASURE_PENDING, "stage": f"{LANDING_PENDING}:{','.join(subjects)}"})
             con.execute("COMMIT")
         finally:
             con.close()
@@ -343,7 +353,7 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
         for change in changes:
             if change.new_bytes is None:
                 change.path.unlink(missing_ok=True)
-        _set_stage(settings, "rebuild")  # the landing zone is clean: runs may ingest again
+        _set_stage(settings, f"rebuild:{','.join(subjects)}")  # the landing zone is clean: runs may ingest again
         compact(settings)
     outcome = run_pipeline(on_event=on_event)
     if not outcome.success:

@@ -280,7 +280,7 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
 def ingest_family(con: duckdb.DuckDBPyConnection, landing_root: Path, family: SourceFamily, run_id: str, *,
                   webhook_secret: str | None = None, progress: Callable[[int, int], None] | None = None) -> IngestSummary:
     summary = IngestSummary(family)
-    if con.execute("SELECT count(*) FROM meta.build_state WHERE key = 'erasure_pending' AND value = 'landing'").fetchall()[0][0]:
+    if con.execute("SELECT count(*) FROM meta.build_state WHERE key = 'erasure_pending' AND value LIKE 'landing:%'").fetchall()[0][0]:
         raise UserError("An erasure was interrupted after removing the candidates from the warehouse but before "
                         "rewriting the landing files; ingesting now would take them in again.",
                         "Run the same `huntred erase candidate ...` command again: it finishes the erasure.")

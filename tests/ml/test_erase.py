@@ -150,3 +150,53 @@ def test_erasure_of_a_candidate_whose_events_came_through_the_api_completes_afte
     assert referrer.startswith("erased_")
     assert cur.sql("SELECT count(*) FROM staging.stg_ats__events WHERE candidate_id = $c",
                    params={"c": referred}).fetchall()[0][0] == 2
+
+
+def test_planning_an_erasure_keeps_others_records_and_gives_every_file_its_own_bytes(tmp_path):
+    """Found in review: two files that scrubbed to the same bytes were merged by deleting one (its rows went with it),
+    and candidates.json entries of other people naming the subject kept the id."""
+    from huntred.erase import plan_landing, redacted_id, subject_pseudonym
+
+    landing = tmp_path / "landing"
+    events = landing / "ats_events" / "http" / "2026-10-20"
+    events.mkdir(parents=True)
+    other = orjson.dumps(_event("evt_o", "gamification.points_awarded", "cand_other", {"points": 1, "action": "x"}))
+    mine = orjson.dumps(_event("evt_m", "gamification.points_awarded", "cand_me", {"points": 1, "action": "x"}))
+    referral = orjson.dumps(_event("evt_r", "referral.converted", "cand_other", {"referral_id": "r1", "referrer_id": "cand_me"}))
+    (events / "a.jsonl").write_bytes(other + b"\n" + mine + b"\n")
+    (events / "b.jsonl").write_bytes(mine + b"\n" + other + b"\n")  # the retried batch: same records, other order
+    (events / "c.jsonl").write_bytes(mine + b"\n")
+    (events / "d.jsonl").write_bytes(referral + b"\n")
+    batch = landing / "scraped_candidates" / "batch_0001"
+    batch.mkdir(parents=True)
+    (batch / "candidates.json").write_bytes(orjson.dumps({"totalFound": 1, "content": [
+        {"id": "cand_other", "firstName": "A", "tags": ["referred by cand_me"], "notes": "cand_me"},
+        {"id": "x", "referrer": "cand_me"}]}))
+    changes = {c.relative: c for c in plan_landing(landing, ["cand_me"], "k" * 64)}
+    stand_in = orjson.dumps(redacted_id(subject_pseudonym("cand_me", "k" * 64)))
+    a, b = changes["ats_events/http/2026-10-20/a.jsonl"], changes["ats_events/http/2026-10-20/b.jsonl"]
+    assert a.new_bytes is not None and b.new_bytes is not None and a.new_bytes != b.new_bytes  # both kept, both unique
+    assert other in a.new_bytes and other in b.new_bytes
+    assert changes["ats_events/http/2026-10-20/c.jsonl"].new_bytes is None  # nothing left: deleted
+    assert b'"cand_me"' not in changes["ats_events/http/2026-10-20/d.jsonl"].new_bytes
+    assert stand_in in changes["ats_events/http/2026-10-20/d.jsonl"].new_bytes  # someone else's referral, redacted
+    people = changes["scraped_candidates/batch_0001/candidates.json"].new_bytes
+    assert b'"cand_me"' not in people and stand_in in people
+
+
+def test_an_erasure_waits_for_an_interrupted_erasure_of_other_candidates(warehouse):
+    """Found in review: erasing Y after an erasure of X was killed removed X's staged files and re-ingested X."""
+    from huntred.erase import ERASURE_PENDING
+    from huntred.errors import UserError
+    from huntred.warehouse import connect_writer
+
+    settings = get_settings()
+    con = connect_writer(settings)
+    con.execute("INSERT INTO meta.build_state VALUES ($k, 'landing:0123abcd', now(), 'erase')", {"k": ERASURE_PENDING})
+    con.close()
+    staged = settings.landing_dir / "ats_events" / ".2026-10-20.jsonl.erasing"
+    staged.parent.mkdir(parents=True)
+    staged.write_bytes(b"the interrupted erasure's new contents\n")
+    with pytest.raises(UserError, match="erasure of other candidates was interrupted"):
+        erase_candidates(settings, ["cand_y"])
+    assert staged.exists()
