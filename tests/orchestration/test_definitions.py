@@ -74,3 +74,18 @@ def test_the_sensor_requests_a_run_only_when_landing_files_change(warehouse):
         (landing / "2026-01-02.jsonl").write_text("{}\n")
         second = new_landing_files(build_sensor_context(instance=instance, cursor=cursor))
         assert second.run_key != cursor
+
+
+def test_definitions_load_under_dagster_dev_from_a_plain_shell():
+    """Regression: under `dagster dev` (make dagster) prepare_if_dev looked for `dbt` on PATH, which a plain shell
+    without an activated venv lacks, and the code location failed to load."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "DAGSTER_IS_DEV_CLI": "1"}
+    loaded = subprocess.run([sys.executable, "-c", "import orchestration.definitions as d; print(len(d.defs.jobs))"],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
