@@ -43,8 +43,9 @@ def _sql_text(words: str) -> str:
 def _reason(table: RawTable) -> str:
     """The sentence of the first unknown reference of a row (SQL)."""
     cases = " ".join(
-        f"WHEN {_unknown(ref)} THEN {_sql_text(ref.label + ' ' + chr(39))} || ({ref.sql}) || "
-        + _sql_text(f"{chr(39)} is not a known {REGISTRIES[ref.registry].what}; the record is held and loaded once it is.")
+        f"WHEN {_unknown(ref)} THEN format("
+        f"{_sql_text(ref.label + ' ' + repr('{}') + ' is not a known ' + REGISTRIES[ref.registry].what)}"
+        f" || '; the record is held and loaded once it is.', ({ref.sql}))"
         for ref in table.references)
     return f"CASE {cases} END"
 
@@ -82,7 +83,7 @@ def hold_unknown_references(con: duckdb.DuckDBPyConnection, run_id: str, files: 
                 continue
             con.execute("""INSERT INTO quarantine.records BY NAME
                 SELECT $source AS source, $table AS target_table, $code AS reason_code, reason, record,
-                       try(json_extract_string(record, '$.candidate_id')) AS subject_id, _source_file, _record_number, _content_hash, _ingested_at, _run_id FROM _held""",
+                       json_extract_string(record, '$.candidate_id') AS subject_id, _source_file, _record_number, _content_hash, _ingested_at, _run_id FROM _held""",
                         {"source": table.source.value, "table": table.name, "code": R.UNKNOWN_REFERENCE.value})
             con.execute(f"""DELETE FROM {table.qualified} r USING _held h WHERE r._source_file = h._source_file
                             AND r._record_number = h._record_number AND r._run_id = h._run_id""")
