@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,7 +48,6 @@ class LandingChange:
     path: Path
     relative: str
     new_bytes: bytes | None  # None: delete the file
-    records_removed: int
     candidates: set[str]  # whose records were in it
     old_sha256: str = ""  # of the bytes it has now: the ledger row to update (a file changed in place has several)
 
@@ -82,8 +82,9 @@ def quoted(candidate_id: str) -> bytes:
     return orjson.dumps(candidate_id)
 
 
-def scrub_candidates_json(data: bytes, ids: set[str], replacements: dict[bytes, bytes]) -> tuple[bytes, int]:
-    """A SmartRecruiters candidate list without the candidates' entries; other entries naming them get the pseudonym."""
+def scrub_candidates_json(data: bytes, ids: set[str], replacements: dict[bytes, bytes]) -> tuple[bytes, bool]:
+    """A SmartRecruiters candidate list without the candidates' entries (and whether none is left); other entries
+    naming them get the pseudonym."""
     doc = orjson.loads(data)
     kept = [c for c in doc.get("content", []) if c.get("id") not in ids]
     removed = len(doc.get("content", [])) - len(kept)
@@ -93,7 +94,7 @@ def scrub_candidates_json(data: bytes, ids: set[str], replacements: dict[bytes, 
     new = orjson.dumps(doc, option=orjson.OPT_INDENT_2) if removed else data
     for needle, stand_in in replacements.items():
         new = new.replace(needle, stand_in)
-    return new, removed
+    return new, bool(removed) and not kept
 
 
 def redacted_id(subject: str) -> str:
@@ -110,14 +111,15 @@ def own_subject(record: dict) -> str | None:
     return None
 
 
-def scrub_jsonl(data: bytes, replacements: dict[bytes, bytes]) -> tuple[bytes, int]:
+def scrub_jsonl(data: bytes, replacements: dict[bytes, bytes]) -> bytes:
     """The file without the candidates' own records; other records naming them get their pseudonym instead.
 
     Erasing a referrer must not delete the referral events of the people they referred: those records
     belong to someone else and stay, with the referrer's id replaced. A line that cannot be read is
-    dropped when it names a candidate (whose it is cannot be told). Returns (bytes, records dropped).
+    dropped when it names a candidate (whose it is cannot be told). The rule is ``own_subject``, as in the
+    warehouse (``_OWN_SUBJECT``).
     """
-    kept, dropped = [], 0
+    kept = []
     for line in data.split(b"\n"):
         named = [n for n in replacements if n in line]
         if not named:
@@ -129,12 +131,11 @@ def scrub_jsonl(data: bytes, replacements: dict[bytes, bytes]) -> tuple[bytes, i
             record = None
         subject = own_subject(record) if isinstance(record, dict) else None
         if subject is None or orjson.dumps(subject) in named:
-            dropped += 1
             continue
         for needle in named:
             line = line.replace(needle, replacements[needle])
         kept.append(line)
-    return b"\n".join(kept), dropped
+    return b"\n".join(kept)
 
 
 def has_records(data: bytes) -> bool:
@@ -158,20 +159,20 @@ def plan_landing(landing: Path, ids: list[str], pseudonym_key: str, known_hashes
             continue
         relative = path.relative_to(landing).as_posix()
         if path.parent.name == "cvs" and path.stem in needles:
-            changes.append(LandingChange(path, relative, None, 1, {path.stem}, hashlib.sha256(path.read_bytes()).hexdigest()))
+            changes.append(LandingChange(path, relative, None, {path.stem}, hashlib.sha256(path.read_bytes()).hexdigest()))
             continue
         data = path.read_bytes()
         present = {i for i, n in needles.items() if n in data}
         if not present:
             continue
+        named = {needles[i]: replacements[needles[i]] for i in present}
         if path.name == "candidates.json":
-            new, removed = scrub_candidates_json(data, present, {needles[i]: replacements[needles[i]] for i in present})
-            empty = removed and not orjson.loads(new).get("content")
+            new, empty = scrub_candidates_json(data, present, named)
         else:
-            new, removed = scrub_jsonl(data, {needles[i]: replacements[needles[i]] for i in present})
+            new = scrub_jsonl(data, named)
             empty = not has_records(new)
         if new != data:
-            changes.append(LandingChange(path, relative, None if empty else new, removed, present,
+            changes.append(LandingChange(path, relative, None if empty else new, present,
                                          hashlib.sha256(data).hexdigest()))
     taken = dict(known_hashes or {})
     for change in changes:
@@ -183,7 +184,7 @@ def plan_landing(landing: Path, ids: list[str], pseudonym_key: str, known_hashes
     return changes
 
 
-def leftovers_naming(landing: Path, serving: Path, ids: list[str]) -> list[Path]:
+def crash_leftovers(landing: Path, serving: Path, ids: list[str]) -> list[Path]:
     """Hidden files a crash left behind that may hold the candidates: partial landings, partial snapshots, staged
     erasures. Partial snapshots and staged erasures go whatever they hold (nothing is writing them: the caller has
     the writer lock)."""
@@ -301,10 +302,11 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
         # an erasure a crash cut short: nothing may be left to find, but the command must still finish it, and
         # another erasure must not run first (it would clean up the first one's staged files and re-ingest its subjects)
         interrupted = pending is not None
-        if pending and pending[0].startswith(LANDING_PENDING) and not set(pending[0].split(":")[1].split(",")) <= set(subjects):
+        stage, _, pending_subjects = pending[0].partition(":") if pending else ("", "", "")
+        if stage == LANDING_PENDING and not set(pending_subjects.split(",")) <= set(subjects):
             raise UserError("An erasure of other candidates was interrupted and has not rewritten the landing files yet.",
                             "Run that erase command again first (the same ids), then this one.")
-        for leftover in leftovers_naming(settings.landing_dir, settings.serving_dir, ids):
+        for leftover in crash_leftovers(settings.landing_dir, settings.serving_dir, ids):
             leftover.unlink(missing_ok=True)  # what a crash left: partial writes, a killed erasure's staged files
         changes = plan_landing(settings.landing_dir, ids, key, ledger)
         staged: list[tuple[LandingChange, Path]] = []
@@ -341,8 +343,7 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
                              "rw": len(report.landing_rewritten), "del": len(report.landing_deleted),
                              "rows": orjson.dumps(report.rows_deleted).decode()})
             # until the landing files are swapped too, no run may ingest them again (they still hold the candidates)
-            con.execute("INSERT OR REPLACE INTO meta.build_state VALUES ($k, $stage, now(), 'erase')",
-                        {"k": ERASURE_PENDING, "stage": f"{LANDING_PENDING}:{','.join(subjects)}"})
+            _set_stage(con, LANDING_PENDING, subjects)
             con.execute("COMMIT")
         finally:
             con.close()
@@ -353,7 +354,8 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
         for change in changes:
             if change.new_bytes is None:
                 change.path.unlink(missing_ok=True)
-        _set_stage(settings, f"rebuild:{','.join(subjects)}")  # the landing zone is clean: runs may ingest again
+        with closing(connect_writer(settings)) as con:
+            _set_stage(con, "rebuild", subjects)  # the landing zone is clean: runs may ingest again
         compact(settings)
     outcome = run_pipeline(on_event=on_event)
     if not outcome.success:
@@ -363,18 +365,14 @@ def erase_candidates(settings: Settings, candidate_ids: list[str], on_event=None
     for old in settings.serving_dir.glob("snapshot-*.duckdb"):
         if old.name != current:
             old.unlink(missing_ok=True)  # they still hold the candidates
-    with writer_lock(settings):
-        _set_stage(settings, None)  # done: a later erasure of the same id finds nothing and says so
+    with writer_lock(settings), closing(connect_writer(settings)) as con:
+        _set_stage(con, None, subjects)  # done: a later erasure of the same id finds nothing and says so
     return reports
 
 
-def _set_stage(settings: Settings, stage: str | None) -> None:
-    from huntred.warehouse import connect_writer
-
-    con = connect_writer(settings)
-    try:
-        con.execute("DELETE FROM meta.build_state WHERE key = $k", {"k": ERASURE_PENDING})
-        if stage:
-            con.execute("INSERT INTO meta.build_state VALUES ($k, $stage, now(), 'erase')", {"k": ERASURE_PENDING, "stage": stage})
-    finally:
-        con.close()
+def _set_stage(con: duckdb.DuckDBPyConnection, stage: str | None, subjects: list[str]) -> None:
+    """Record how far the erasure of these subjects got ('landing', 'rebuild'), or that it ended (None)."""
+    con.execute("DELETE FROM meta.build_state WHERE key = $k", {"k": ERASURE_PENDING})
+    if stage:
+        con.execute("INSERT INTO meta.build_state VALUES ($k, $v, now(), 'erase')",
+                    {"k": ERASURE_PENDING, "v": f"{stage}:{','.join(subjects)}"})
