@@ -438,14 +438,16 @@ def campaign_metrics(snap: Snapshot, scope: Scope, campaign_id: str, filters: Fi
     ratios are recomputed on each set of sums, and the campaign's scope check rides along.
     """
     w = _campaign_where(scope, replace(filters, campaigns=(campaign_id,)))
+    # the lifetime figure is read within the scope too: another scope's campaign row is never read, even to be dropped
+    seen = where(scope, None).add("campaign_id = $campaign_id", campaign_id=campaign_id)
+    w.params.update(seen.params)
     rows = _rows(snap, f"""
         WITH sums AS (
             SELECT channel, grouping(channel) AS is_total, {_sums(CAMPAIGN_ADDITIVE)}
             FROM marts.fct_campaign_channel_daily {w.sql}
             GROUP BY GROUPING SETS ((), (channel)))
         SELECT *, {select_list('campaign')},
-               (SELECT retargeting_impact FROM marts.mart_campaign_summary
-                WHERE campaign_id IN (SELECT unnest($campaigns))) AS lifetime_retargeting
+               (SELECT retargeting_impact FROM marts.mart_campaign_summary {seen.sql}) AS lifetime_retargeting
         FROM sums ORDER BY is_total DESC, channel""", w)
     if len(rows) == 1 and rows[0]["reach"] == 0:
         campaign_detail(snap, scope, campaign_id)  # not found (or out of scope) says so; else a period without activity
