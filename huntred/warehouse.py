@@ -128,11 +128,19 @@ def publish_snapshot(settings: Settings, run_id: str) -> Path:
     finally:
         con.close()
     fault_point("publish:before_switch")
-    os.replace(partial, target)
-    # written aside, synced, renamed: readers see the old snapshot or the new one, never half of either, even after a crash
-    land(settings.serving_dir / "CURRENT", (target.name + "\n").encode("utf-8"))
+    os.replace(partial, target)  # the file is whole under its name before the pointer names it
+    point_current_at(settings, target.name)
     _prune(settings, keep=target.name)
     return target
+
+
+def point_current_at(settings: Settings, name: str) -> None:
+    """Make ``serving/CURRENT`` name the snapshot file ``name`` (in the serving folder).
+
+    Written aside, synced, renamed (``land``): a reader sees the old name or the new one, never an empty or half
+    written pointer, even while it is switched or after a crash. Rewriting the file in place would truncate it first.
+    """
+    land(settings.serving_dir / "CURRENT", (name + "\n").encode("utf-8"))
 
 
 def _prune(settings: Settings, keep: str) -> None:

@@ -22,6 +22,7 @@ from huntred.api_keys import create_key
 from huntred.generator.stripe_data import sign
 from huntred.ingest.stripe import parse_webhook_file
 from huntred.settings import get_settings
+from models.stripe import WEBHOOK_TOLERANCE_SECONDS
 from tests.api.server import serving
 
 WEBHOOK = "/api/payments/stripe/webhook"
@@ -70,6 +71,21 @@ def test_a_signature_stamped_in_the_future_beyond_the_tolerance_is_refused(wareh
     ahead = post_signed(client, text, webhook_secret, now + 3600)
     assert ahead.status_code == 400 and "replayed request is not trusted" in ahead.json()["detail"]
     assert post_signed(client, text, webhook_secret, now + 60).status_code == 200  # clock skew within the tolerance
+
+
+def test_the_webhook_takes_signatures_just_within_the_tolerance_either_side_and_refuses_those_beyond(
+        warehouse, webhook_secret, api_as):
+    # the route stamps its own arrival time a moment after `now`: a margin of seconds either side of the boundary
+    client, now, margin = api_as(None), int(time.time()), 5
+    for i, offset in enumerate((-WEBHOOK_TOLERANCE_SECONDS + margin, WEBHOOK_TOLERANCE_SECONDS - margin)):
+        inside = post_signed(client, event_text(f"evt_tolerance_{i}"), webhook_secret, now + offset)
+        assert inside.status_code == 200 and inside.json()["duplicate"] is False, (offset, inside.text)
+    for offset in (-WEBHOOK_TOLERANCE_SECONDS - margin, WEBHOOK_TOLERANCE_SECONDS + margin):
+        beyond = post_signed(client, event_text("evt_tolerance_beyond"), webhook_secret, now + offset)
+        assert beyond.status_code == 400 and "replayed request is not trusted" in beyond.json()["detail"], offset
+    forged = post_signed(client, event_text("evt_tolerance_forged"), "whsec_not_ours")
+    assert forged.status_code == 400 and "does not match the body" in forged.json()["detail"]
+    assert len(landed_files()) == 2
 
 
 def test_a_landed_delivery_with_a_decoy_timestamp_is_quarantined_at_ingestion(webhook_secret):

@@ -13,6 +13,7 @@ from huntred.ingest.scraped import parse_candidates_file, parse_cv_file
 from huntred.ingest.stripe import parse_webhook_file, verify_delivery
 from models.channels import CHANNEL_EXPORTS
 from models.enums import Channel
+from models.stripe import WEBHOOK_TOLERANCE_SECONDS as TOLERANCE
 
 GOOD = {"event_id": "evt_1", "event_type": "workflow.stage_changed", "occurred_at": "2026-03-02T10:00:00-06:00",
         "business_unit": "huntu", "candidate_id": "cand_1", "campaign_id": "cmp_1",
@@ -110,6 +111,21 @@ def test_webhook_signatures_are_verified_with_the_stripe_sdk(webhook_secret):
     assert "does not match the body" in parsed.rejected[0].reason
     assert "replayed request" in parsed.rejected[2].reason
     assert verify_delivery(body, orjson.loads(lines[0])["stripe_signature"], webhook_secret, 1_760_000_000) is None
+
+
+@pytest.mark.parametrize("offset", [-3600, -TOLERANCE - 1, TOLERANCE + 1, 3600])
+def test_a_signature_made_beyond_the_tolerance_either_side_of_arrival_is_refused(webhook_secret, offset):
+    body, arrival = '{"id": "evt_1", "object": "event"}', 1_760_000_000
+    problem = verify_delivery(body, sign(body, webhook_secret, arrival + offset), webhook_secret, arrival)
+    assert problem is not None and "replayed request is not trusted" in problem  # in the future as well as the past
+
+
+@pytest.mark.parametrize("offset", [-TOLERANCE, -TOLERANCE + 1, 0, TOLERANCE - 1, TOLERANCE])
+def test_a_signature_made_within_the_tolerance_either_side_of_arrival_is_accepted_only_if_it_matches(webhook_secret, offset):
+    body, arrival = '{"id": "evt_1", "object": "event"}', 1_760_000_000
+    assert verify_delivery(body, sign(body, webhook_secret, arrival + offset), webhook_secret, arrival) is None
+    forged = verify_delivery(body, sign(body, "whsec_not_ours", arrival + offset), webhook_secret, arrival)
+    assert forged is not None and "does not match the body" in forged  # a fresh time is no substitute for the HMAC
 
 
 def test_cv_text_is_extracted_from_real_pdf_and_docx_files():
