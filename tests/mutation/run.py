@@ -213,7 +213,7 @@ def run_pytest(args: list[str], project: Path, scratch: Path, timeout: float) ->
         "HUNTRED_DAGSTER_STORAGE": str(work / "warehouse" / "dagster"),
         "DAGSTER_HOME": str(project),
     })
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-rfE", "-p", "no:cacheprovider",  # -rfE: FAILED lines
                f"--basetemp={work / 'pytest'}", *args]
     process = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
