@@ -22,7 +22,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 MANIFEST := transforms/target/manifest.json
 DBT_SOURCES := $(shell find transforms -path transforms/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
-.PHONY: help demo test dagster bench venv prepare data pipeline models users serve browser clean screenshots
+.PHONY: help demo test dagster bench venv prepare data pipeline models users serve browser clean screenshots mutation
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,10 @@ browser:  ## Install Debian's Chromium for the browser tests when missing
 
 test: prepare browser  ## Create/update the virtualenv and run the whole suite
 	$(BIN)/pytest -q
+
+# Not part of `make test`: each mutant re-runs its tests (minutes). MUTATION_ARGS="--only ID" runs a subset.
+mutation: prepare  ## Re-inject the curated bugs one at a time and check the tests catch each (slow)
+	$(BIN)/python -m tests.mutation.run $(MUTATION_ARGS)
 
 screenshots: prepare browser  ## Refresh the README's screenshots (the browser test, saving into docs/screenshots)
 	HUNTRED_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/apps/test_browser.py tests/ml/test_models_browser.py
