@@ -17,11 +17,44 @@ from huntred.errors import Forbidden, NotFound
 from huntred.reports.roi import PERFORMANCE_COLUMNS, column_kind, format_value, frames_to_xlsx, new_pdf
 from huntred.reports.suppression import SUPPRESSED_NOTE, suppress_small_counts
 from huntred.serving import Snapshot
-from models.metrics import METRIC_GROUPS, REPORTING_CURRENCY
+from models.metrics import METRIC_GROUPS, METRICS, REPORTING_CURRENCY
 
-COUNT_COLUMNS = ["reach", "impressions", "clicks", "applications", "qualified_applications", "hires", "applied",
-                 "screened", "interviewed", "offered", "hired", "rejected", "stale", "offers_pending",
-                 "succeeded_charges", "failed_charges", "leads_at_retargeting_start", "leads_recovered"]
+# -- the export's contract ---------------------------------------------------------------------------------------------
+#: What a column of a client export holds. Only ``count`` and ``metric`` are touched by suppression: a count from 1 to
+#: CLIENT_MIN_COUNT - 1 is blanked, and so is a metric (a formula of models/metrics.py) reading such a count.
+ID, NAME, LABEL, DATE, MONEY, COUNT, METRIC = "id", "name", "label", "date", "currency", "count", "metric"
+
+#: The tables a client receives, column by column, in order (the sheets of export.xlsx and the parquet files).
+EXPORT_TABLES: dict[str, tuple[str, ...]] = {
+    "Campaigns": ("campaign_id", "campaign_name", "objective", "start_date", "end_date", "budget_mxn",
+                  *PERFORMANCE_COLUMNS, "engagement_score", "leads_at_retargeting_start", "leads_recovered",
+                  "retargeting_impact"),
+    "By month and channel": ("metric_month", "channel", *PERFORMANCE_COLUMNS, "ctr", "engagement_score"),
+    "Funnel": ("campaign_id", "applied", "screened", "interviewed", "offered", "hired",
+               *(m.name for m in METRIC_GROUPS["funnel"])),
+    "Billing": ("revenue_month", "gross_revenue_mxn", "refunds_mxn", "net_revenue_mxn", "succeeded_charges",
+                "failed_charges"),
+}
+
+#: Every column a client may receive, and every count an exported metric reads without it being shipped (impressions,
+#: replies, stale, ...: the metric gives it back with its other term, so it is suppressed the same way before the
+#: columns are chosen). Metrics are the formulas of models/metrics.py.
+EXPORT_COLUMNS: dict[str, str] = {
+    "campaign_id": ID, "campaign_name": NAME, "objective": LABEL, "channel": LABEL,
+    "start_date": DATE, "end_date": DATE, "metric_month": DATE, "revenue_month": DATE,
+    "budget_mxn": MONEY, "spend_mxn": MONEY, "attributed_revenue_mxn": MONEY,
+    "gross_revenue_mxn": MONEY, "refunds_mxn": MONEY, "net_revenue_mxn": MONEY,
+    # campaign delivery and its funnel: people and their actions
+    "reach": COUNT, "impressions": COUNT, "clicks": COUNT, "replies": COUNT, "applications": COUNT,
+    "qualified_applications": COUNT, "hires": COUNT, "leads_at_retargeting_start": COUNT, "leads_recovered": COUNT,
+    "applied": COUNT, "screened": COUNT, "interviewed": COUNT, "offered": COUNT, "hired": COUNT,
+    "offers_pending": COUNT, "stale": COUNT, "stages_reached": COUNT,
+    # billing: charges of the client's own account
+    "succeeded_charges": COUNT, "failed_charges": COUNT,
+    **{name: METRIC for name in METRICS},
+}
+#: What suppression blanks: read from the contract, never listed a second time.
+COUNT_COLUMNS = [column for column, kind in EXPORT_COLUMNS.items() if kind == COUNT]
 
 
 @dataclass
@@ -48,19 +81,15 @@ def build_client_export(snap: Snapshot, scope: an.Scope, client_id: str, filters
                         "See the client list on the Consulting exports page.")
     client_scope = an.Scope(client_id=client_id, label=client_id)  # every query below is restricted to this client
     f = filters or an.Filters()
-    summary = an.campaign_summary(snap, client_scope, f)
-    tables = {
-        "Campaigns": summary.select("campaign_id", "campaign_name", "objective", "start_date", "end_date", "budget_mxn",
-                                    *PERFORMANCE_COLUMNS, "engagement_score", "leads_at_retargeting_start",
-                                    "leads_recovered", "retargeting_impact"),
-        "By month and channel": an.campaign_performance(snap, client_scope, f, ["metric_month", "channel"]).select(
-            "metric_month", "channel", *PERFORMANCE_COLUMNS, "ctr", "engagement_score"),
-        "Funnel": an.funnel(snap, client_scope, f, ["campaign_id"]).select(
-            "campaign_id", "applied", "screened", "interviewed", "offered", "hired", *(m.name for m in METRIC_GROUPS["funnel"])),
-        "Billing": an.revenue(snap, client_scope, f, ["revenue_month"]).select(
-            "revenue_month", "gross_revenue_mxn", "refunds_mxn", "net_revenue_mxn", "succeeded_charges", "failed_charges"),
+    read = {
+        "Campaigns": an.campaign_summary(snap, client_scope, f),
+        "By month and channel": an.campaign_performance(snap, client_scope, f, ["metric_month", "channel"]),
+        "Funnel": an.funnel(snap, client_scope, f, ["campaign_id"]),
+        "Billing": an.revenue(snap, client_scope, f, ["revenue_month"]),
     }
-    tables = {name: suppress_small_counts(frame, COUNT_COLUMNS) for name, frame in tables.items()}
+    # suppressed while every count a metric reads is still there, shipped or not; then only the contract's columns go
+    tables = {name: suppress_small_counts(frame, COUNT_COLUMNS).select(EXPORT_TABLES[name])
+              for name, frame in read.items()}
     return ClientExport(client_id, clients["client_name"][0], snap.run_id, datetime.now(timezone.utc), tables)
 
 

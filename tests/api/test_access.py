@@ -1,37 +1,103 @@
 """Who may call what, and what they see: roles, scopes in the SQL, revocation, rate limits, audit, pseudonyms."""
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
+import pkgutil
 import re
 import stat
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+import api.routes
 from api.main import app
 from huntred import analytics as an
-from huntred import api_keys, audit, pii
-from huntred.auth import API_ROLES, CAPABILITIES
+from huntred import api_keys, audit, auth, pii
+from huntred.auth import API_ROLES
 from huntred.serving import open_current
 from huntred.settings import get_settings
 from huntred.warehouse import writer_lock
 from tests.cli.test_cli import huntred
+from tests.conftest import REPO
 
-#: one request per capability; when the role has it, the request fails later for its own reason (never 401/403),
-#: so the test writes nothing
-PROBES = {
-    "status:read": ("GET", "/api/status/sources/", None),
-    "campaigns:read": ("GET", "/api/publish/campaigns/", None),
-    "engagement:read": ("GET", "/api/chatbot/analytics/", None),
-    "scores:read": ("GET", "/api/gamif-analytics/churn/", None),
-    "segments:write": ("POST", "/api/aura/segment/", {"name": "", "rules": {}}),
-    "analyzers:read": ("GET", "/api/analyzers/", None),
-    "analyzers:run": ("POST", "/api/analyzers/run/", None),  # the writer lock is held: 409 for those allowed
-    "payments:read": ("GET", "/api/payments/invoices/", None),
-    "reports:roi": ("GET", "/api/reports/roi?from=2026-02-01&to=2026-01-01", None),
-    "reports:client_export": ("GET", "/api/reports/client-export?client_id=cli_99999", None),
-    "events:write": ("POST", "/api/events/", []),
+#: The access matrix, written out by hand: which roles may call each route of the API, and open each page of the
+#: dashboard. It is deliberately not read from huntred.auth (CAPABILITIES, PAGE_ROLES): a change to who may do what
+#: has to be made here too, and docs/api.md's tables must say the same (test_docs_state_the_same_matrix).
+ANALYST, BU_MANAGER, DATA_SCIENTIST, CLIENT, ADMIN = "analyst", "bu_manager", "data_scientist", "client", "admin"
+SERVICE = "service"  # API keys only: machines pushing data in
+PUBLIC = "public"  # no key needed (anyone, with or without a key)
+ROUTE_MATRIX: dict[str, str | frozenset[str]] = {
+    "GET /health": PUBLIC,
+    "GET /ready": PUBLIC,
+    "POST /api/payments/stripe/webhook": PUBLIC,  # authenticated by Stripe's signature instead
+    "GET /api/status/sources/": frozenset({ANALYST, DATA_SCIENTIST, ADMIN, SERVICE}),
+    "GET /api/status/quarantine/": frozenset({ANALYST, DATA_SCIENTIST, ADMIN, SERVICE}),
+    "GET /api/publish/campaigns/": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, CLIENT, ADMIN}),
+    "GET /api/publish/campaigns/{campaign_id}/": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, CLIENT, ADMIN}),
+    "GET /api/publish/campaigns/{campaign_id}/metrics/": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, CLIENT, ADMIN}),
+    "GET /api/gamif-analytics/engagement/": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "GET /api/chatbot/analytics/": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "GET /api/gamif-analytics/churn/": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "GET /api/analyzers/": frozenset({ANALYST, DATA_SCIENTIST, ADMIN}),
+    "GET /api/analyzers/{analyzer_id}/results/": frozenset({ANALYST, DATA_SCIENTIST, ADMIN}),
+    "POST /api/analyzers/run/": frozenset({DATA_SCIENTIST, ADMIN}),
+    "GET /api/aura/segments/": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "POST /api/aura/segment/": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "POST /api/aura/score/": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "GET /api/payments/transactions/": frozenset({ANALYST, CLIENT, ADMIN}),
+    "GET /api/payments/invoices/": frozenset({ANALYST, CLIENT, ADMIN}),
+    "POST /api/events/": frozenset({SERVICE, ADMIN}),
+    "GET /api/reports/roi": frozenset({ANALYST, BU_MANAGER, ADMIN}),
+    "GET /api/reports/client-export": frozenset({ANALYST, CLIENT, ADMIN}),
 }
-PUBLIC = {"/health", "/ready", "/api/payments/stripe/webhook"}
+#: dashboard page id -> roles that may open it (service keys never sign in to the dashboard)
+PAGE_MATRIX: dict[str, frozenset[str]] = {
+    "campaigns": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "attribution": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "pipeline": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "engagement": frozenset({ANALYST, BU_MANAGER, DATA_SCIENTIST, ADMIN}),
+    "revenue": frozenset({ANALYST, ADMIN}),
+    "roi_reports": frozenset({ANALYST, BU_MANAGER, ADMIN}),
+    "consulting_exports": frozenset({ANALYST, CLIENT, ADMIN}),
+    "overview": frozenset({ANALYST, DATA_SCIENTIST, ADMIN}),
+    "models": frozenset({DATA_SCIENTIST, ADMIN}),
+}
+API_ROLE_NAMES = (ANALYST, BU_MANAGER, DATA_SCIENTIST, CLIENT, ADMIN, SERVICE)
+DASHBOARD_ROLE_NAMES = (ANALYST, BU_MANAGER, DATA_SCIENTIST, CLIENT, ADMIN)
+
+#: One request per route that a role allowed to call it gets answered without anything being written: a read, an
+#: unknown id, a body that fails validation (checked after the key and role), or a write while the writer lock is
+#: held (409). Beside it, the statuses an allowed role may get (a client asking for another client's export: 403).
+PROBES: dict[str, tuple[str, object, set[int]]] = {
+    "GET /api/status/sources/": ("/api/status/sources/", None, {200}),
+    "GET /api/status/quarantine/": ("/api/status/quarantine/", None, {200}),
+    "GET /api/publish/campaigns/": ("/api/publish/campaigns/?limit=1", None, {200}),
+    "GET /api/publish/campaigns/{campaign_id}/": ("/api/publish/campaigns/cmp_99999/", None, {404}),
+    "GET /api/publish/campaigns/{campaign_id}/metrics/": ("/api/publish/campaigns/cmp_99999/metrics/", None, {404}),
+    "GET /api/gamif-analytics/engagement/": ("/api/gamif-analytics/engagement/", None, {200}),
+    "GET /api/chatbot/analytics/": ("/api/chatbot/analytics/", None, {200}),
+    "GET /api/gamif-analytics/churn/": ("/api/gamif-analytics/churn/?limit=1", None, {200}),
+    "GET /api/analyzers/": ("/api/analyzers/", None, {200}),
+    "GET /api/analyzers/{analyzer_id}/results/": ("/api/analyzers/999999/results/", None, {404}),
+    "POST /api/analyzers/run/": ("/api/analyzers/run/", None, {409}),  # the writer lock is held
+    "GET /api/aura/segments/": ("/api/aura/segments/", None, {200}),
+    "POST /api/aura/segment/": ("/api/aura/segment/", {"name": "", "rules": {}}, {422}),
+    "POST /api/aura/score/": ("/api/aura/score/", {"top_k": 0}, {422}),
+    "GET /api/payments/transactions/": ("/api/payments/transactions/?limit=1", None, {200}),
+    "GET /api/payments/invoices/": ("/api/payments/invoices/?limit=1", None, {200}),
+    "POST /api/events/": ("/api/events/", [], {422}),
+    "GET /api/reports/roi": ("/api/reports/roi?from=2026-02-01&to=2026-01-01", None, {422}),
+    "GET /api/reports/client-export": ("/api/reports/client-export?client_id=cli_99999", None, {403, 404}),
+}
+#: public routes, called without a key (and with every key): never 401 or 403, and nothing written
+PUBLIC_PROBES: dict[str, tuple[str, object, set[int]]] = {
+    "GET /health": ("/health", None, {200}),
+    "GET /ready": ("/ready", None, {200}),
+    "POST /api/payments/stripe/webhook": ("/api/payments/stripe/webhook", {}, {400}),  # no signature: refused, not landed
+}
 
 
 def scope_of(role: str, client_id: str) -> dict:
@@ -43,23 +109,126 @@ def client_id(on_built) -> str:
     return an.solutions_clients(open_current(get_settings()), an.ALL)["client_id"][0]
 
 
-def test_every_role_gets_exactly_its_capabilities(on_built, api_as, client_id):
-    assert set(PROBES) == set(CAPABILITIES)
+def openapi_routes() -> set[str]:
+    schema = TestClient(app).get("/openapi.json").json()
+    return {f"{method.upper()} {path}" for path, operations in schema["paths"].items() for method in operations}
+
+
+def dashboard_pages() -> list[tuple[str, str, str, str]]:
+    """apps/dashboard.py's PAGES (id, file, title, icon), read from its source (importing it would run Streamlit)."""
+    tree = ast.parse((REPO / "apps" / "dashboard.py").read_text(encoding="utf-8"))
+    (pages,) = [node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in node.targets)]
+    return [ast.literal_eval(entry) for entry in pages.elts]
+
+
+def test_the_matrix_has_a_row_for_every_route_and_page_and_a_column_for_every_role():
+    assert openapi_routes() == set(ROUTE_MATRIX), "a route was added or removed: write its row in ROUTE_MATRIX (and docs/api.md)"
+    assert set(ROUTE_MATRIX) - set(PUBLIC_PROBES) == set(PROBES)
+    assert set(API_ROLES) == set(API_ROLE_NAMES) and set(auth.ROLES) == set(DASHBOARD_ROLE_NAMES)
+    assert all(roles <= set(API_ROLE_NAMES) for roles in ROUTE_MATRIX.values() if roles != PUBLIC)
+    pages = [page_id for page_id, *_ in dashboard_pages()]
+    assert len(pages) == len(set(pages)) and set(pages) == set(auth.PAGE_ROLES) == set(PAGE_MATRIX)
+    assert all(roles <= set(DASHBOARD_ROLE_NAMES) for roles in PAGE_MATRIX.values())
+
+
+def route_capabilities() -> dict[str, str | None]:
+    """'METHOD /path' -> the capability its `caller(...)` dependency asks for (None: the route takes no key), for the
+    routes of every router in api/routes/ (FastAPI keeps an included router as one entry of app.routes)."""
+    found = {}
+    for module in pkgutil.iter_modules(api.routes.__path__):
+        for route in importlib.import_module(f"api.routes.{module.name}").router.routes:
+            assert isinstance(route, APIRoute), route
+            checks = [d.call for d in route.dependant.dependencies if getattr(d.call, "checks_key", False)]
+            capability = inspect.getclosurevars(checks[0]).nonlocals["capability"] if checks else None
+            for method in route.methods:
+                found[f"{method} {route.path}"] = capability
+    return found
+
+
+def test_the_role_tables_grant_exactly_the_matrix():
+    """Fast (no data): the capability each route asks for, looked up in huntred.auth's tables, gives the matrix's roles."""
+    found = route_capabilities()
+    assert set(found) == set(ROUTE_MATRIX), "a route the app serves is not in api/routes/, or the other way round"
+    for route, capability in found.items():
+        granted = PUBLIC if capability is None else auth.CAPABILITIES[capability]
+        assert granted == ROUTE_MATRIX[route], (route, capability)
+    for page, roles in PAGE_MATRIX.items():
+        assert auth.PAGE_ROLES[page] == roles, page
+        assert {r for r in DASHBOARD_ROLE_NAMES if auth.User("u", r).may_open(page)} == roles, page
+
+
+def test_every_role_may_call_exactly_the_routes_the_matrix_gives_it(on_built, api_as, client_id):
+    """Each route called with a key of each role: 403 "may not use this endpoint" exactly where the matrix has no mark,
+    otherwise the probe's own answer (never 401 or 500). Public routes answer without a key."""
+    landed = sorted((on_built / "landing").rglob("*"))
+    anonymous = TestClient(app, client=("203.0.113.17", 50000))  # its own address: the no-key rate limit is per address
+    for route, (url, body, statuses) in PUBLIC_PROBES.items():
+        response = anonymous.request(route.split()[0], url, json=body)
+        assert response.status_code in statuses, (route, response.status_code, response.text)
+    for route, (url, _, _) in PROBES.items():
+        response = anonymous.request(route.split()[0], url)
+        assert response.status_code == 401, (route, "answered without a key", response.status_code)
     with writer_lock(get_settings()):
-        for role in API_ROLES:
+        for role in API_ROLE_NAMES:
             client = api_as(role, **scope_of(role, client_id))
-            for capability, (method, url, body) in PROBES.items():
-                response = client.request(method, url, json=body)
+            for route, (url, body, statuses) in {**PUBLIC_PROBES, **PROBES}.items():
+                response = client.request(route.split()[0], url, json=body)
                 refused = response.status_code == 403 and "may not use this endpoint" in response.json()["detail"]
-                assert refused == (role not in CAPABILITIES[capability]), (role, capability, response.status_code, response.text)
-                assert response.status_code not in (401, 500), (role, capability, response.text)
+                allowed = ROUTE_MATRIX[route] == PUBLIC or role in ROUTE_MATRIX[route]
+                assert refused != allowed, (role, route, response.status_code, response.text)
+                if allowed:
+                    assert response.status_code in statuses, (role, route, response.status_code, response.text)
+                assert response.status_code not in (401, 500), (role, route, response.text)
+    assert sorted((on_built / "landing").rglob("*")) == landed, "a probe landed data"
+
+
+def markdown_tables(text: str) -> list[list[list[str]]]:
+    """The tables of a markdown text: for each, its rows (header first, the --- row left out) as lists of cells."""
+    tables, rows = [], []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if not all(re.fullmatch(r":?-+:?", cell) for cell in cells):
+                rows.append(cells)
+        elif rows:
+            tables.append(rows)
+            rows = []
+    return tables
+
+
+def marks(table: list[list[str]], key_column: str, roles: tuple[str, ...]) -> dict[str, frozenset[str] | str]:
+    """A role x row table of ✓ marks as {row key (the first `code` of its first cell): roles marked}."""
+    header, *rows = table
+    assert header[0] == key_column and header[-len(roles):] == list(roles), header
+    found = {}
+    for row in rows:
+        assert len(row) == len(header) and set(row[1:]) <= {"✓", ""}, row
+        key = re.search(r"`([^`]+)`", row[0]).group(1)
+        assert key not in found, f"{key} has two rows"
+        marked = frozenset(role for role, cell in zip(header[1:], row[1:]) if cell == "✓")
+        found[key] = PUBLIC if "no key" in marked else marked
+        if "no key" in marked:
+            assert marked == {"no key", *roles}, f"{key}: a route anyone may call without a key is open to every role"
+    return found
+
+
+def test_docs_state_the_same_matrix():
+    """docs/api.md's Access control section holds the matrix as a role x endpoint and a role x page table."""
+    text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    section = text.split("\n## Access control\n", 1)[1].split("\n## ", 1)[0]
+    tables = markdown_tables(section)
+    (endpoints,) = [t for t in tables if t[0][0] == "method and path"]
+    (pages,) = [t for t in tables if t[0][0] == "page"]
+    assert marks(endpoints, "method and path", ("no key", *API_ROLE_NAMES)) == ROUTE_MATRIX
+    assert marks(pages, "page", DASHBOARD_ROLE_NAMES) == PAGE_MATRIX
 
 
 def test_every_data_route_requires_a_key_in_the_openapi_document():
     schema = TestClient(app).get("/openapi.json").json()
     for path, operations in schema["paths"].items():
         for method, op in operations.items():
-            assert bool(op.get("security")) == (path not in PUBLIC), (method, path)
+            assert bool(op.get("security")) == (ROUTE_MATRIX[f"{method.upper()} {path}"] != PUBLIC), (method, path)
 
 
 def test_a_bu_manager_sees_only_their_business_unit(on_built, api_as):

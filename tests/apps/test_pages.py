@@ -9,7 +9,9 @@ from huntred.analytics import Filters, Scope, campaign_kpis
 from huntred.serving import open_current
 from huntred.settings import get_settings
 from tests.analytics.test_scope import a_solutions_client_with_campaigns
+from tests.api.test_access import DASHBOARD_ROLE_NAMES, PAGE_MATRIX, dashboard_pages
 from tests.apps.test_overview_page import ANALYST, DASHBOARD, signed_in
+from tests.conftest import REPO
 
 PAGES = ["campaigns", "attribution", "pipeline", "engagement", "revenue", "roi_reports", "consulting_exports", "overview"]
 
@@ -35,6 +37,43 @@ def test_every_page_renders_for_an_analyst(on_built, page):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.title, "the page has no title"
+
+
+def a_user(role: str) -> auth.User:
+    return auth.User(f"a_{role}", role, "amigro" if role == "bu_manager" else None, "cli_00007" if role == "client" else None)
+
+
+@pytest.mark.parametrize("role", DASHBOARD_ROLE_NAMES)
+def test_each_role_gets_exactly_the_pages_the_matrix_gives_it(warehouse, role):
+    """The access matrix (tests/api/test_access.py) holds for what a signed-in user gets: their navigation lists
+    exactly the pages marked for their role and each of those opens; every other page, even reached without the
+    navigation (its script run directly), shows only a refusal. No data is needed for that: a page admitted shows its
+    title before saying there is no data yet, a page refused stops before its title."""
+    user, mine = a_user(role), {page for page, roles in PAGE_MATRIX.items() if role in roles}
+    at = signed_in(user)
+    assert not at.exception, at.exception
+    listed = set()
+    for page_id, file, _, _ in dashboard_pages():
+        try:
+            at.switch_page(file)  # AppTest refuses a page st.navigation did not register for this session
+            listed.add(page_id)
+        except ValueError as exc:
+            assert "Could not find a navigation page" in str(exc)
+    assert listed == mine, f"{role}'s navigation lists {sorted(listed)}"
+    for page_id, file, title, _ in dashboard_pages():
+        if page_id in mine:
+            opened = signed_in(user, page_id)
+            assert not opened.exception, opened.exception
+            assert [t.value for t in opened.title] == [title] and not opened.error, (role, page_id)
+        direct = AppTest.from_file(str(REPO / "apps" / file), default_timeout=60)
+        direct.session_state["user"] = user
+        direct.run()
+        assert not direct.exception, direct.exception
+        if page_id in mine:
+            assert [t.value for t in direct.title] == [title] and not direct.error, (role, page_id)
+        else:
+            assert [e.value for e in direct.error] == ["You do not have access to this page."], (role, page_id)
+            assert len(direct.main.children) == 1 and not direct.sidebar.children, (role, page_id)  # nothing else
 
 
 def test_the_campaigns_page_shows_the_marts_numbers_with_their_change(on_built):
