@@ -15,12 +15,17 @@ from huntred.warehouse import connect_writer, current_snapshot, point_current_at
 from tests.conftest import REPO
 
 
+def publish_one_table(settings, value: int, run_id: str) -> None:
+    """A warehouse whose one staging table holds ``value``, published as ``run_id``."""
+    writer = connect_writer(settings)
+    writer.execute(f"CREATE SCHEMA IF NOT EXISTS staging; CREATE TABLE staging.t AS SELECT {value} AS v")
+    writer.close()
+    publish_snapshot(settings, run_id)
+
+
 def test_readers_keep_their_snapshot_while_the_writer_works_and_see_the_new_one_after(warehouse):
     settings = get_settings()
-    writer = connect_writer(settings)
-    writer.execute("CREATE SCHEMA IF NOT EXISTS staging; CREATE TABLE staging.t AS SELECT 1 AS v")
-    writer.close()
-    publish_snapshot(settings, "run-1")
+    publish_one_table(settings, 1, "run-1")
     first = serving.open_current(settings)
     old_cursor = first.cursor()
 
@@ -62,10 +67,7 @@ print(snap.run_id, snap.cursor().sql("SELECT sum(v) FROM staging.t").fetchall()[
 
 def test_reader_processes_open_one_snapshot_at_the_same_time(warehouse):
     settings = get_settings()
-    writer = connect_writer(settings)
-    writer.execute("CREATE SCHEMA IF NOT EXISTS staging; CREATE TABLE staging.t AS SELECT 7 AS v")
-    writer.close()
-    publish_snapshot(settings, "run-1")
+    publish_one_table(settings, 7, "run-1")
     held = serving.open_current(settings)  # this process keeps it open meanwhile, as an API worker does
     others = [subprocess.Popen([sys.executable, "-c", OPEN_AND_READ], cwd=REPO, env=os.environ, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
