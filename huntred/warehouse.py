@@ -154,5 +154,7 @@ def current_snapshot(settings: Settings) -> Path | None:
     pointer = settings.serving_dir / "CURRENT"
     if not pointer.exists():
         return None
-    path = settings.serving_dir / pointer.read_text(encoding="utf-8").strip()
-    return path if path.exists() else None
+    name = pointer.read_text(encoding="utf-8").strip()
+    path = settings.serving_dir / name
+    # an empty or odd pointer (written by hand, a disk error) names no snapshot: "nothing published", not the folder itself
+    return path if name.startswith("snapshot-") and path.is_file() else None

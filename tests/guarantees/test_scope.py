@@ -43,7 +43,7 @@ def person(request, in_world):
     client = a_client(in_world) if role == "client" else None
     scope = ScopeUnderTest(business_unit=bu, client_id=client)
     full = current_file(in_world)
-    twin = full.with_name(f"twin-{bu or client}.duckdb")
+    twin = full.with_name(f"snapshot-twin-{bu or client}.duckdb")
     if not twin.exists():
         added = reads_added = make_twin(full, twin, scope)
         assert sum(reads_added.values()) > 0 and len(added) > 10, added

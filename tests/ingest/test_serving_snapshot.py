@@ -7,9 +7,11 @@ import sys
 import time
 
 import duckdb
+import pytest
 import orjson
 
 from huntred import serving
+from huntred.errors import UserError
 from huntred.settings import get_settings
 from huntred.warehouse import connect_writer, current_snapshot, point_current_at, publish_snapshot
 from tests.conftest import REPO
@@ -83,6 +85,7 @@ READER = """
 import sys, threading
 import orjson
 from huntred import serving
+from huntred.errors import UserError
 from huntred.settings import get_settings
 from huntred.warehouse import current_snapshot
 
@@ -172,3 +175,13 @@ def test_a_reader_always_finds_the_snapshot_the_pointer_names_while_new_ones_are
     assert report["bad"] == [], f"after {len(runs)} publishes"
     assert len(runs) == PUBLISHES and len(report["seen"]) > 1, report
     assert set(report["seen"]) <= set(runs) and {tuple(o) for o in report["opened"]} <= set(runs.items())
+
+
+def test_a_pointer_naming_no_snapshot_file_reads_as_nothing_published(warehouse):
+    settings = get_settings()
+    publish_one_table(settings, 1, "run-1")
+    for odd in ("", "\n", ".", "../lakehouse.duckdb", "snapshot-missing.duckdb"):
+        (settings.serving_dir / "CURRENT").write_text(odd)
+        assert current_snapshot(settings) is None, odd
+        with pytest.raises(UserError, match="No data has been published yet"):
+            serving.open_current(settings)

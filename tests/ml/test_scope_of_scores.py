@@ -30,7 +30,7 @@ def test_scores_keep_to_the_scope_and_hide_people_from_non_admins(ml_warehouse, 
                 if r.path in reads.SCORE_ROUTES]
     assert len(requests) >= 3
     full = current_file(ml_warehouse)
-    twin = full.with_name("twin-scores.duckdb")
+    twin = full.with_name("snapshot-twin-scores.duckdb")
     make_twin(full, twin, ScopeUnderTest(business_unit=bu))
 
     mine, everyone = api_as("bu_manager", bu=bu), api_as("admin")
