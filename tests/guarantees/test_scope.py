@@ -31,7 +31,7 @@ NEEDS_SCORES = reads.SCORE_READS
 PEOPLE = [("bu_manager", "amigro"), ("bu_manager", "huntred_solutions"), ("client", None)]
 
 
-def a_client(world) -> str:
+def a_client() -> str:
     (client,), = open_current(get_settings()).cursor().sql(
         "SELECT min(client_id) FROM marts.mart_campaign_summary WHERE client_id IS NOT NULL AND applications > 0").fetchall()
     return client
@@ -40,13 +40,13 @@ def a_client(world) -> str:
 @pytest.fixture(params=PEOPLE, ids=lambda p: p[1] or p[0])
 def person(request, in_world):
     role, bu = request.param
-    client = a_client(in_world) if role == "client" else None
+    client = a_client() if role == "client" else None
     scope = ScopeUnderTest(business_unit=bu, client_id=client)
     full = current_file(in_world)
     twin = full.with_name(f"snapshot-twin-{bu or client}.duckdb")
     if not twin.exists():
-        added = reads_added = make_twin(full, twin, scope)
-        assert sum(reads_added.values()) > 0 and len(added) > 10, added
+        added = make_twin(full, twin, scope)
+        assert len(added) > 10, f"the twin doubled rows in too few tables to mean much: {added}"
     user = User(f"{role}-under-test", role, bu, client)
     return user, full, twin
 
