@@ -42,7 +42,7 @@ $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 prepare: $(MANIFEST)  ## Prepare the dbt manifest Dagster loads
 
 # re-run when the CLI changes, so a secret added later reaches an existing .env (init keeps the ones there)
-.env: huntred/cli.py | $(VENV)/.installed
+.env: cli/main.py | $(VENV)/.installed
 	$(BIN)/huntred init
 	@touch $@
 
@@ -71,7 +71,8 @@ dagster: prepare .env  ## Open the Dagster UI on the same code and warehouse (:3
 browser:  ## Install Debian's Chromium for the browser tests when missing
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: prepare browser  ## Create/update the virtualenv and run the whole suite
+test: prepare browser  ## Create/update the virtualenv, check the import layers, run the whole suite
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q
 
 # Not part of `make test`: each mutant re-runs its tests (minutes). MUTATION_ARGS="--only ID" runs a subset.

@@ -1,1 +1,1 @@
-"""FastAPI layer: thin routes over huntred.serving, responses from models/."""
+"""FastAPI layer: thin routes over serving.snapshot, responses from models/."""

@@ -8,13 +8,14 @@ from fastapi import Query, Request
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from access.policy import Scope
 from api.security import ApiProblem, authenticate
-from huntred.analytics import Filters, Scope
-from huntred.errors import Forbidden
-from huntred.serving import Snapshot, open_current
-from huntred.settings import get_settings
+from foundation.errors import Forbidden
+from foundation.settings import get_settings
 from models.enums import BusinessUnit
 from models.serving import Page, Problem
+from serving.analytics import Filters
+from serving.snapshot import Snapshot, open_current
 
 
 class StrictJsonRequest(Request):

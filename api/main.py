@@ -10,15 +10,24 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import campaigns, engagement, ingestion, ml, operations, payments, reports
+from access import audit
+from access.redact import install_log_redaction, is_key_parameter
+from api.routes import (
+    campaigns,
+    engagement,
+    ingestion,
+    ml,
+    operations,
+    payments,
+    reports,
+)
 from api.security import ApiProblem
-from huntred import audit
-from huntred.errors import BadRequest, Busy, Forbidden, NotFound, UserError
-from huntred.redact import install_log_redaction, is_key_parameter
-from huntred.settings import get_settings
+from foundation.errors import BadRequest, Busy, Forbidden, NotFound, UserError
+from foundation.settings import get_settings
 from models.serving import Problem
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -49,7 +58,6 @@ def openapi_document() -> dict:
     """FastAPI's document, with every error response declared as the problem+json it is (RFC 9457)."""
     if app.openapi_schema:
         return app.openapi_schema
-    from fastapi.openapi.utils import get_openapi
 
     doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     problem_ref = {"$ref": "#/components/schemas/Problem"}

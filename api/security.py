@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from huntred.analytics import Scope
-from huntred.api_keys import ApiKey, KeyStore
-from huntred.settings import get_settings
+from access.api_keys import ApiKey, KeyStore
+from access.policy import Scope
+from foundation.settings import get_settings
 
 API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
                               description="An API key from `huntred keys create --role ROLE [--bu BU | --client ID]`.")

@@ -1,6 +1,6 @@
 """Streamlit entry point: `streamlit run apps/dashboard.py`. Sign in, then one page per user task.
 
-The pages a user sees depend on their role (huntred.auth.PAGE_ROLES); the sidebar
+The pages a user sees depend on their role (access.users.PAGE_ROLES); the sidebar
 filters are drawn here so they persist across pages.
 """
 import streamlit as st

@@ -10,16 +10,23 @@ from datetime import timedelta
 
 import streamlit as st
 
+from access import users
 from apps import data
-from huntred import auth
-from huntred.analytics import Filters
-from huntred.serving import Snapshot
-from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, PHASE_NAMES, BusinessUnit, CampaignPhase, Channel
+from models.enums import (
+    BUSINESS_UNIT_NAMES,
+    CHANNEL_NAMES,
+    PHASE_NAMES,
+    BusinessUnit,
+    CampaignPhase,
+    Channel,
+)
+from serving.analytics import Filters
+from serving.snapshot import Snapshot
 
 DEFAULT_DAYS = 90
 
 
-def sidebar_filters(snap: Snapshot, user: auth.User) -> Filters:
+def sidebar_filters(snap: Snapshot, user: users.User) -> Filters:
     scope = user.scope
     lo, hi = data.data_range(snap.path.name)
     sb = st.sidebar

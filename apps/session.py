@@ -1,17 +1,18 @@
 """Sign-in and the signed-in user, kept in Streamlit's session state."""
 from __future__ import annotations
 
+import threading
 from typing import Callable
 
 import streamlit as st
 
-from huntred import auth
-from huntred.settings import get_settings
+from access import audit, users
+from foundation.settings import get_settings
 
 USER_KEY = "user"
 
 
-def current_user() -> auth.User | None:
+def current_user() -> users.User | None:
     return st.session_state.get(USER_KEY)
 
 
@@ -44,16 +45,16 @@ def _client_address() -> str | None:
     return address if isinstance(address, str) and address else None
 
 
-def _checked_sign_in(path, username: str, password: str) -> auth.User | None:
+def _checked_sign_in(path, username: str, password: str) -> users.User | None:
     """The password checked unless this user or client is locked out; every attempt is audited."""
-    throttle, client = auth.sign_in_throttle(), _client_address()
-    who = f"user:{auth.normal_username(username)[:40]}"
+    throttle, client = users.sign_in_throttle(), _client_address()
+    who = f"user:{users.normal_username(username)[:40]}"
     refusal = throttle.refusal(username, client)
     if refusal is not None:  # refused whatever the password, which is not even checked
         _audit(who, "-", "sign_in_locked", 429, {"client": client, "locked_by": refusal.by, "seconds": round(refusal.seconds)})
         st.error(refusal.message())
         return None
-    user = auth.authenticate(path, username, password)
+    user = users.authenticate(path, username, password)
     if user is None:
         throttle.failed(username, client)
         _audit(who, "-", "sign_in_failed", 401, {"client": client})
@@ -66,7 +67,6 @@ def _checked_sign_in(path, username: str, password: str) -> auth.User | None:
 
 
 def _audit(actor: str, role: str, action: str, status: int, params: dict) -> None:
-    from huntred import audit
 
     audit.record(get_settings().audit_dir, actor=actor, role=role, scope="-", action=action, resource="dashboard/sign_in",
                  params=params, status=status)
@@ -93,7 +93,6 @@ def private_download(where, label: str, make: Callable[[], bytes], *, file_name:
     settings = get_settings()
 
     def generate() -> bytes:
-        from huntred import audit
 
         if user is None:
             raise RuntimeError("no signed-in user")  # the button is only drawn for one; never serve anonymously
@@ -114,7 +113,6 @@ def _expire_media(data: bytes, mime: str, file_name: str, seconds: float) -> Non
     name (the same function is used here, so the id matches); this reaches into Streamlit's runtime,
     and tests/apps/test_browser.py checks in a real browser that the URL stops being served.
     """
-    import threading
 
     from streamlit import runtime
     from streamlit.runtime.memory_media_file_storage import _calculate_file_id

@@ -5,19 +5,19 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from access import users
 from apps import data
 from apps.session import current_user
-from huntred import auth
-from huntred.analytics import Filters
-from huntred.reports.roi import column_kind, format_value, summary_value_kind
-from huntred.serving import Snapshot
 from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, BusinessUnit
 from models.metrics import METRICS
+from serving.analytics import Filters
+from serving.reports.roi import column_kind, format_value, summary_value_kind
+from serving.snapshot import Snapshot
 
 BRAND = "#b22222"
 
 
-def page_context(page_id: str, title: str, caption: str | None = None) -> tuple[Snapshot, auth.User, Filters]:
+def page_context(page_id: str, title: str, caption: str | None = None) -> tuple[Snapshot, users.User, Filters]:
     """Title, and the snapshot/user/filters every page needs. Stops the page when the user may not open it
     (the navigation hides such pages; this holds even when a page is reached another way) or there is no data."""
     user = current_user()

@@ -94,9 +94,9 @@ def api_load(warehouse: Path, env: dict) -> dict:
     sys.path.insert(0, str(REPO))
     os.environ.update({k: v for k, v in env.items() if k.startswith("HUNTRED_")})
     os.environ["HUNTRED_WAREHOUSE_DIR"] = str(warehouse)
-    from huntred.api_keys import create_key
-    from huntred.generator.stripe_data import sign
-    from huntred.settings import get_settings
+    from access.api_keys import create_key
+    from sample_data.stripe_data import sign
+    from foundation.settings import get_settings
 
     get_settings.cache_clear()
     settings = get_settings()

@@ -42,7 +42,7 @@ def embedding_throughput(warehouse: Path, limit: int = 1000) -> dict:
 def model_quality(env: dict) -> dict:
     """Primary metric and baseline of the newest version of each family, as logged in MLflow."""
     os.environ["HUNTRED_WAREHOUSE_DIR"] = env["HUNTRED_WAREHOUSE_DIR"]
-    from huntred.settings import get_settings
+    from foundation.settings import get_settings
 
     get_settings.cache_clear()
     from ml import tracking

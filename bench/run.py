@@ -59,9 +59,9 @@ def ingest_throughput(landing: Path, days: int = 45) -> dict:
     import duckdb
     import pandas as pd
 
-    from huntred.ingest.driver import ingest_family
-    from huntred.warehouse import connect_writer
-    from huntred.settings import Settings
+    from ingest.driver import ingest_family
+    from foundation.warehouse import connect_writer
+    from foundation.settings import Settings
     from models.enums import SourceFamily
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,15 +117,17 @@ def dbt_build_seconds(env: dict) -> float:
 
 def roi_report_seconds(warehouse: Path) -> dict:
     """ROI report of one BU for the whole year: queries, PDF and Excel (in this process, as the page does)."""
-    from huntred import analytics, serving
-    from huntred.reports.roi import build_roi_report, roi_pdf, roi_xlsx
-    from huntred.settings import Settings
+    from access import policy
+    from serving import analytics
+    from serving import snapshot
+    from serving.reports.roi import build_roi_report, roi_pdf, roi_xlsx
+    from foundation.settings import Settings
 
-    snap = serving.open_current(Settings(warehouse_dir=warehouse))
+    snap = snapshot.open_current(Settings(warehouse_dir=warehouse))
     first, last = analytics.data_range(snap)
-    roi_pdf(build_roi_report(snap, analytics.ALL, "huntu", first, last))  # warm imports (matplotlib, fonts)
+    roi_pdf(build_roi_report(snap, policy.ALL, "huntu", first, last))  # warm imports (matplotlib, fonts)
     t = time.monotonic()
-    report = build_roi_report(snap, analytics.ALL, "huntred", first, last)
+    report = build_roi_report(snap, policy.ALL, "huntred", first, last)
     built = time.monotonic()
     roi_pdf(report)
     pdf = time.monotonic()
@@ -140,7 +142,7 @@ def page_seconds(warehouse: Path, env: dict) -> dict:
 
     from playwright.sync_api import sync_playwright
 
-    from huntred.auth import add_user
+    from access.users import add_user
 
     add_user(warehouse / "users.json", "bench", "analyst", "bench-password-1", replace=True)
     with socket.socket() as sock:
@@ -151,7 +153,7 @@ def page_seconds(warehouse: Path, env: dict) -> dict:
                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     timings = {}
     try:
-        from huntred.runtime import wait_for_http
+        from foundation.runtime import wait_for_http
 
         wait_for_http(f"http://127.0.0.1:{port}/_stcore/health")
         with sync_playwright() as pw:

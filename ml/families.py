@@ -7,17 +7,19 @@ The CLI, the Dagster assets and the Models page all go through these two.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 import polars as pl
 
-from huntred.errors import UserError
+from foundation.errors import UserError
 from ml import tracking
 from ml.aura import clustering, matching, propensity
 from ml.churn import model as churn
-from ml.churn.clients import CLIENT_CHURN, CLIENTS, PARAMS as CLIENT_PARAMS
+from ml.churn.clients import CLIENT_CHURN, CLIENTS
+from ml.churn.clients import PARAMS as CLIENT_PARAMS
 from ml.store import replace_rows
 
 
@@ -73,7 +75,6 @@ def _write_propensity(objective: str):
 
 
 def _now():
-    from datetime import datetime, timezone
 
     return datetime.now(timezone.utc)
 

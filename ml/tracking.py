@@ -13,11 +13,12 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any, Callable
 
-from huntred.errors import UserError
-from huntred.settings import Settings, get_settings
+from foundation.errors import UserError
+from foundation.settings import Settings, get_settings
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 
@@ -88,9 +89,8 @@ def frame_fingerprint(**frames) -> dict[str, Any]:
 
 
 def pip_requirements(*packages: str) -> list[str]:
-    from importlib.metadata import version
 
-    return [f"{p}=={version(p)}" for p in packages]
+    return [f"{p}=={installed_version(p)}" for p in packages]
 
 
 def register(family: str, model_name: str, trained: TrainedModel, *, primary_metric: str, higher_is_better: bool = True,

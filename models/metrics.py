@@ -7,7 +7,7 @@ is a SQL expression over additive column names, written here once and used by
 * dbt, through ``transforms/macros/metrics.sql`` (generated from this module by
   ``python -m models.metrics``; ``tests/models/test_metric_definitions.py`` fails if
   the generated file is stale),
-* the dashboard, reports, exports and API, through ``huntred.serving`` (which
+* the dashboard, reports, exports and API, through ``serving.snapshot`` (which
   aggregates the additive columns of the filtered rows, then applies these formulas),
 * ``docs/metrics.md`` (generated from the same definitions).
 """

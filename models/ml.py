@@ -7,6 +7,7 @@ embedding cache, which only the writer needs.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 
@@ -25,6 +26,12 @@ class MlTable:
     def ddl(self) -> str:
         cols = ",\n  ".join(f'"{n}" {t}' for n, t in self.columns)
         return f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n  {cols},\n  PRIMARY KEY ({', '.join(self.key)})\n)"
+
+
+def embedding_key(text: str, model_id: str) -> str:
+    """The key of a text's cached embedding (``ml.embeddings.content_hash``): the cache is keyed by content, so
+    whoever must find a text's embedding (the model, an erasure) computes the same key from the text."""
+    return hashlib.sha256(f"{model_id}\0{text}".encode()).hexdigest()
 
 
 ML_TABLES: dict[str, MlTable] = {t.name: t for t in (

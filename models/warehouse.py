@@ -173,7 +173,7 @@ CREATE TABLE IF NOT EXISTS meta.build_state (
 )
 """
 
-# Right to be forgotten (huntred.erase): who was erased, under a keyed pseudonym, and what was removed where.
+# Right to be forgotten (access.erasure): who was erased, under a keyed pseudonym, and what was removed where.
 ERASURES_DDL = """
 CREATE TABLE IF NOT EXISTS meta.erasures (
   erasure_id VARCHAR PRIMARY KEY,

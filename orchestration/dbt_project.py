@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from huntred.settings import REPO_ROOT
+from foundation.settings import REPO_ROOT
 
 # prepare_if_dev looks for `dbt` on PATH: from a plain shell (`make dagster`, or .venv/bin/dagster without an activated
 # venv) it is not there, and the code location failed to load. The dbt installed beside this interpreter is the one.

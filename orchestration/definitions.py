@@ -10,10 +10,14 @@ from orchestration.defs.automation import (
     pipeline_job,
     weekly_training_schedule,
 )
-from orchestration.defs.ml import ml_assets
 from orchestration.defs.ingestion import ingestion_assets
+from orchestration.defs.ml import ml_assets
 from orchestration.defs.serving import serving_snapshot
-from orchestration.defs.transforms import huntred_dbt_assets, huntred_dbt_daily_assets, huntred_dbt_ml_assets
+from orchestration.defs.transforms import (
+    huntred_dbt_assets,
+    huntred_dbt_daily_assets,
+    huntred_dbt_ml_assets,
+)
 from orchestration.resources import default_resources
 
 defs = Definitions(

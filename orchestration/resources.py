@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 
-from huntred.settings import Settings, get_settings, keep_private
-from huntred.warehouse import connect_writer, writer_lock
+from foundation.settings import Settings, get_settings, keep_private
+from foundation.warehouse import connect_writer, writer_lock
 from orchestration.dbt_project import huntred_dbt
 
 

@@ -33,7 +33,7 @@ def need_fixture(path: Path) -> Path:
 
 def point_at(warehouse: Path) -> None:
     """Make every component (settings, Dagster, dbt) use this warehouse."""
-    from huntred.settings import get_settings
+    from foundation.settings import get_settings
 
     os.environ["HUNTRED_WAREHOUSE_DIR"] = str(warehouse)
     os.environ["HUNTRED_DAGSTER_STORAGE"] = str(warehouse / "dagster")
@@ -58,7 +58,7 @@ def webhook_secret() -> str:
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory):
     """A small generated landing zone and the generator's manifest of what it must produce."""
-    from huntred.generator import generate
+    from sample_data import generate
 
     out = tmp_path_factory.mktemp("generated") / "landing"
     manifest = generate(out, scale=SMALL_SCALE, seed=7, webhook_secret=os.environ["HUNTRED_STRIPE_WEBHOOK_SECRET"])
@@ -75,7 +75,7 @@ def new_warehouse(root: Path, landing: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_lakehouse(tmp_path_factory, generated):
     """The small sample run once through the real Dagster job (ingest, dbt build, publish)."""
-    from huntred.pipeline import run_pipeline
+    from orchestration.runs import run_pipeline
 
     warehouse = new_warehouse(tmp_path_factory.mktemp("built"), generated[0])
     point_at(warehouse)
@@ -108,8 +108,8 @@ def api_as():
     from fastapi.testclient import TestClient
 
     from api.main import app
-    from huntred.api_keys import create_key
-    from huntred.settings import get_settings
+    from access.api_keys import create_key
+    from foundation.settings import get_settings
 
     def make(role: str | None, *, bu: str | None = None, client: str | None = None, rate: int = 100_000) -> TestClient:
         if role is None:

@@ -3,12 +3,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.common import READ, ApiRoute, PageParams, Period, filters, page_of, problems, snapshot
+from api.common import (
+    READ,
+    ApiRoute,
+    PageParams,
+    Period,
+    filters,
+    page_of,
+    problems,
+    snapshot,
+)
 from api.security import Caller, caller
-from huntred import analytics as an
-from huntred.serving import Snapshot
 from models.enums import BusinessUnit
 from models.serving import Campaign, CampaignMetrics, Page
+from serving import analytics as an
+from serving.snapshot import Snapshot
 
 router = APIRouter(prefix="/api/publish", tags=["campaigns"], route_class=ApiRoute)
 CAMPAIGN_ID = Path(..., max_length=64, description="Campaign id, e.g. cmp_00006.")

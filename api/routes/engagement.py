@@ -5,10 +5,10 @@ from fastapi import APIRouter, Depends
 
 from api.common import READ, ApiRoute, Period, filters, snapshot
 from api.security import Caller, caller
-from huntred import analytics as an
-from huntred.serving import Snapshot
 from models.enums import BusinessUnit
 from models.serving import ChatbotAnalytics, EngagementReport
+from serving import analytics as an
+from serving.snapshot import Snapshot
 
 router = APIRouter(tags=["engagement"], route_class=ApiRoute)
 

@@ -13,9 +13,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.common import ApiRoute, problems
 from api.security import ApiProblem, Caller, caller
-from huntred.ingest.errors import explain
-from huntred.landing import fault_point, land
-from huntred.settings import get_settings
+from foundation.landing import fault_point, land
+from foundation.settings import get_settings
+from ingest.errors import explain
 from models.ats import ATS_EVENT_ADAPTER
 from models.serving import EventBatchResult, RejectedEvent
 

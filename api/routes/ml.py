@@ -6,14 +6,24 @@ from starlette.concurrency import run_in_threadpool
 
 from api.common import READ, ApiRoute, PageParams, own_business_unit, problems, snapshot
 from api.security import ApiProblem, Caller, caller
-from huntred import ml_reads
-from huntred.background import start_once
-from huntred.errors import BadRequest
-from huntred.serving import Snapshot
-from huntred.settings import get_settings
+from foundation.errors import BadRequest
+from foundation.settings import get_settings
+from ml.analyzers.runs import ANALYZERS
+from ml.aura.segments import SegmentRuleError
 from models.enums import BusinessUnit
-from models.serving import (AnalyzerInfo, AnalyzerResult, AnalyzerRunStarted, ChurnScore, MatchScore, ScoreRequest,
-                            SegmentCreate, SegmentInfo)
+from models.serving import (
+    AnalyzerInfo,
+    AnalyzerResult,
+    AnalyzerRunStarted,
+    ChurnScore,
+    MatchScore,
+    ScoreRequest,
+    SegmentCreate,
+    SegmentInfo,
+)
+from orchestration.background import start_once
+from serving import ml_scores
+from serving.snapshot import Snapshot
 
 router = APIRouter(tags=["ml"], route_class=ApiRoute)
 
@@ -24,7 +34,7 @@ def churn(request: Request, business_unit: BusinessUnit | None = None, min_proba
           page: PageParams = Depends(), who: Caller = Depends(caller("scores:read")),
           snap: Snapshot = Depends(snapshot)) -> list[ChurnScore]:
     own_business_unit(who.scope, business_unit.value if business_unit else None)
-    rows = ml_reads.churn_scores(snap, who.scope, business_unit=business_unit.value if business_unit else None,
+    rows = ml_scores.churn_scores(snap, who.scope, business_unit=business_unit.value if business_unit else None,
                                  min_probability=min_probability, limit=page.limit, offset=page.offset)
     request.state.rows = len(rows)
     return [ChurnScore(**r) for r in rows]
@@ -32,14 +42,14 @@ def churn(request: Request, business_unit: BusinessUnit | None = None, min_proba
 
 @router.get("/api/analyzers/", response_model=list[AnalyzerInfo], responses=READ, summary="The analyzers and their last runs")
 def analyzers(who: Caller = Depends(caller("analyzers:read")), snap: Snapshot = Depends(snapshot)) -> list[AnalyzerInfo]:
-    return [AnalyzerInfo(**r) for r in ml_reads.analyzers(snap)]
+    return [AnalyzerInfo(**r) for r in ml_scores.analyzers(snap)]
 
 
 @router.get("/api/analyzers/{analyzer_id}/results/", response_model=list[AnalyzerResult], responses={**READ, **problems(404)},
             summary="The latest result of an analyzer for each entity")
 def analyzer_results(request: Request, analyzer_id: int, page: PageParams = Depends(),
                      who: Caller = Depends(caller("analyzers:read")), snap: Snapshot = Depends(snapshot)) -> list[AnalyzerResult]:
-    rows = ml_reads.analyzer_results(snap, analyzer_id, limit=page.limit, offset=page.offset)
+    rows = ml_scores.analyzer_results(snap, analyzer_id, limit=page.limit, offset=page.offset)
     request.state.rows = len(rows)
     return [AnalyzerResult(**r) for r in rows]
 
@@ -47,7 +57,6 @@ def analyzer_results(request: Request, analyzer_id: int, page: PageParams = Depe
 @router.post("/api/analyzers/run/", status_code=202, response_model=AnalyzerRunStarted, responses={**READ, **problems(409)},
              summary="Run every analyzer now (a pipeline run of ml/analyzers, then a new snapshot)")
 def run_analyzers(who: Caller = Depends(caller("analyzers:run"))) -> AnalyzerRunStarted:
-    from ml.analyzers.runs import ANALYZERS
 
     # one run however many ask at once: the others are answered with the run already going
     run, already = start_once(get_settings(), "analyzers", ["run", "-s", "ml/analyzers", "-s", "serving/snapshot"])
@@ -60,18 +69,17 @@ def run_analyzers(who: Caller = Depends(caller("analyzers:run"))) -> AnalyzerRun
 def segments(bu: BusinessUnit | None = None, who: Caller = Depends(caller("scores:read")),
              snap: Snapshot = Depends(snapshot)) -> list[SegmentInfo]:
     own_business_unit(who.scope, bu.value if bu else None)
-    return [SegmentInfo(**r) for r in ml_reads.segments(snap, who.scope, bu.value if bu else None)]
+    return [SegmentInfo(**r) for r in ml_scores.segments(snap, who.scope, bu.value if bu else None)]
 
 
 @router.post("/api/aura/segment/", status_code=201, response_model=SegmentInfo, responses={**READ, **problems(409)},
              summary="Create (or replace) a rule segment; a bad rule gets a 422 naming the rule and why")
 async def create_segment(segment: SegmentCreate, who: Caller = Depends(caller("segments:write"))) -> SegmentInfo:
-    from huntred import ml_ops
-    from ml.aura.segments import SegmentRuleError
+    from orchestration import operations
 
     bu = own_business_unit(who.scope, segment.bu)
     try:
-        row = await run_in_threadpool(ml_ops.save_segment, segment.name, segment.rules, bu)
+        row = await run_in_threadpool(operations.save_segment, segment.name, segment.rules, bu)
     except SegmentRuleError as exc:
         raise ApiProblem(422, "Invalid segment rule", f"Rule '{exc.rule}': {exc.problem}.", rule=exc.rule) from None
     return SegmentInfo(id=row["segment_id"], name=row["name"], rules=segment.rules, bu=row["business_unit"],
@@ -85,6 +93,6 @@ def score(request: ScoreRequest, who: Caller = Depends(caller("scores:read")),
     if request.vacancy_id is None and request.candidate_id is None:
         raise BadRequest("Give a vacancy_id, a candidate_id, or both.",
                          "Send {\"vacancy_id\": \"vac_000001\", \"top_k\": 10} (or a candidate_id, or both for one pair).")
-    rows = ml_reads.match_scores(snap, who.scope, vacancy_id=request.vacancy_id, candidate_id=request.candidate_id,
+    rows = ml_scores.match_scores(snap, who.scope, vacancy_id=request.vacancy_id, candidate_id=request.candidate_id,
                                  top_k=request.top_k, reveal_pii=who.sees_pii, pii_key=who.pii_key())
     return [MatchScore(**r) for r in rows]

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends
 
 from api.common import READ, ApiRoute, snapshot
 from api.security import Caller, caller
-from huntred.serving import Snapshot, quarantine_summary, source_status
 from models.serving import Health, QuarantineCount, Readiness, SourceStatus
+from serving.snapshot import Snapshot
+from serving.status import quarantine_summary, source_status
 
 router = APIRouter(route_class=ApiRoute)
 

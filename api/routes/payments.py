@@ -10,17 +10,26 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.common import READ, ApiRoute, PageParams, Period, filters, page_of, problems, snapshot
+from api.common import (
+    READ,
+    ApiRoute,
+    PageParams,
+    Period,
+    filters,
+    page_of,
+    problems,
+    snapshot,
+)
 from api.security import ApiProblem, Caller, caller
-from huntred import analytics as an
-from huntred.ingest.errors import explain
-from huntred.ingest.stripe import created_problem, verify_delivery
-from huntred.landing import fault_point, land
-from huntred.serving import Snapshot
-from huntred.settings import get_settings
+from foundation.landing import fault_point, land
+from foundation.settings import get_settings
+from ingest.errors import explain
+from ingest.stripe import created_problem, verify_delivery
 from models.enums import BusinessUnit
 from models.serving import Invoice, Page, Transaction, WebhookReceipt
 from models.stripe import StripeEvent
+from serving import analytics as an
+from serving.snapshot import Snapshot
 
 router = APIRouter(prefix="/api/payments", tags=["payments"], route_class=ApiRoute)
 _EVENT_ID = re.compile(r"^evt_[A-Za-z0-9_]{1,100}$")

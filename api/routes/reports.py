@@ -7,11 +7,20 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.common import READ, ApiRoute, check_period, own_business_unit, problems, snapshot
+from api.common import (
+    READ,
+    ApiRoute,
+    check_period,
+    own_business_unit,
+    problems,
+    snapshot,
+)
 from api.security import Caller, caller
-from huntred.errors import BadRequest
-from huntred.serving import Snapshot
+from foundation.errors import BadRequest
 from models.enums import BusinessUnit
+from serving.reports.client_export import build_client_export, export_zip
+from serving.reports.roi import build_roi_report, roi_pdf, roi_xlsx
+from serving.snapshot import Snapshot
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=ApiRoute)
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -30,7 +39,6 @@ async def roi(request: Request, bu: BusinessUnit | None = Query(None, descriptio
               date_from: date = Query(..., alias="from"), date_to: date = Query(..., alias="to"),
               format: str = Query("pdf", pattern="^(pdf|xlsx)$"),
               who: Caller = Depends(caller("reports:roi")), snap: Snapshot = Depends(snapshot)) -> Response:
-    from huntred.reports.roi import build_roi_report, roi_pdf, roi_xlsx
 
     check_period(date_from, date_to)
     chosen = own_business_unit(who.scope, bu.value if bu else None)
@@ -50,7 +58,6 @@ async def client_export(request: Request, client_id: str | None = Query(None, ma
                                                                           description="A client key's own by default."),
                         who: Caller = Depends(caller("reports:client_export")),
                         snap: Snapshot = Depends(snapshot)) -> Response:
-    from huntred.reports.client_export import build_client_export, export_zip
 
     chosen = client_id or who.scope.client_id
     if chosen is None:

@@ -6,8 +6,8 @@ import streamlit as st
 
 from apps import ui
 from apps.data import query
-from huntred.analytics import ATTRIBUTION_MODELS
 from models.enums import PHASE_NAMES, CampaignPhase
+from serving.analytics import ATTRIBUTION_MODELS
 
 snap, user, filters = ui.page_context("attribution", "Attribution", "Which campaigns brought applications and hires")
 name, scope = snap.path.name, user.scope

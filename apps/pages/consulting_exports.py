@@ -1,15 +1,16 @@
 """Consulting exports for huntRED Solutions clients: a client sees only their data and downloads the bundle."""
 import streamlit as st
 
+from access.policy import Scope
 from apps import ui
-from apps.session import private_download
 from apps.data import query
-from huntred.analytics import Filters, Scope
-from huntred.errors import UserError
-from huntred.reports.client_export import build_client_export, export_zip
-from huntred.reports.suppression import SUPPRESSED_NOTE
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from apps.session import private_download
+from foundation.errors import UserError
+from foundation.settings import get_settings
+from serving.analytics import Filters
+from serving.reports.client_export import build_client_export, export_zip
+from serving.reports.suppression import SUPPRESSED_NOTE
+from serving.snapshot import open_current
 
 snap, user, filters = ui.page_context("consulting_exports", "Consulting exports", "huntRED Solutions clients")
 scope = user.scope

@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from apps import data, ui
-from huntred.settings import get_settings
+from foundation.settings import get_settings
 from ml.families import FAMILIES
 
 snap, user, _ = ui.page_context("models", "Models", "MLflow registry: champion and challenger of each model family")

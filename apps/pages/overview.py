@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from apps import data, ui
-from huntred.errors import UserError
+from foundation.errors import UserError
 
 snap, user, _ = ui.page_context("overview", "Data overview")
 

@@ -3,14 +3,20 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from access.policy import Scope
 from apps import ui
 from apps.session import private_download
-from huntred.analytics import Scope
-from huntred.errors import UserError
-from huntred.reports.roi import PERFORMANCE_COLUMNS, build_roi_report, roi_pdf, roi_xlsx, summary_value_kind
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from foundation.errors import UserError
+from foundation.settings import get_settings
 from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
+from serving.reports.roi import (
+    PERFORMANCE_COLUMNS,
+    build_roi_report,
+    roi_pdf,
+    roi_xlsx,
+    summary_value_kind,
+)
+from serving.snapshot import open_current
 
 snap, user, filters = ui.page_context("roi_reports", "ROI reports", "Spend against the revenue of the hires it brought")
 scope = user.scope

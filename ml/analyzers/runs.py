@@ -14,12 +14,12 @@ import duckdb
 import orjson
 import polars as pl
 
-from huntred.generator.ground_truth import read_truth
 from ml.analyzers import market
 from ml.analyzers.cv import VERSION as CV_VERSION
 from ml.analyzers.cv import analyze_cv, skill_extraction_score
 from ml.analyzers.taxonomy import load_taxonomy
 from ml.store import ensure_tables, replace_rows
+from models.ground_truth import read_truth
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from huntred.errors import UserError
+from foundation.errors import UserError
 from ml.analyzers.taxonomy import load_taxonomy
 from ml.aura.embeddings import embed
 from ml.aura.matching import skill_matrix

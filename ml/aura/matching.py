@@ -3,7 +3,7 @@
 The four signals are computed for every (vacancy, candidate) pair as arrays; a
 logistic regression learned on training vacancies weighs them into a match
 probability. Quality is judged on held-out vacancies against the generator's
-ground truth (``huntred.generator.ground_truth.match_grade``), beside a plain
+ground truth (``models.ground_truth.match_grade``), beside a plain
 TF-IDF baseline on the same texts, with an adverse-impact check of who reaches the
 top 10 among qualified candidates.
 """
@@ -17,13 +17,13 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from huntred.errors import UserError
-from huntred.generator.ground_truth import RELEVANT_GRADE, read_truth
+from foundation.errors import UserError
 from ml.analyzers.taxonomy import fold, load_taxonomy
 from ml.aura.embeddings import EmbeddingStats, embed
 from ml.aura.fairness import gender_of_first_name
-from ml.evaluation import adverse_impact, ranking_metrics
+from ml.evaluation import adverse_impact, importance_figure, ranking_metrics
 from ml.tracking import TrainedModel, frame_fingerprint
+from models.ground_truth import RELEVANT_GRADE, read_truth
 
 PRIMARY_METRIC = "ndcg_at_10"
 FEATURE_NAMES = ["similarity", "skill_coverage", "experience_fit", "location_match"]
@@ -101,7 +101,7 @@ def tfidf_scores(data: MatchData) -> np.ndarray:
 def grades(data: MatchData, landing_dir: Path) -> np.ndarray:
     """Ground-truth grade of every (vacancy, candidate) pair; raises if the sample's ground truth is missing.
 
-    The rule is ``match_grade`` (the generator's), applied to whole arrays at once; a test checks the two agree.
+    The rule is ``models.ground_truth.match_grade``, applied to whole arrays at once; a test checks the two agree.
     """
     cand_truth = {t["candidate_id"]: t for t in read_truth(landing_dir, "cv_skills.jsonl")}
     vac_truth = {t["vacancy_id"]: t for t in read_truth(landing_dir, "vacancies.jsonl")}
@@ -201,7 +201,6 @@ def impact_report(data: MatchData, scores: np.ndarray, truth: np.ndarray, test: 
 
 
 def _weights_figure(weights: dict[str, float]):
-    from ml.evaluation import importance_figure
 
     return importance_figure(weights, "Weight of each signal (logistic regression)")
 

@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from ml.analyzers.taxonomy import MX_LOCATIONS, fold, load_taxonomy
+from ml.store import ensure_tables, replace_rows
 from models.enums import BusinessUnit
 
 SENIORITIES = ("junior", "mid", "senior", "executive")
@@ -175,7 +176,6 @@ def members(con: duckdb.DuckDBPyConnection, compiled: CompiledSegment) -> pl.Dat
 
 def save_segment(con: duckdb.DuckDBPyConnection, name: str, rules: dict, business_unit: str | None = None) -> dict:
     """Validate, compute members and store (replacing a segment of the same name). Returns the segment row."""
-    from ml.store import ensure_tables, replace_rows
 
     if not name or not name.strip():
         raise SegmentRuleError("name", "is empty; give the segment a name")
@@ -197,7 +197,6 @@ def save_segment(con: duckdb.DuckDBPyConnection, name: str, rules: dict, busines
 
 def refresh_all(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute the members of every stored segment (and create the default ones), after new profiles."""
-    from ml.store import ensure_tables
 
     ensure_tables(con)
     stored = {(n, bu): json.loads(r) for n, r, bu in con.sql("SELECT name, rules_json, business_unit FROM ml.segments").fetchall()}

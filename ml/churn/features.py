@@ -17,6 +17,8 @@ from typing import Callable
 import duckdb
 import polars as pl
 
+from foundation.errors import UserError
+
 HORIZON_DAYS = 30  # "goes inactive in the next 30 days"
 ACTIVE_WINDOW_DAYS = 30  # who is scored: candidates active in the 30 days before the cutoff
 NOT_ACTIVITY = ("notification.sent", "notification.delivered", "notification.failed")
@@ -165,7 +167,6 @@ def plan_cutoffs(first_day: date, last_day: date, history_days: int = 60) -> Cut
             cutoffs.append(day)
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     if len(cutoffs) < 4:
-        from huntred.errors import UserError
 
         raise UserError(f"Only {len(cutoffs)} monthly cutoffs fit between {first_day} and {last_day}.",
                         "Churn needs at least four months of events with a complete 30-day label window after them.")

@@ -15,10 +15,24 @@ from datetime import date
 
 import duckdb
 import numpy as np
+import orjson
 import polars as pl
 
-from ml.churn.features import CANDIDATES, CHURN, CutoffPlan, FeatureSet, Target, plan_cutoffs
-from ml.evaluation import calibration_figure, classification_metrics, importance_figure, roc_figure
+from foundation.errors import UserError
+from ml.churn.features import (
+    CANDIDATES,
+    CHURN,
+    CutoffPlan,
+    FeatureSet,
+    Target,
+    plan_cutoffs,
+)
+from ml.evaluation import (
+    calibration_figure,
+    classification_metrics,
+    importance_figure,
+    roc_figure,
+)
 from ml.tracking import TrainedModel, frame_fingerprint
 
 PRIMARY_METRIC = "roc_auc"
@@ -92,7 +106,6 @@ def train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None 
     y_test = data.test["label"].to_numpy()
     for part, frame in (("training", data.train), ("validation", data.validation), ("test", data.test)):
         if frame["label"].n_unique() < 2:
-            from huntred.errors import UserError
 
             raise UserError(f"The {part} months have no {'positive' if frame['label'].sum() == 0 else 'negative'} "
                             f"examples of '{target.name}' among {frame.height} {features.entity}s.",
@@ -157,6 +170,5 @@ def score(con: duckdb.DuckDBPyConnection, model, version: str, cutoff: date | No
 
 
 def _json(value) -> str:
-    import orjson
 
     return orjson.dumps(value).decode()

@@ -6,13 +6,13 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetSpec,
     MaterializeResult,
     MetadataValue,
     multi_asset,
-    AssetSpec,
 )
 
-from huntred.ingest.driver import accounting_gaps, ingest_family
+from ingest.driver import accounting_gaps, ingest_family
 from models.enums import SourceFamily
 from models.warehouse import raw_tables_for
 from orchestration.resources import WarehouseResource

@@ -17,7 +17,7 @@ from dagster import (
     asset,
 )
 
-from huntred.errors import UserError
+from foundation.errors import UserError
 from ml.analyzers.runs import run_analyzers
 from ml.aura.segments import refresh_all
 from ml.families import FAMILIES, score_family, train_family

@@ -2,10 +2,16 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
-from huntred.warehouse import publish_snapshot
+from foundation.warehouse import publish_snapshot
 from models.enums import SourceFamily
 from orchestration.defs.ml import ML_OUTPUT_KEYS
-from orchestration.defs.transforms import BUILD_STATE_KEY, PUBLISHED_STATE_KEY, huntred_dbt_assets, huntred_dbt_daily_assets, huntred_dbt_ml_assets
+from orchestration.defs.transforms import (
+    BUILD_STATE_KEY,
+    PUBLISHED_STATE_KEY,
+    huntred_dbt_assets,
+    huntred_dbt_daily_assets,
+    huntred_dbt_ml_assets,
+)
 from orchestration.resources import WarehouseResource
 
 

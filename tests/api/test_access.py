@@ -14,17 +14,20 @@ from fastapi.testclient import TestClient
 
 import api.routes
 from api.main import app
-from huntred import analytics as an
-from huntred import api_keys, audit, auth, pii
-from huntred.auth import API_ROLES
-from huntred.serving import open_current
-from huntred.settings import get_settings
-from huntred.warehouse import writer_lock
+from serving import analytics as an
+from access import api_keys
+from access import audit
+from access import policy, users
+from access import pii
+from access.policy import API_ROLES
+from serving.snapshot import open_current
+from foundation.settings import get_settings
+from foundation.warehouse import writer_lock
 from tests.cli.test_cli import huntred
 from tests.conftest import REPO
 
 #: The access matrix, written out by hand: which roles may call each route of the API, and open each page of the
-#: dashboard. It is deliberately not read from huntred.auth (CAPABILITIES, PAGE_ROLES): a change to who may do what
+#: dashboard. It is deliberately not read from access.users (CAPABILITIES, PAGE_ROLES): a change to who may do what
 #: has to be made here too, and docs/api.md's tables must say the same (test_docs_state_the_same_matrix).
 ANALYST, BU_MANAGER, DATA_SCIENTIST, CLIENT, ADMIN = "analyst", "bu_manager", "data_scientist", "client", "admin"
 SERVICE = "service"  # API keys only: machines pushing data in
@@ -106,7 +109,7 @@ def scope_of(role: str, client_id: str) -> dict:
 
 @pytest.fixture
 def client_id(on_built) -> str:
-    return an.solutions_clients(open_current(get_settings()), an.ALL)["client_id"][0]
+    return an.solutions_clients(open_current(get_settings()), policy.ALL)["client_id"][0]
 
 
 def openapi_routes() -> set[str]:
@@ -125,10 +128,10 @@ def dashboard_pages() -> list[tuple[str, str, str, str]]:
 def test_the_matrix_has_a_row_for_every_route_and_page_and_a_column_for_every_role():
     assert openapi_routes() == set(ROUTE_MATRIX), "a route was added or removed: write its row in ROUTE_MATRIX (and docs/api.md)"
     assert set(ROUTE_MATRIX) - set(PUBLIC_PROBES) == set(PROBES)
-    assert set(API_ROLES) == set(API_ROLE_NAMES) and set(auth.ROLES) == set(DASHBOARD_ROLE_NAMES)
+    assert set(API_ROLES) == set(API_ROLE_NAMES) and set(policy.ROLES) == set(DASHBOARD_ROLE_NAMES)
     assert all(roles <= set(API_ROLE_NAMES) for roles in ROUTE_MATRIX.values() if roles != PUBLIC)
     pages = [page_id for page_id, *_ in dashboard_pages()]
-    assert len(pages) == len(set(pages)) and set(pages) == set(auth.PAGE_ROLES) == set(PAGE_MATRIX)
+    assert len(pages) == len(set(pages)) and set(pages) == set(policy.PAGE_ROLES) == set(PAGE_MATRIX)
     assert all(roles <= set(DASHBOARD_ROLE_NAMES) for roles in PAGE_MATRIX.values())
 
 
@@ -147,15 +150,15 @@ def route_capabilities() -> dict[str, str | None]:
 
 
 def test_the_role_tables_grant_exactly_the_matrix():
-    """Fast (no data): the capability each route asks for, looked up in huntred.auth's tables, gives the matrix's roles."""
+    """Fast (no data): the capability each route asks for, looked up in access.users's tables, gives the matrix's roles."""
     found = route_capabilities()
     assert set(found) == set(ROUTE_MATRIX), "a route the app serves is not in api/routes/, or the other way round"
     for route, capability in found.items():
-        granted = PUBLIC if capability is None else auth.CAPABILITIES[capability]
+        granted = PUBLIC if capability is None else policy.CAPABILITIES[capability]
         assert granted == ROUTE_MATRIX[route], (route, capability)
     for page, roles in PAGE_MATRIX.items():
-        assert auth.PAGE_ROLES[page] == roles, page
-        assert {r for r in DASHBOARD_ROLE_NAMES if auth.User("u", r).may_open(page)} == roles, page
+        assert policy.PAGE_ROLES[page] == roles, page
+        assert {r for r in DASHBOARD_ROLE_NAMES if users.User("u", r).may_open(page)} == roles, page
 
 
 def test_every_role_may_call_exactly_the_routes_the_matrix_gives_it(on_built, api_as, client_id):

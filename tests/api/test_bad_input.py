@@ -24,10 +24,10 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                status_code_conformance)
 
 from api.main import app
-from huntred.api_keys import create_key
-from huntred.generator.stripe_data import sign
-from huntred.settings import get_settings
-from huntred.warehouse import writer_lock
+from access.api_keys import create_key
+from sample_data.stripe_data import sign
+from foundation.settings import get_settings
+from foundation.warehouse import writer_lock
 from tests.conftest import point_at
 
 EXAMPLES = 30  # per operation and mode: bounded so the suite stays fast

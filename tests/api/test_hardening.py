@@ -18,10 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import MAX_BODY_BYTES, app
-from huntred.api_keys import create_key
-from huntred.generator.stripe_data import sign
-from huntred.ingest.stripe import parse_webhook_file
-from huntred.settings import get_settings
+from access.api_keys import create_key
+from sample_data.stripe_data import sign
+from ingest.stripe import parse_webhook_file
+from foundation.settings import get_settings
 from models.stripe import WEBHOOK_TOLERANCE_SECONDS
 from tests.api.server import serving
 

@@ -12,11 +12,11 @@ import duckdb
 import httpx
 import orjson
 
-from huntred.api_keys import create_key
-from huntred.generator.stripe_data import sign
-from huntred.ingest.stripe import verify_delivery
-from huntred.pipeline import resolve_selection, run_pipeline
-from huntred.settings import get_settings
+from access.api_keys import create_key
+from sample_data.stripe_data import sign
+from ingest.stripe import verify_delivery
+from orchestration.runs import resolve_selection, run_pipeline
+from foundation.settings import get_settings
 from tests.api.server import serving, start
 
 WEBHOOK = "/api/payments/stripe/webhook"

@@ -8,10 +8,10 @@ import time
 import httpx
 import orjson
 
-from huntred.api_keys import create_key
-from huntred.landing import land
-from huntred.pipeline import run_pipeline
-from huntred.settings import get_settings
+from access.api_keys import create_key
+from foundation.landing import land
+from orchestration.runs import run_pipeline
+from foundation.settings import get_settings
 from tests.api.server import serving
 from tests.conftest import point_at
 

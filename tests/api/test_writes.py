@@ -55,9 +55,9 @@ def test_running_the_analyzers_over_the_api_records_a_new_run(writable, api_as):
 def test_a_bu_manager_cannot_take_over_another_bus_segment(writable, api_as):
     """Regression: segment ids were a hash of the name only, so amigro's manager posting huntred's segment name
     (any case) moved it to amigro, and it stayed there through later runs."""
-    from huntred import audit
-    from huntred.settings import get_settings
-    from huntred.warehouse import connect_writer
+    from access import audit
+    from foundation.settings import get_settings
+    from foundation.warehouse import connect_writer
     from ml.aura.segments import refresh_all
 
     def stored(con) -> dict[str, tuple]:

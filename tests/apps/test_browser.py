@@ -24,11 +24,12 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect, sync_playwright
 from pypdf import PdfReader
 
-from huntred import analytics as an
-from huntred.auth import add_user
-from huntred.runtime import wait_for_http
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from access import policy
+from serving import analytics as an
+from access.users import add_user
+from foundation.runtime import wait_for_http
+from serving.snapshot import open_current
+from foundation.settings import get_settings
 from tests.conftest import REPO
 
 CHROMIUM = "/usr/bin/chromium"
@@ -108,7 +109,7 @@ def test_an_analyst_filters_and_downloads_the_roi_report_in_chromium(dashboard, 
     snap = open_current(get_settings())
     first, last = an.data_range(snap)
     period = an.Filters(business_units=("amigro",), date_from=max(first, last - timedelta(days=89)), date_to=last)
-    truth = an.campaign_kpis(snap, an.ALL, period)["current"]
+    truth = an.campaign_kpis(snap, policy.ALL, period)["current"]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"])
@@ -168,7 +169,7 @@ def test_an_analyst_filters_and_downloads_the_roi_report_in_chromium(dashboard, 
     assert summary["hires"][2] == truth["hires"]
     assert summary["roi"][2] == pytest.approx(truth["roi"])
     # the downloads are in the audit log under the signed-in user
-    from huntred import audit
+    from access import audit
 
     taken = [r for r in audit.read(get_settings().audit_dir) if r["actor"] == "user:ana.browser" and r["action"] == "export"]
     assert {Path(r["params"]["file"]).suffix for r in taken} >= {".pdf", ".xlsx"}
@@ -190,8 +191,8 @@ def test_a_client_export_zip_is_not_served_from_its_media_url_without_a_session(
     the moment the page rendered. Now it is made on click, and removed from the media endpoint soon after."""
     import zipfile
 
-    from huntred import audit
-    from tests.analytics.test_scope import a_solutions_client_with_campaigns
+    from access import audit
+    from tests.serving.test_scope import a_solutions_client_with_campaigns
 
     client_id = a_solutions_client_with_campaigns(open_current(get_settings()))
     add_user(get_settings().users_path, "client.browser", "client", PASSWORD, client_id=client_id, replace=True)

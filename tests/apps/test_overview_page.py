@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from huntred.auth import User
+from access.users import User
 from tests.conftest import REPO
 
 DASHBOARD = str(REPO / "apps" / "dashboard.py")

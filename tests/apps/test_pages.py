@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from huntred import auth
-from huntred.analytics import Filters, Scope, campaign_kpis
-from huntred.serving import open_current
-from huntred.settings import get_settings
-from tests.analytics.test_scope import a_solutions_client_with_campaigns
+from access import users
+from serving.analytics import Filters, campaign_kpis
+from access.policy import Scope
+from serving.snapshot import open_current
+from foundation.settings import get_settings
+from tests.serving.test_scope import a_solutions_client_with_campaigns
 from tests.api.test_access import DASHBOARD_ROLE_NAMES, PAGE_MATRIX, dashboard_pages
 from tests.apps.test_overview_page import ANALYST, DASHBOARD, signed_in
 from tests.conftest import REPO
@@ -18,7 +19,7 @@ PAGES = ["campaigns", "attribution", "pipeline", "engagement", "revenue", "roi_r
 
 def test_sign_in_checks_the_hashed_password(on_built):
     path = get_settings().users_path
-    auth.add_user(path, "maria", "bu_manager", "correct horse battery", business_unit="amigro", replace=True)
+    users.add_user(path, "maria", "bu_manager", "correct horse battery", business_unit="amigro", replace=True)
     assert "correct horse battery" not in path.read_text()
     at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
     at.text_input(key="sign_in_username").input("maria")
@@ -28,7 +29,7 @@ def test_sign_in_checks_the_hashed_password(on_built):
     at.text_input(key="sign_in_password").input("correct horse battery")
     at.button[0].click().run()
     assert not at.exception
-    assert at.session_state["user"] == auth.User("maria", "bu_manager", "amigro")
+    assert at.session_state["user"] == users.User("maria", "bu_manager", "amigro")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -39,8 +40,8 @@ def test_every_page_renders_for_an_analyst(on_built, page):
     assert at.title, "the page has no title"
 
 
-def a_user(role: str) -> auth.User:
-    return auth.User(f"a_{role}", role, "amigro" if role == "bu_manager" else None, "cli_00007" if role == "client" else None)
+def a_user(role: str) -> users.User:
+    return users.User(f"a_{role}", role, "amigro" if role == "bu_manager" else None, "cli_00007" if role == "client" else None)
 
 
 @pytest.mark.parametrize("role", DASHBOARD_ROLE_NAMES)
@@ -88,7 +89,7 @@ def test_the_campaigns_page_shows_the_marts_numbers_with_their_change(on_built):
 
 
 def test_a_bu_manager_sees_only_their_bu_and_their_pages(on_built):
-    manager = auth.User("m", "bu_manager", "amigro")
+    manager = users.User("m", "bu_manager", "amigro")
     at = signed_in(manager, "campaigns")
     assert not at.exception
     assert not [m for m in at.multiselect if m.key == "f_bu"], "a BU manager must not get a BU picker"
@@ -108,7 +109,7 @@ def test_a_bu_manager_sees_only_their_bu_and_their_pages(on_built):
 
 def test_a_client_sees_only_the_export_page_of_their_own_data(on_built):
     client = a_solutions_client_with_campaigns(open_current(get_settings()))
-    user = auth.User("c", "client", None, client)
+    user = users.User("c", "client", None, client)
     at = signed_in(user, "consulting_exports")
     assert not at.exception
     assert not [s for s in at.selectbox if s.key == "export_client"], "a client must not pick another client"

@@ -10,8 +10,9 @@ import secrets
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from huntred import audit, auth
-from huntred.settings import get_settings
+from access import audit
+from access import users
+from foundation.settings import get_settings
 from tests.apps.test_overview_page import DASHBOARD
 
 PASSWORD = "correct horse battery"
@@ -20,15 +21,15 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(autouse=True)
 def fresh_throttle():
     """AppTest sessions have no client address, so they all count as one client: start each test afresh."""
-    auth.sign_in_throttle().reset()
+    users.sign_in_throttle().reset()
     yield
-    auth.sign_in_throttle().reset()
+    users.sign_in_throttle().reset()
 
 
 def a_user(role: str = "analyst") -> str:
     """A new user per test: the throttle is shared by every session of the process, as on a real server."""
     name = f"t{secrets.token_hex(4)}"
-    auth.add_user(get_settings().users_path, name, role, PASSWORD)
+    users.add_user(get_settings().users_path, name, role, PASSWORD)
     return name
 
 
@@ -62,26 +63,26 @@ def test_after_25_wrong_passwords_the_right_one_is_refused_until_the_delay_passe
     other = sign_in(new_session(), name, PASSWORD)
     assert "user" not in other.session_state and "Too many failed sign-ins" in other.error[0].value
     actions = actions_for(name)
-    assert actions.count("sign_in_failed") == auth.SignInThrottle.MAX_USER_FAILURES
-    assert actions.count("sign_in_locked") >= 25 + 3 - auth.SignInThrottle.MAX_USER_FAILURES
+    assert actions.count("sign_in_failed") == users.SignInThrottle.MAX_USER_FAILURES
+    assert actions.count("sign_in_locked") >= 25 + 3 - users.SignInThrottle.MAX_USER_FAILURES
     assert "sign_in" not in actions
 
 
 def test_a_right_password_before_the_limit_signs_in_and_is_audited(warehouse):
     name = a_user()
     at = new_session()
-    for _ in range(auth.SignInThrottle.MAX_USER_FAILURES - 1):
+    for _ in range(users.SignInThrottle.MAX_USER_FAILURES - 1):
         sign_in(at, name, "wrong password")
     sign_in(at, name, PASSWORD)
     assert at.session_state["user"].username == name
-    assert actions_for(name) == ["sign_in_failed"] * (auth.SignInThrottle.MAX_USER_FAILURES - 1) + ["sign_in"]
+    assert actions_for(name) == ["sign_in_failed"] * (users.SignInThrottle.MAX_USER_FAILURES - 1) + ["sign_in"]
 
 
 def test_one_client_trying_many_usernames_is_locked_out_whatever_the_user(warehouse):
     name = a_user()
     at = new_session()
     # AppTest has no client address: every session counts as the same (unknown) client, as one address would
-    for i in range(auth.SignInThrottle.MAX_CLIENT_FAILURES):
+    for i in range(users.SignInThrottle.MAX_CLIENT_FAILURES):
         sign_in(at, f"nobody{secrets.token_hex(3)}{i}", "wrong password")
     sign_in(at, name, PASSWORD)
     assert "user" not in at.session_state
@@ -98,7 +99,7 @@ class Clock:
 
 def test_the_lock_grows_with_each_failure_after_it_and_ends_after_a_quiet_window():
     clock = Clock()
-    throttle = auth.SignInThrottle(clock=clock)
+    throttle = users.SignInThrottle(clock=clock)
     for _ in range(throttle.MAX_USER_FAILURES - 1):
         throttle.failed("ana", "10.0.0.1")
         assert throttle.refusal("ana", "10.0.0.1") is None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from huntred.cli import app
+from cli.main import app
 from tests.conftest import REPO
 
 
@@ -54,7 +54,7 @@ def test_status_and_quarantine_report_the_built_lakehouse(on_built, generated):
 
 
 def test_user_files_land_where_their_source_parser_looks(tmp_path):
-    from huntred.cli import landing_destination
+    from cli.main import landing_destination
     from models.enums import Channel, SourceFamily as F
 
     batch = tmp_path / "batch_07"
@@ -76,9 +76,9 @@ def test_quarantine_cli_prints_no_clear_email_unless_asked_and_audits_the_ask(on
     --show-pii (an operator's deliberate, audited choice)."""
     import json
 
-    from huntred import audit
-    from huntred.serving import open_current
-    from huntred.settings import get_settings
+    from access import audit
+    from serving.snapshot import open_current
+    from foundation.settings import get_settings
 
     records = open_current(get_settings()).cursor().sql(
         "SELECT record FROM quarantine.records WHERE source = 'scraped_candidates' AND record LIKE '{%'").fetchall()

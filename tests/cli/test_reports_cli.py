@@ -6,10 +6,10 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from huntred import auth
-from huntred.serving import open_current
-from huntred.settings import get_settings
-from tests.analytics.test_scope import a_solutions_client_with_campaigns
+from access import users
+from serving.snapshot import open_current
+from foundation.settings import get_settings
+from tests.serving.test_scope import a_solutions_client_with_campaigns
 from tests.cli.test_cli import huntred
 
 
@@ -69,16 +69,16 @@ def test_users_init_stores_only_hashes(warehouse):
     creds = {cells[1].strip(): cells[4].strip() for cells in rows if len(cells) > 4}
     assert {"analyst", "admin", "datascientist"} <= set(creds)
     for username, password in creds.items():
-        assert auth.authenticate(warehouse / "users.json", username, password) is not None
+        assert users.authenticate(warehouse / "users.json", username, password) is not None
         assert password not in (warehouse / "users.json").read_text()
 
 
 def test_passwords_are_checked_against_salted_hashes(tmp_path):
     path = tmp_path / "users.json"
-    auth.add_user(path, "luis", "client", "a long passphrase", client_id="cli_00004")
-    auth.add_user(path, "eva", "client", "a long passphrase", client_id="cli_00005")
+    users.add_user(path, "luis", "client", "a long passphrase", client_id="cli_00004")
+    users.add_user(path, "eva", "client", "a long passphrase", client_id="cli_00005")
     hashes = [u["password_hash"] for u in json.loads(path.read_text())["users"]]
     assert hashes[0] != hashes[1], "same password, different salts"
-    assert auth.authenticate(path, "luis", "a long passphrase").scope.client_id == "cli_00004"
-    assert auth.authenticate(path, "luis", "a long passphras") is None
-    assert auth.authenticate(path, "nobody", "a long passphrase") is None
+    assert users.authenticate(path, "luis", "a long passphrase").scope.client_id == "cli_00004"
+    assert users.authenticate(path, "luis", "a long passphras") is None
+    assert users.authenticate(path, "nobody", "a long passphrase") is None

@@ -12,9 +12,9 @@ import shutil
 import duckdb
 import orjson
 
-from huntred.pipeline import describe_quarantined, run_pipeline
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from orchestration.runs import describe_quarantined, run_pipeline
+from serving.snapshot import open_current
+from foundation.settings import get_settings
 from tests.conftest import point_at
 
 

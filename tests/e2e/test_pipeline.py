@@ -12,8 +12,8 @@ import orjson
 import polars as pl
 from typer.testing import CliRunner
 
-from huntred.cli import app
-from huntred.pipeline import run_pipeline
+from cli.main import app
+from orchestration.runs import run_pipeline
 from tests.conftest import REPO, new_warehouse, point_at
 
 VOLATILE = ("ingested_at", "run_id", "file_mtime_ns", "updated_at")
@@ -199,9 +199,10 @@ def test_chaos_sigkill_at_random_moments_then_rerun_publishes_what_one_clean_bui
 def test_a_run_killed_while_publishing_is_published_by_the_next_run(built_lakehouse, tmp_path):
     """Regression: a SIGKILL during the publish step left serving/CURRENT stale forever (re-runs exited 0 having
     skipped the build as 'nothing new'), while `huntred status` reported the files as not yet ingested."""
-    from huntred.ingest.driver import discover
-    from huntred.serving import ingested_paths, open_current
-    from huntred.settings import get_settings
+    from ingest.driver import discover
+    from serving.snapshot import open_current
+    from serving.status import ingested_paths
+    from foundation.settings import get_settings
     from models.enums import SourceFamily
 
     warehouse = copy_warehouse(built_lakehouse[0], tmp_path)

@@ -79,10 +79,10 @@ def test_everything_written_under_the_warehouse_is_owner_only_even_with_umask_02
     old = os.umask(PERMISSIVE)
     try:
         point_at(warehouse)
-        from huntred import auth
-        from huntred.settings import get_settings
+        from access import users
+        from foundation.settings import get_settings
 
-        auth.add_user(get_settings().users_path, "ana.private", "analyst", "private files password", replace=True)
+        users.add_user(get_settings().users_path, "ana.private", "analyst", "private files password", replace=True)
         at = AppTest.from_file(str(REPO / "apps" / "dashboard.py"), default_timeout=120).run()
         at.text_input(key="sign_in_username").input("ana.private")
         at.text_input(key="sign_in_password").input("private files password")

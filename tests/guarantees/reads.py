@@ -1,8 +1,8 @@
 """Every read a person can make, enumerated from the code's own public surface, and its answer as plain data.
 
-- analytics: every public function of ``huntred.analytics`` and ``huntred.ml_reads`` that takes a scope;
+- analytics: every public function of ``serving.analytics`` and ``serving.ml_scores`` that takes a scope;
 - API: every route of the OpenAPI document (reads as they are; files opened: PDF text, Excel cells, zip members);
-- dashboard: every page of ``huntred.auth.PAGE_ROLES`` the role may open, rendered in AppTest.
+- dashboard: every page of ``access.users.PAGE_ROLES`` the role may open, rendered in AppTest.
 
 A function, route or page added later is picked up here without anyone listing it; one whose
 arguments cannot be made up from the recipes below fails loudly, asking for a recipe.
@@ -22,9 +22,10 @@ from typing import Any, Callable
 import duckdb
 import polars as pl
 
-from huntred import analytics as an
-from huntred import ml_reads
-from huntred.errors import UserError
+from access import policy
+from serving import analytics as an
+from serving import ml_scores
+from foundation.errors import UserError
 
 #: group-by columns to ask each grouped analytics function for (a new grouped function needs an entry)
 GROUP_BY = {"campaign_performance": ["campaign_id", "channel"], "funnel": ["campaign_id"], "revenue": ["customer_id"],
@@ -33,7 +34,7 @@ GROUP_BY = {"campaign_performance": ["campaign_id", "channel"], "funnel": ["camp
 WRITE_ROUTES = {("POST", "/api/aura/segment/"), ("POST", "/api/analyzers/run/"), ("POST", "/api/events/"),
                 ("POST", "/api/payments/stripe/webhook")}
 #: reads of model scores (empty until a model is champion)
-SCORE_READS = {"analytics.at_risk_candidates", "analytics.churn_risk", "ml_reads.churn_scores", "ml_reads.match_scores"}
+SCORE_READS = {"analytics.at_risk_candidates", "analytics.churn_risk", "ml_scores.churn_scores", "ml_scores.match_scores"}
 SCORE_ROUTES = {"/api/gamif-analytics/churn/", "/api/aura/score/"}
 #: query-parameter variants of a route beyond its defaults (each is one read)
 ROUTE_VARIANTS = {"/api/reports/roi": [{"format": "pdf"}, {"format": "xlsx"}]}
@@ -53,7 +54,7 @@ class Sample:
     date_to: date
 
 
-def sample_for(snap, scope: an.Scope) -> Sample:
+def sample_for(snap, scope: policy.Scope) -> Sample:
     cur = snap.cursor()
     w = an.where(scope, None)
     mine = f"campaign_id IN (SELECT campaign_id FROM marts.mart_campaign_summary {w.sql})"
@@ -70,7 +71,7 @@ def sample_for(snap, scope: an.Scope) -> Sample:
     return Sample(campaign, foreign_campaign, vacancy, foreign_vacancy, candidate, scope.client_id or client, lo, hi)
 
 
-def foreign_ids(snap, scope: an.Scope) -> set[str]:
+def foreign_ids(snap, scope: policy.Scope) -> set[str]:
     """Ids of campaigns, vacancies, clients and Stripe customers outside ``scope``: none may appear in its answers."""
     if scope.business_unit is None and scope.client_id is None:
         return set()
@@ -148,7 +149,7 @@ def file_content(data: bytes, media_type: str) -> Any:
 def scoped_functions() -> dict[str, Callable]:
     """Every public read of the analytics and ML read modules that takes a scope."""
     found = {}
-    for module in (an, ml_reads):
+    for module in (an, ml_scores):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             fn = inspect.unwrap(fn)
             if fn.__module__ == module.__name__ and not name.startswith("_") \
@@ -157,7 +158,7 @@ def scoped_functions() -> dict[str, Callable]:
     return found
 
 
-def call_scoped(name: str, fn: Callable, snap, scope: an.Scope, sample: Sample, pii_key: str) -> Any:
+def call_scoped(name: str, fn: Callable, snap, scope: policy.Scope, sample: Sample, pii_key: str) -> Any:
     """Call a read with arguments made from its parameter names; its answer, or the error it refused with."""
     recipes = {"filters": an.Filters(), "campaign_id": sample.campaign_id, "vacancy_id": sample.vacancy_id,
                "reveal_pii": False, "pii_key": pii_key, "status": None, "business_units": ()}
@@ -190,8 +191,8 @@ def call_scoped(name: str, fn: Callable, snap, scope: an.Scope, sample: Sample, 
 
 def analytics_answers(user, pii_key: str, only: set[str] | None = None) -> dict[str, Any]:
     """Every scoped read's answer for ``user`` on the current snapshot (``only``: a subset by name)."""
-    from huntred.serving import open_current
-    from huntred.settings import get_settings
+    from serving.snapshot import open_current
+    from foundation.settings import get_settings
 
     snap = open_current(get_settings())
     sample = sample_for(snap, user.scope)

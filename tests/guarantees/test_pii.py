@@ -10,9 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import app
-from huntred.auth import API_ROLES, PAGE_ROLES, PII_ROLES, User
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from access.policy import API_ROLES, PAGE_ROLES, PII_ROLES
+from access.users import User
+from serving.snapshot import open_current
+from foundation.settings import get_settings
 from tests.apps.test_overview_page import signed_in
 from tests.guarantees import reads
 
@@ -34,7 +35,7 @@ def people(in_world):
 @pytest.mark.parametrize("role", NON_ADMIN)
 def test_no_api_answer_or_file_shows_a_person_in_clear(role, in_world, people, api_as):
     snap = open_current(get_settings())
-    sample = reads.sample_for(snap, reads.an.ALL)
+    sample = reads.sample_for(snap, reads.policy.ALL)
     scope = scoped(role, sample.client_id)
     requests = reads.api_reads(TestClient(app).get("/openapi.json").json(), sample)
     caller = api_as(role, **scope)
@@ -48,7 +49,7 @@ def test_no_api_answer_or_file_shows_a_person_in_clear(role, in_world, people, a
 
 @pytest.mark.parametrize("role", [r for r in NON_ADMIN if r != "service"])
 def test_no_dashboard_page_shows_a_person_in_clear(role, in_world, people):
-    client = reads.sample_for(open_current(get_settings()), reads.an.ALL).client_id
+    client = reads.sample_for(open_current(get_settings()), reads.policy.ALL).client_id
     scope = scoped(role, client)
     user = User(f"{role}-under-test", role, scope.get("bu"), scope.get("client"))
     pages = [page for page, roles in PAGE_ROLES.items() if role in roles]

@@ -11,11 +11,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from access import policy
 from api.main import app
-from huntred import analytics as an
-from huntred.auth import PAGE_ROLES, User
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from serving import analytics as an
+from access.policy import PAGE_ROLES
+from access.users import User
+from serving.snapshot import open_current
+from foundation.settings import get_settings
 from tests.apps.test_overview_page import signed_in
 from tests.guarantees import reads
 from tests.guarantees.twin import ScopeUnderTest, current_file, make_twin, serving
@@ -123,5 +125,5 @@ def test_every_dashboard_page_keeps_to_the_scope(person):
 
 
 def test_the_analytics_scope_is_in_the_sql_of_a_query_before_any_filter():
-    w = an.where(an.Scope(business_unit="amigro"), an.Filters(business_units=("huntred",)))
+    w = an.where(policy.Scope(business_unit="amigro"), an.Filters(business_units=("huntred",)))
     assert w.clauses[0] == "business_unit = $scope_bu" and w.params["scope_bu"] == "amigro"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from huntred.landing import land
+from foundation.landing import land
 
 #: key column -> (owner table, its business_unit expression, its client_id expression)
 OWNERS = {

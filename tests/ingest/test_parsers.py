@@ -5,12 +5,12 @@ import orjson
 import pytest
 import stripe
 
-from huntred.generator.scraped import render_docx, render_pdf
-from huntred.generator.stripe_data import sign
-from huntred.ingest.ats import parse_ats_file
-from huntred.ingest.channels import parse_channel_file
-from huntred.ingest.scraped import parse_candidates_file, parse_cv_file
-from huntred.ingest.stripe import parse_webhook_file, verify_delivery
+from sample_data.scraped import render_docx, render_pdf
+from sample_data.stripe_data import sign
+from ingest.ats import parse_ats_file
+from ingest.channels import parse_channel_file
+from ingest.scraped import parse_candidates_file, parse_cv_file
+from ingest.stripe import parse_webhook_file, verify_delivery
 from models.channels import CHANNEL_EXPORTS
 from models.enums import Channel
 from models.stripe import WEBHOOK_TOLERANCE_SECONDS as TOLERANCE

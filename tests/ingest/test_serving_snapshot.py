@@ -10,10 +10,10 @@ import duckdb
 import pytest
 import orjson
 
-from huntred import serving
-from huntred.errors import UserError
-from huntred.settings import get_settings
-from huntred.warehouse import connect_writer, current_snapshot, point_current_at, publish_snapshot
+from serving import snapshot
+from foundation.errors import UserError
+from foundation.settings import get_settings
+from foundation.warehouse import connect_writer, current_snapshot, point_current_at, publish_snapshot
 from tests.conftest import REPO
 
 
@@ -28,7 +28,7 @@ def publish_one_table(settings, value: int, run_id: str) -> None:
 def test_readers_keep_their_snapshot_while_the_writer_works_and_see_the_new_one_after(warehouse):
     settings = get_settings()
     publish_one_table(settings, 1, "run-1")
-    first = serving.open_current(settings)
+    first = snapshot.open_current(settings)
     old_cursor = first.cursor()
 
     writer = connect_writer(settings)  # a pipeline run holds the warehouse open for writing...
@@ -38,7 +38,7 @@ def test_readers_keep_their_snapshot_while_the_writer_works_and_see_the_new_one_
     publish_snapshot(settings, "run-2")
 
     assert old_cursor.sql("SELECT sum(v) FROM staging.t").fetchall() == [(1,)]  # a cursor keeps its snapshot
-    second = serving.open_current(settings)
+    second = snapshot.open_current(settings)
     assert second.run_id == "run-2"
     assert second.cursor().sql("SELECT sum(v) FROM staging.t").fetchall() == [(3,)]
 
@@ -49,7 +49,7 @@ def test_snapshots_are_read_only_and_old_ones_are_pruned(warehouse):
     for i in range(5):
         publish_snapshot(settings, f"run-{i}")
     assert len(list(settings.serving_dir.glob("snapshot-*.duckdb"))) == 1 + settings.snapshots_kept
-    snap = serving.open_current(settings)
+    snap = snapshot.open_current(settings)
     assert snap.run_id == "run-4" and current_snapshot(settings) == snap.path
     try:
         snap.cursor().execute("CREATE TABLE meta.x (i INT)")
@@ -60,8 +60,8 @@ def test_snapshots_are_read_only_and_old_ones_are_pruned(warehouse):
 
 #: another reader (the API, the dashboard or the CLI): opens the current snapshot and answers from it
 OPEN_AND_READ = """
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from serving.snapshot import open_current
+from foundation.settings import get_settings
 snap = open_current(get_settings())
 print(snap.run_id, snap.cursor().sql("SELECT sum(v) FROM staging.t").fetchall()[0][0])
 """
@@ -70,7 +70,7 @@ print(snap.run_id, snap.cursor().sql("SELECT sum(v) FROM staging.t").fetchall()[
 def test_reader_processes_open_one_snapshot_at_the_same_time(warehouse):
     settings = get_settings()
     publish_one_table(settings, 7, "run-1")
-    held = serving.open_current(settings)  # this process keeps it open meanwhile, as an API worker does
+    held = snapshot.open_current(settings)  # this process keeps it open meanwhile, as an API worker does
     others = [subprocess.Popen([sys.executable, "-c", OPEN_AND_READ], cwd=REPO, env=os.environ, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     answers = [p.communicate(timeout=60) for p in others]
@@ -84,10 +84,10 @@ def test_reader_processes_open_one_snapshot_at_the_same_time(warehouse):
 READER = """
 import sys, threading
 import orjson
-from huntred import serving
-from huntred.errors import UserError
-from huntred.settings import get_settings
-from huntred.warehouse import current_snapshot
+from serving import snapshot
+from foundation.errors import UserError
+from foundation.settings import get_settings
+from foundation.warehouse import current_snapshot
 
 settings, known, per_open = get_settings(), orjson.loads(sys.argv[1]), int(sys.argv[2])
 closed = threading.Event()
@@ -104,7 +104,7 @@ while not closed.is_set() and not bad:
         print("ready", flush=True)
     if reads % per_open == 0:
         try:
-            snap = serving.open_current(settings)
+            snap = snapshot.open_current(settings)
             opened.add((snap.path.name, snap.run_id))
         except Exception as exc:
             bad.append(f"open_current failed: {exc!r} (read {reads})")
@@ -184,4 +184,4 @@ def test_a_pointer_naming_no_snapshot_file_reads_as_nothing_published(warehouse)
         (settings.serving_dir / "CURRENT").write_text(odd)
         assert current_snapshot(settings) is None, odd
         with pytest.raises(UserError, match="No data has been published yet"):
-            serving.open_current(settings)
+            snapshot.open_current(settings)

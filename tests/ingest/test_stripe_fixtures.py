@@ -5,10 +5,10 @@ import json
 
 import orjson
 
-from huntred.generator.stripe_data import sign
-from huntred.ingest.driver import ingest_family
-from huntred.settings import get_settings
-from huntred.warehouse import connect_writer
+from sample_data.stripe_data import sign
+from ingest.driver import ingest_family
+from foundation.settings import get_settings
+from foundation.warehouse import connect_writer
 from models.enums import SourceFamily
 from tests.conftest import FIXTURES, need_fixture
 

@@ -15,16 +15,16 @@ from typing import Iterator
 
 import pytest
 
-from huntred.errors import Busy
-from huntred.settings import get_settings
-from huntred.warehouse import writer_busy, writer_lock
+from foundation.errors import Busy
+from foundation.settings import get_settings
+from foundation.warehouse import writer_busy, writer_lock
 from tests.conftest import REPO
 
 #: a writer that holds the lock until its stdin is closed (or it is killed)
 HOLD = """
 import sys
-from huntred.settings import get_settings
-from huntred.warehouse import writer_lock
+from foundation.settings import get_settings
+from foundation.warehouse import writer_lock
 with writer_lock(get_settings()):
     print("held", flush=True)
     sys.stdin.read()
@@ -32,9 +32,9 @@ with writer_lock(get_settings()):
 
 #: a second writer: what the probe says, then whether it gets the lock or is refused
 TRY = """
-from huntred.errors import Busy
-from huntred.settings import get_settings
-from huntred.warehouse import writer_busy, writer_lock
+from foundation.errors import Busy
+from foundation.settings import get_settings
+from foundation.warehouse import writer_busy, writer_lock
 print("probe:", writer_busy(get_settings()))
 try:
     with writer_lock(get_settings()):

@@ -18,8 +18,8 @@ ML_SCALE = 0.1
 
 @pytest.fixture(scope="session")
 def ml_lakehouse(tmp_path_factory) -> Path:
-    from huntred.generator import generate
-    from huntred.pipeline import run_pipeline
+    from sample_data import generate
+    from orchestration.runs import run_pipeline
 
     landing = tmp_path_factory.mktemp("ml-generated") / "landing"
     generate(landing, scale=ML_SCALE, seed=11, webhook_secret=os.environ["HUNTRED_STRIPE_WEBHOOK_SECRET"])
@@ -46,8 +46,8 @@ def ml_warehouse(ml_lakehouse, tmp_path) -> Path:
 @pytest.fixture
 def writer(ml_warehouse):
     """The copy's warehouse, opened for writing (what a Dagster run's assets hold)."""
-    from huntred.settings import get_settings
-    from huntred.warehouse import connect_writer
+    from foundation.settings import get_settings
+    from foundation.warehouse import connect_writer
 
     con = connect_writer(get_settings())
     yield con

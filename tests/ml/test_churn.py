@@ -90,7 +90,7 @@ def test_client_features_only_use_stripe_events_received_before_the_cutoff(write
 
 
 def test_a_target_with_no_positive_example_is_refused_with_a_sentence(writer):
-    from huntred.errors import UserError
+    from foundation.errors import UserError
     from ml.churn import model
     from ml.churn.features import Target
 

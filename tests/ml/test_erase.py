@@ -11,11 +11,11 @@ import duckdb
 import orjson
 import pytest
 
-from huntred.erase import erase_candidates
-from huntred.errors import NotFound
-from huntred.ml_ops import retrain
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from orchestration.operations import erase_candidates
+from foundation.errors import NotFound
+from orchestration.ml_runs import retrain
+from serving.snapshot import open_current
+from foundation.settings import get_settings
 from tests.conftest import REPO, point_at
 
 
@@ -114,7 +114,7 @@ def test_erasure_of_a_candidate_whose_events_came_through_the_api_completes_afte
                                                                      "referred_candidate_id": referred})
     assert service.post("/api/events/", json=[referral, _event("evt_ref_2", "gamification.points_awarded", referred,
                                                                {"points": 5, "action": "chat"})]).status_code == 202
-    from huntred.pipeline import run_pipeline
+    from orchestration.runs import run_pipeline
 
     assert run_pipeline().success
     settings = get_settings()
@@ -155,7 +155,7 @@ def test_erasure_of_a_candidate_whose_events_came_through_the_api_completes_afte
 def test_planning_an_erasure_keeps_others_records_and_gives_every_file_its_own_bytes(tmp_path):
     """Found in review: two files that scrubbed to the same bytes were merged by deleting one (its rows went with it),
     and candidates.json entries of other people naming the subject kept the id."""
-    from huntred.erase import plan_landing, redacted_id, subject_pseudonym
+    from access.erasure import plan_landing, redacted_id, subject_pseudonym
 
     landing = tmp_path / "landing"
     events = landing / "ats_events" / "http" / "2026-10-20"
@@ -186,9 +186,9 @@ def test_planning_an_erasure_keeps_others_records_and_gives_every_file_its_own_b
 
 def test_an_erasure_waits_for_an_interrupted_erasure_of_other_candidates(warehouse):
     """Found in review: erasing Y after an erasure of X was killed removed X's staged files and re-ingested X."""
-    from huntred.erase import ERASURE_PENDING
-    from huntred.errors import UserError
-    from huntred.warehouse import connect_writer
+    from access.erasure import ERASURE_PENDING
+    from foundation.errors import UserError
+    from foundation.warehouse import connect_writer
 
     settings = get_settings()
     con = connect_writer(settings)

@@ -63,7 +63,7 @@ def test_scores_list_top_candidates_per_vacancy_and_top_vacancies_per_candidate(
 
 
 def test_the_vectorised_grades_follow_the_generators_rule(writer, ml_warehouse):
-    from huntred.generator.ground_truth import match_grade, read_truth
+    from models.ground_truth import match_grade, read_truth
     from ml.aura import matching
 
     data = matching.load(writer)

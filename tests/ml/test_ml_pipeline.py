@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import time
 
-from huntred.auth import User
-from huntred.ml_ops import retrain
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from access.users import User
+from orchestration.ml_runs import retrain
+from serving.snapshot import open_current
+from foundation.settings import get_settings
 from ml import tracking
 from ml.families import FAMILIES
 from models.enums import BusinessUnit
@@ -88,7 +88,8 @@ def test_the_models_page_is_not_for_analysts_or_managers(ml_warehouse):
 
 
 def test_churn_risk_reaches_the_engagement_page_within_the_users_scope(ml_warehouse):
-    from huntred.analytics import Filters, Scope, churn_risk
+    from serving.analytics import Filters, churn_risk
+    from access.policy import Scope
 
     retrain(["churn"])
     snap = open_current(get_settings())
@@ -152,8 +153,8 @@ def test_the_api_serves_churn_scores_analyzers_segments_and_match_scores(ml_ware
 def test_a_family_without_enough_data_is_skipped_with_its_reason_and_the_rest_still_train(ml_warehouse, monkeypatch):
     import dataclasses
 
-    from huntred.errors import UserError
-    from huntred.ml_ops import training_outcomes
+    from foundation.errors import UserError
+    from orchestration.ml_runs import training_outcomes
     from ml import families
 
     def too_little(con, landing_dir=None, params=None):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from huntred.auth import add_user
-from huntred.ml_ops import retrain
-from huntred.settings import get_settings
+from access.users import add_user
+from orchestration.ml_runs import retrain
+from foundation.settings import get_settings
 from ml import tracking
 from tests.apps.test_browser import CHROMIUM, TIMEOUT, open_page, served_dashboard, shoot
 

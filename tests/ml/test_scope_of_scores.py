@@ -10,10 +10,11 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.main import app
-from huntred.auth import API_ROLES, PII_ROLES, User
-from huntred.ml_ops import retrain
-from huntred.serving import open_current
-from huntred.settings import get_settings
+from access.policy import API_ROLES, PII_ROLES
+from access.users import User
+from orchestration.ml_runs import retrain
+from serving.snapshot import open_current
+from foundation.settings import get_settings
 from tests.guarantees import reads
 from tests.guarantees.twin import ScopeUnderTest, current_file, make_twin, serving
 
@@ -48,7 +49,7 @@ def test_scores_keep_to_the_scope_and_hide_people_from_non_admins(ml_warehouse, 
     people = reads.known_people(snap)
     admin_scores = reads.api_answers(everyone, requests)
     assert reads.people_in_clear(admin_scores, people), "the admin sees names in clear: else the scan below proves nothing"
-    all_reads = reads.api_reads(TestClient(app).get("/openapi.json").json(), reads.sample_for(snap, reads.an.ALL))
+    all_reads = reads.api_reads(TestClient(app).get("/openapi.json").json(), reads.sample_for(snap, reads.policy.ALL))
     for role in (r for r in API_ROLES if r not in PII_ROLES):
         scope = {"bu": bu} if role == "bu_manager" else {"client": sample.client_id} if role == "client" else {}
         answers = reads.api_answers(api_as(role, **scope), all_reads + requests)

@@ -87,8 +87,9 @@ def test_every_staging_model_tests_its_primary_key():
 
 
 def test_api_status_model_matches_the_serving_query(on_built):
-    from huntred.serving import open_current, source_status
-    from huntred.settings import get_settings
+    from serving.snapshot import open_current
+    from serving.status import source_status
+    from foundation.settings import get_settings
 
     assert set(source_status(open_current(get_settings())).columns) == set(SourceStatus.model_fields)
 

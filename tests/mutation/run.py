@@ -10,7 +10,7 @@ To add a mutant, append to the file of its area (or a new `tests/mutation/<area>
 
     - id: writer-lock-shared              # unique, kebab-case
       bug: "writer lock taken shared (LOCK_SH): two writers both hold it"
-      file: huntred/warehouse.py          # from the repository root
+      file: foundation/warehouse.py          # from the repository root
       find: "fcntl.LOCK_EX"               # exact text, occurring exactly once in the file (may span lines)
       replace: "fcntl.LOCK_SH"
       tests: ["tests/ingest/test_writer_lock.py"]   # pytest args (paths or node ids) that must FAIL

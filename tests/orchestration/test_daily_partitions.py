@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from huntred.pipeline import partition_range_tags, run_pipeline
+from orchestration.runs import partition_range_tags, run_pipeline
 from orchestration.definitions import defs
 from orchestration.defs.transforms import daily_build_args, daily_partitions, partition_window_vars
 from tests.conftest import point_at
@@ -75,8 +75,8 @@ def test_a_partition_rebuilds_its_window_only_and_a_full_refresh_rebuilds_everyt
 def test_the_pipeline_selection_leaves_daily_assets_to_their_job():
     from dagster import AssetKey
 
-    from huntred.errors import UserError
-    from huntred.pipeline import resolve_selection
+    from foundation.errors import UserError
+    from orchestration.runs import resolve_selection
 
     downstream = resolve_selection(["raw/ats_events"], downstream=True)
     assert AssetKey(["staging", "stg_ats__events"]) in downstream

@@ -50,8 +50,8 @@ def tail(run: subprocess.CompletedProcess, lines: int = 40) -> str:
 @pytest.fixture(scope="module")
 def dbt_unit_run(tmp_path_factory):
     """Build every model empty in a temporary warehouse, then run every unit test once."""
-    from huntred.settings import Settings
-    from huntred.warehouse import connect_writer
+    from foundation.settings import Settings
+    from foundation.warehouse import connect_writer
 
     root = tmp_path_factory.mktemp("dbt_unit")
     warehouse, target = root / "warehouse", root / "target"  # target: not transforms/target, which Dagster loads

@@ -1,0 +1,1 @@
+"""Who may do and see what: roles, capabilities, pages, scope, users and API keys, PII rules, audit, erasure."""

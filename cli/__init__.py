@@ -1,0 +1,1 @@
+"""The `huntred` command: a thin shell over the layers below."""

@@ -1,1 +1,0 @@
-"""huntRED lakehouse core: settings, sample-data generator, ingestion logic, serving snapshot, CLI."""

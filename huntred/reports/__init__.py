@@ -1,1 +1,0 @@
-"""Reports and exports built from the same read queries as the dashboard (huntred.analytics)."""

@@ -1,0 +1,185 @@
+"""Run the Dagster pipeline in this process (what `huntred run` and `huntred ingest` do).
+
+The same job the Dagster UI and schedule run, with the same instance, so CLI runs
+show up in the UI's run history.
+"""
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
+from dagster._core.utils import make_new_run_id
+
+from foundation.errors import UserError
+from foundation.runtime import prepare_environment
+from foundation.settings import get_settings
+
+# A dbt build skipped because nothing changed emits no check results; Dagster then warns once per blocking
+# check (hundreds of lines) that downstream steps proceed. That is the intended outcome, not news.
+logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
+
+_WATCHED = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE,
+            DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    seconds: float
+    log_file: str = ""
+    steps: dict[str, float] = field(default_factory=dict)  # step -> seconds
+    materialized: int = 0
+    checks_failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    #: source -> reason code -> records of this run kept out of raw (see `huntred quarantine`)
+    quarantined: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -> list[AssetKey] | None:
+    """Asset keys matching glob patterns on 'raw/stripe'-style keys or 'group:<name>'; None means all."""
+    if not patterns:
+        return None
+    # lazy: loads every asset and the dbt manifest (seconds)
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = list(graph.get_all_asset_keys())
+    chosen: set[AssetKey] = set()
+    for pattern in patterns:
+        if pattern.startswith("group:"):
+            group = pattern.split(":", 1)[1]
+            hits = {k for k in keys if graph.get(k).group_name == group}
+        else:
+            hits = {k for k in keys if fnmatch.fnmatch(k.to_user_string(), pattern)}
+        if not hits:
+            examples = ", ".join(sorted(k.to_user_string() for k in keys)[:6])
+            raise UserError(f"No asset matches '{pattern}'.", f"Use an asset key such as {examples} (globs allowed), or group:<name>.")
+        chosen |= hits
+    if downstream:
+        chosen = set(AssetSelection.assets(*chosen).downstream().resolve(graph))
+    # the pipeline job has no partitions: daily-partitioned assets run in their own job (huntred run-daily),
+    # and training runs only in the ml_training job (huntred ml train)
+    partitioned = {k for k in chosen if graph.get(k).partitions_def is not None}
+    if partitioned and not (chosen - partitioned):
+        raise UserError("Those assets are built per day.", "Use `huntred run-daily --from D --to D`.")
+    in_pipeline = set(defs.resolve_job_def("pipeline").asset_layer.executable_asset_keys)
+    if chosen and not (chosen & in_pipeline) and not partitioned:
+        raise UserError("Those assets are models, trained by the job ml_training.", "Use `huntred ml train MODEL`.")
+    return sorted(chosen & in_pipeline, key=lambda k: k.to_user_string())
+
+
+def run_pipeline(selection: list[AssetKey] | None = None,
+                 on_event: Callable[[str, str], None] | None = None, *, job_name: str = "pipeline",
+                 partition_range: tuple[str, str] | None = None, run_config: dict | None = None) -> RunOutcome:
+    """Materialize the selection (default: everything) and report progress through on_event(kind, text).
+
+    ``job_name="daily_activity"`` with ``partition_range=(first_day, last_day)`` builds the event-sized
+    incremental models for those days in one run.
+    """
+    prepare_environment()
+    # lazy: after the environment is set, and only when a run starts
+    from orchestration.definitions import defs
+
+    instance = DagsterInstance.get()
+    job = defs.resolve_job_def(job_name)
+    run_id = make_new_run_id()
+    outcome = RunOutcome(run_id=run_id, success=False, seconds=0.0)
+    done = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(instance, run_id, outcome, on_event or (lambda *_: None), done), daemon=True)
+    start = time.monotonic()
+    watcher.start()
+    log_dir = get_settings().warehouse_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    outcome.log_file = str(log_dir / f"run-{run_id}.log")
+    # dbt's own log lines go to the run's log file; progress is reported through on_event
+    with open(outcome.log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = _execute(job, instance, run_id, selection, done, watcher, partition_range, run_config or {})
+    outcome.seconds = time.monotonic() - start
+    outcome.success = result.success
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.STEP_FAILURE:
+            error = event.event_specific_data.error
+            message = (error.cause.message if error.cause else error.message) if error else "unknown error"
+            outcome.errors.append(f"{event.step_key}: {message.strip().splitlines()[0][:400]}")
+    return outcome
+
+
+def partition_range_tags(first: str, last: str) -> dict[str, str]:
+    """Dagster's tags for one run over a range of partitions (single-run backfill)."""
+    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+
+
+def _execute(job, instance, run_id, selection, done, watcher, partition_range=None, run_config=None):
+    try:
+        tags = {"launched_by": "huntred-cli", **(partition_range_tags(*partition_range) if partition_range else {})}
+        return job.execute_in_process(
+            instance=instance, run_id=run_id, asset_selection=selection, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}, **(run_config or {})},
+            tags=tags,
+        )
+    finally:
+        done.set()
+        watcher.join(timeout=5)
+
+
+def _note_quarantine(outcome: RunOutcome, event) -> None:
+    """Ingestion assets report the records they kept out of raw, by reason: the run says so at its end."""
+    key = event.asset_key.path
+    if len(key) == 2 and key[0] == "raw":
+        counts = event.event_specific_data.materialization.metadata.get("rows_quarantined")
+        if counts is not None and counts.value:
+            outcome.quarantined[key[1]] = {reason: int(n) for reason, n in counts.value.items() if n}
+
+
+def describe_quarantined(quarantined: dict[str, dict[str, int]]) -> str:
+    """'12 records quarantined: ats_events 10 (unknown_reference 7, invalid_value 3), ...' or ''."""
+    if not quarantined:
+        return ""
+    total = sum(n for reasons in quarantined.values() for n in reasons.values())
+    parts = [f"{source} {sum(reasons.values())} (" + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())) + ")"
+             for source, reasons in sorted(quarantined.items())]
+    return f"{total} records quarantined: " + "; ".join(parts)
+
+
+def _watch(instance: DagsterInstance, run_id: str, outcome: RunOutcome, on_event, done: threading.Event) -> None:
+    cursor, started = None, {}
+    while True:
+        finished = done.is_set()
+        try:
+            conn = instance.get_records_for_run(run_id, cursor=cursor)
+        except Exception:  # the run may not exist yet
+            conn = None
+        if conn is not None:
+            cursor = conn.cursor
+            for record in conn.records:
+                event = record.event_log_entry.dagster_event
+                if event is None or event.event_type not in _WATCHED:
+                    continue
+                ts = record.event_log_entry.timestamp
+                if event.event_type == DagsterEventType.STEP_START:
+                    started[event.step_key] = ts
+                    on_event("step_start", event.step_key)
+                elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+                    outcome.steps[event.step_key] = ts - started.get(event.step_key, ts)
+                    ok = event.event_type == DagsterEventType.STEP_SUCCESS
+                    on_event("step_success" if ok else "step_failure", f"{event.step_key} ({outcome.steps[event.step_key]:.1f} s)")
+                elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+                    outcome.materialized += 1
+                    on_event("materialized", event.asset_key.to_user_string())
+                    _note_quarantine(outcome, event)
+                else:
+                    evaluation = event.event_specific_data
+                    if not evaluation.passed:
+                        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                        outcome.checks_failed.append(name)
+                        on_event("check_failed", name)
+        if finished:
+            return
+        time.sleep(0.3)
