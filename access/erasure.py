@@ -24,13 +24,19 @@ are swapped in. A crash at any point leaves something the same command finishes.
 from __future__ import annotations
 
 import hashlib
+import os
+from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import orjson
 
-from foundation.errors import BadRequest
+from foundation.errors import BadRequest, NotFound, UserError
+from foundation.landing import fault_point, fsync_dir, land
+from foundation.settings import Settings
+from foundation.warehouse import compact, connect_writer
 from models.ml import embedding_key
 
 #: meta.build_state key present from an erasure's commit to its end; its value says how far it got
@@ -274,6 +280,99 @@ def scrub_warehouse(con: duckdb.DuckDBPyConnection, ids: list[str], changes: lis
                      "quarantined": counts["quarantined"], "old": change.old_sha256})
     con.execute("DELETE FROM meta.build_state")  # the next run rebuilds every mart from what is left
     return deleted
+
+
+def erase_everywhere(settings: Settings, candidate_ids: list[str]) -> list[ErasureReport]:
+    """Remove the candidates from landing and warehouse and record each erasure; the caller holds the writer lock.
+
+    Leaves the stage 'rebuild': the next pipeline run rebuilds the marts without them, and its snapshot step
+    then calls ``finish_after_rebuild``. A run killed anywhere in between is finished by the next one.
+    """
+    ids = list(dict.fromkeys(validate_id(i) for i in candidate_ids))
+    key = settings.require_pseudonym_key()
+    reports = [ErasureReport(i, subject_pseudonym(i, key)) for i in ids]
+    subjects = sorted(r.subject for r in reports)
+    con = connect_writer(settings)
+    try:
+        ledger = dict(con.sql("SELECT file_sha256, file_path FROM meta.ingested_files").fetchall())
+        erased_before = {s for (s,) in con.sql("SELECT subject FROM meta.erasures").fetchall()}
+        pending = next(iter(con.sql("SELECT value FROM meta.build_state WHERE key = $k",
+                                    params={"k": ERASURE_PENDING}).fetchall()), None)
+    finally:
+        con.close()
+    # an erasure a crash cut short: nothing may be left to find, but the command must still finish it, and
+    # another erasure must not run first (it would clean up the first one's staged files and re-ingest its subjects)
+    interrupted = pending is not None
+    stage, _, pending_subjects = pending[0].partition(":") if pending else ("", "", "")
+    if stage == LANDING_PENDING and not set(pending_subjects.split(",")) <= set(subjects):
+        raise UserError("An erasure of other candidates was interrupted and has not rewritten the landing files yet.",
+                        "Run that erase command again first (the same ids), then this one.")
+    for leftover in crash_leftovers(settings.landing_dir, settings.serving_dir, ids):
+        leftover.unlink(missing_ok=True)  # what a crash left: partial writes, a killed erasure's staged files
+    changes = plan_landing(settings.landing_dir, ids, key, ledger)
+    staged: list[tuple[LandingChange, Path]] = []
+    for change in changes:  # new contents next to the old, hidden, same modification time
+        if change.new_bytes is not None:
+            tmp = change.path.with_name(f".{change.path.name}.erasing")
+            land(tmp, change.new_bytes)
+            st = change.path.stat()
+            os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+            staged.append((change, tmp))
+    con = connect_writer(settings)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        deleted = scrub_warehouse(con, ids, changes, key)
+        for report in reports:
+            mine = [c for c in changes if report.candidate_id in c.candidates]
+            report.rows_deleted = deleted[report.candidate_id]
+            report.landing_rewritten = [c.relative for c in mine if c.new_bytes is not None]
+            report.landing_deleted = [c.relative for c in mine if c.new_bytes is None]
+        # an erasure killed after its commit is finished by running it again: nothing is left to find, but it is on record
+        missing = [r.candidate_id for r in reports if not r.found and not (interrupted and r.subject in erased_before)]
+        if missing:
+            con.execute("ROLLBACK")
+            for _, tmp in staged:
+                tmp.unlink(missing_ok=True)
+            raise NotFound(f"No data of candidate {', '.join(repr(m) for m in missing)} was found; nothing was erased.",
+                           "Check the ids (the landing zone, warehouse and scores were searched).")
+        now = datetime.now(timezone.utc)
+        # finishing an erasure a crash cut short (its rows were deleted and recorded then) adds no second record
+        recorded = [r for r in reports if r.rows_deleted or r.subject not in erased_before]
+        for n, report in enumerate(r for r in recorded if r.found):
+            con.execute("INSERT INTO meta.erasures VALUES ($e, $s, $at, $rw, $del, $rows)",
+                        {"e": f"era_{now:%Y%m%dT%H%M%S%f}_{n}", "s": report.subject, "at": now,
+                         "rw": len(report.landing_rewritten), "del": len(report.landing_deleted),
+                         "rows": orjson.dumps(report.rows_deleted).decode()})
+        # until the landing files are swapped too, no run may ingest them again (they still hold the candidates)
+        set_stage(con, LANDING_PENDING, subjects)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    fault_point("erase:after_commit")
+    for change, tmp in staged:
+        os.replace(tmp, change.path)
+        fsync_dir(change.path.parent)
+    for change in changes:
+        if change.new_bytes is None:
+            change.path.unlink(missing_ok=True)
+    with closing(connect_writer(settings)) as con:
+        set_stage(con, "rebuild", subjects)  # the landing zone is clean: runs may ingest again
+    compact(settings)
+    return reports
+
+
+def finish_after_rebuild(settings: Settings, con: duckdb.DuckDBPyConnection, current_snapshot: str) -> list[str]:
+    """After a snapshot without the erased candidates is published: delete every older snapshot (they still hold
+    them) and close the erasure. Returns the subjects finished (none when no erasure was waiting)."""
+    pending = next(iter(con.sql("SELECT value FROM meta.build_state WHERE key = $k",
+                                params={"k": ERASURE_PENDING}).fetchall()), None)
+    if pending is None or not pending[0].startswith("rebuild:"):
+        return []
+    for old in settings.serving_dir.glob("snapshot-*.duckdb"):
+        if old.name != current_snapshot:
+            old.unlink(missing_ok=True)
+    set_stage(con, None, [])  # done: a later erasure of the same id finds nothing and says so
+    return pending[0].partition(":")[2].split(",")
 
 
 def set_stage(con: duckdb.DuckDBPyConnection, stage: str | None, subjects: list[str]) -> None:

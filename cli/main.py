@@ -1,5 +1,8 @@
 """`huntred`: generate sample data, run the pipeline, land your own files, see what landed.
 
+Every write is a Dagster run started through ``orchestration.launch`` (which loads Dagster only when a run
+starts, so `huntred --help` and `status` stay quick).
+
 Errors are one sentence of what went wrong plus one of what to do; set
 HUNTRED_DEBUG=1 to see the traceback too.
 """
@@ -26,11 +29,12 @@ from access.erasure import validate_id
 from access.policy import ALL
 from cli.ml import ml_app
 from cli.output import console, err, progress_printer
-from foundation.errors import UserError
+from foundation.errors import Busy, UserError
 from foundation.runtime import prepare_environment
 from foundation.settings import REPO_ROOT, get_settings
 from ingest.driver import discover
 from models.enums import Channel, SourceFamily
+from orchestration import launch
 from sample_data import generate as run_generator
 from serving.analytics import Filters, solutions_clients
 from serving.analytics import alerts as campaign_alerts
@@ -102,12 +106,9 @@ def run(
     downstream: bool = typer.Option(False, help="Also run what depends on the selection."),
 ) -> None:
     """Materialize every asset (ingest, dbt build, publish the serving snapshot), or a selection."""
-    from orchestration.runs import resolve_selection, run_pipeline
-
-    keys = resolve_selection(select, downstream=downstream)
-    what = "everything" if keys is None else ", ".join(k.to_user_string() for k in keys[:5]) + ("…" if len(keys) > 5 else "")
+    what = "everything" if not select else ", ".join(select)
     console.print(f"Running the pipeline on {what} (warehouse: {get_settings().warehouse_dir})")
-    outcome = run_pipeline(keys, on_event=progress_printer())
+    outcome = launch.refresh(select, downstream=downstream, on_event=progress_printer())
     if not outcome.success:
         detail = outcome.errors[0] if outcome.errors else "a step failed"
         raise UserError(f"The run failed: {detail}",
@@ -118,9 +119,7 @@ def run(
 
 
 def _report_quarantine(outcome) -> None:
-    from orchestration.runs import describe_quarantined
-
-    summary = describe_quarantined(outcome.quarantined)
+    summary = launch.describe_quarantined(outcome.quarantined)
     if summary:
         console.print(f"[yellow]{summary}[/]. The rest was published; see `huntred quarantine --source SOURCE` for each "
                       "record, its file, line and reason.")
@@ -133,21 +132,16 @@ def run_daily(
     full_refresh: bool = typer.Option(False, help="Rebuild the incremental models whole instead of their window."),
 ) -> None:
     """Build the event-sized incremental models for a day or a range of days (one run), then publish."""
-
-    from orchestration.defs.transforms import daily_partitions
-    from orchestration.runs import run_pipeline
-
     first = _parse_date(date_from, "--from") if date_from else date.today() - timedelta(days=1)
     last = _parse_date(date_to, "--to") if date_to else first
     if last < first:
         raise UserError(f"The range starts ({first}) after it ends ({last}).", "Swap --from and --to.")
-    keys = daily_partitions.get_partition_keys()
+    keys = launch.daily_partition_keys()
     if first.isoformat() not in keys or last.isoformat() not in keys:
         raise UserError(f"Daily partitions run from {keys[0]} to {keys[-1]}.", "Choose days in that range.")
     console.print(f"Building {first}..{last}{' (full refresh)' if full_refresh else ''}")
-    config = {"ops": {"huntred_dbt_daily_assets": {"config": {"full_refresh": full_refresh}}}}
-    outcome = run_pipeline(job_name="daily_activity", partition_range=(first.isoformat(), last.isoformat()),
-                           run_config=config, on_event=progress_printer())
+    outcome = launch.refresh_days(first.isoformat(), last.isoformat(), full_refresh=full_refresh,
+                                  on_event=progress_printer())
     if not outcome.success:
         raise UserError(f"The run failed: {outcome.errors[0] if outcome.errors else 'a step failed'}",
                         f"Fix the cause and run again; the log is {outcome.log_file}.")
@@ -206,11 +200,9 @@ def ingest(
     channel: Optional[Channel] = typer.Option(None, help="For channel_metrics: the platform that exported the CSV."),
 ) -> None:
     """Land your own files in the landing zone and ingest them (then rebuild and publish)."""
-    from orchestration.runs import resolve_selection, run_pipeline
-
     landed = land_files(source, paths, channel, get_settings().landing_dir)
     console.print(f"Landed {len(landed)} file(s) under {landed[0].parent}")
-    outcome = run_pipeline(resolve_selection([f"raw/{source.value}"], downstream=True), on_event=progress_printer())
+    outcome = launch.refresh([f"raw/{source.value}"], downstream=True, on_event=progress_printer())
     if not outcome.success:
         raise UserError(f"Ingestion ran but the run failed: {outcome.errors[0] if outcome.errors else 'a step failed'}",
                         "The files stay in the landing zone; fix the cause and run `huntred run`.")
@@ -443,12 +435,10 @@ def erase_candidate(
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Remove candidates from landing, raw, marts, embeddings and scores, rebuild once, and record each erasure."""
-    from orchestration.operations import erase_candidates
-
     ids = [validate_id(i) for i in candidate_ids]
     if not yes:
         typer.confirm(f"Erase every record of {', '.join(ids)}? This cannot be undone", abort=True)
-    for report in erase_candidates(get_settings(), ids, on_event=progress_printer()):
+    for report in launch.erase(ids, on_event=progress_printer()):
         console.print(f"Erased {report.candidate_id}: {len(report.landing_rewritten)} landing file(s) rewritten, "
                       f"{len(report.landing_deleted)} deleted, rows removed from {len(report.rows_deleted)} table(s); "
                       f"recorded in meta.erasures as {report.subject[:16]}….")
@@ -516,6 +506,9 @@ def keys_list() -> None:
 def main() -> None:
     try:
         app(standalone_mode=False)
+    except Busy as exc:  # one line, as the API's 409: "busy: run <id> is writing the warehouse. Try again ..."
+        err.print(f"[yellow]{exc.problem}[/] {exc.fix}")
+        sys.exit(2)
     except UserError as exc:
         err.print(f"[red]Error:[/] {exc.problem}\n{exc.fix}")
         sys.exit(2)

@@ -14,6 +14,7 @@ from foundation.settings import get_settings
 from ml import tracking
 from ml.aura.segments import SegmentRuleError
 from ml.families import FAMILIES, family
+from orchestration import launch
 from serving.ml_scores import analyzers as listed
 from serving.ml_scores import segments
 from serving.snapshot import open_current
@@ -26,11 +27,9 @@ ml_app.add_typer(segment_app, name="segment")
 @ml_app.command("train")
 def train(model: str = typer.Argument("all", help="churn, matching, clusters, propensity-apply, propensity-retargeting-response, or all")) -> None:
     """Retrain through the Dagster job `ml_training`; a model becomes champion only if it beats the current one."""
-    from orchestration.ml_runs import retrain, training_outcomes
-
     names = list(FAMILIES) if model == "all" else [family(model).name]
-    outcome = retrain(names, on_event=progress_printer())
-    steps = training_outcomes(outcome.run_id, names)
+    outcome = launch.retrain(names, on_event=progress_printer())
+    steps = launch.training_outcomes(outcome.run_id, names)
     table = Table(title=f"Trained in {outcome.seconds:.0f} s (Dagster run {outcome.run_id[:8]})")
     for col in ("model", "version", "metric", "this version", "baseline", "champion", "outcome"):
         table.add_column(col)
@@ -73,10 +72,8 @@ def compare(model: str = typer.Argument(..., help="A model family, e.g. churn"))
 @ml_app.command("promote")
 def promote(model: str, version: str) -> None:
     """Make VERSION the champion by hand, then re-score with it and publish."""
-    from orchestration.ml_runs import promote as do_promote
-
     f = family(model)
-    previous, outcome = do_promote(f.name, version, on_event=progress_printer())
+    previous, outcome = launch.promote(f.name, version, on_event=progress_printer())
     console.print(f"[green]{f.model_name} v{version} is champion[/] (was {('v' + previous) if previous else 'none'}); "
                   f"scores rewritten in {outcome.seconds:.0f} s.")
 
@@ -88,15 +85,13 @@ def segment_create(
     bu: Optional[str] = typer.Option(None, "--bu", help="Business unit the segment belongs to."),
 ) -> None:
     """Create (or replace) a rule segment and count its members."""
-    from orchestration.operations import save_segment
-
     try:
         parsed = json.loads(rules)
     except json.JSONDecodeError as exc:
         raise UserError(f"--rules is not valid JSON ({exc.msg} at character {exc.pos}).",
                         'Quote it for the shell, e.g. --rules \'{"skills": ["Python"]}\'.') from None
     try:
-        row = save_segment(name, parsed, bu)
+        row = launch.save_segment(name, parsed, bu)
     except SegmentRuleError as exc:
         raise UserError(str(exc) + ".", "Fix that rule and run again (see README: Segments).") from None
     console.print(f"[green]{row['name']}[/] ({row['segment_id']}): {row['members']} candidates — {row['description']}")

@@ -49,18 +49,26 @@ def _lock_or_holder(fh) -> str | None:
     return None
 
 
+def busy(holder: str) -> Busy:
+    """The one answer to a write while another writes: 'busy: run <id> is writing' (409 in the API, exit 2 in the CLI)."""
+    return Busy(f"busy: {holder} is writing the warehouse.", "Try again when it has finished (`huntred status`).")
+
+
 @contextmanager
-def writer_lock(settings: Settings) -> Iterator[None]:
-    """Hold the single-writer lock for the duration of a pipeline run (released even if the process dies)."""
+def writer_lock(settings: Settings, run_id: str | None = None) -> Iterator[None]:
+    """Hold the single-writer lock for the duration of a run (released even if the process dies).
+
+    The lock file names the holder (the Dagster run id, the pid, since when), so a second writer is told who.
+    """
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     with open(settings.writer_lock_path, "a+") as fh:
         holder = _lock_or_holder(fh)
         if holder:
-            raise Busy(f"Another pipeline run is writing the warehouse ({holder}).",
-                            "Wait for it to finish (see `huntred status`), then run again.") from None
+            raise busy(holder) from None
         fh.seek(0)
         fh.truncate()
-        fh.write(f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
+        since = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        fh.write(f"run {run_id} (pid {os.getpid()}, since {since})" if run_id else f"pid {os.getpid()} since {since}")
         fh.flush()
         try:
             yield

@@ -1,6 +1,8 @@
-"""Start a pipeline run in the background once, however many callers ask at the same time.
+"""Start a run in the background once, however many callers ask at the same time.
 
-Six concurrent ``POST /api/analyzers/run/`` used to spawn six ``huntred run``; five then
+The run is ``python -m orchestration.launch <request>`` in its own session (it outlives an API restart):
+the same launcher, and so the same Dagster jobs, as the CLI. Six concurrent ``POST /api/analyzers/run/``
+used to spawn six runs; five then
 failed as busy. A request now takes a short exclusive lock on ``<warehouse>/runs/<name>.lock``,
 and either finds a run of that name still going (and answers with it) or starts one and
 writes down its pid, log and start time in ``<name>.json`` before letting go. The lock is
@@ -14,14 +16,12 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 import orjson
 
-from foundation.errors import Busy
 from foundation.landing import land
 from foundation.settings import Settings
-from foundation.warehouse import writer_busy
+from foundation.warehouse import busy, writer_busy
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def _process(pid: int) -> tuple[str, int] | None:
     return fields[0], int(fields[19])  # fields 3 and 22 of proc(5), counted after the command name
 
 
-def _alive(run: BackgroundRun) -> bool:
+def is_alive(run: BackgroundRun) -> bool:
     """The run's process still runs (a finished child not reaped yet is a zombie, and counts as finished)."""
     found = _process(run.pid)
     return found is not None and found[0] not in ("Z", "X") and found[1] == run.pid_started
@@ -52,8 +52,9 @@ def _alive(run: BackgroundRun) -> bool:
 _children: list[subprocess.Popen] = []
 
 
-def start_once(settings: Settings, name: str, args: list[str]) -> tuple[BackgroundRun, bool]:
-    """The running ``huntred <args>`` of this name, or a new one. Returns (the run, whether it was already running)."""
+def start_once(settings: Settings, name: str, request: dict) -> tuple[BackgroundRun, bool]:
+    """The running launch of this name, or a new one of ``request`` (``orchestration.launch.main``).
+    Returns (the run, whether it was already running)."""
     runs = settings.warehouse_dir / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     record = runs / f"{name}.json"
@@ -66,19 +67,17 @@ def start_once(settings: Settings, name: str, args: list[str]) -> tuple[Backgrou
                 previous = BackgroundRun(**orjson.loads(record.read_bytes()))
             except (orjson.JSONDecodeError, TypeError):
                 previous = None  # a record of an older shape: its run is long over
-            if previous is not None and _alive(previous):
+            if previous is not None and is_alive(previous):
                 return previous, True
         holder = writer_busy(settings)
         if holder:  # another kind of run is writing: this one would only fail as busy
-            raise Busy(f"A pipeline run is writing the warehouse ({holder}).",
-                       "It ends with a new snapshot anyway; try again when it has finished.")
+            raise busy(holder)
         stamp = datetime.now(timezone.utc)
         run_key = f"{name}-{stamp:%Y%m%dT%H%M%S%fZ}"
         log = settings.warehouse_dir / "logs" / f"{run_key}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        huntred = str(Path(sys.executable).with_name("huntred"))
         with open(log, "wb") as out:  # its own session: the run outlives a restart of the API
-            child = subprocess.Popen([huntred, *args], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            child = subprocess.Popen([sys.executable, "-m", "orchestration.launch", orjson.dumps(request).decode()], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True, env={**os.environ, "HUNTRED_WAREHOUSE_DIR": str(settings.warehouse_dir)})
         _children.append(child)
         found = _process(child.pid)

@@ -12,6 +12,7 @@ from orchestration.defs.automation import (
 )
 from orchestration.defs.ingestion import ingestion_assets
 from orchestration.defs.ml import ml_assets
+from orchestration.defs.operations import operation_jobs
 from orchestration.defs.serving import serving_snapshot
 from orchestration.defs.transforms import (
     huntred_dbt_assets,
@@ -23,7 +24,7 @@ from orchestration.resources import default_resources
 defs = Definitions(
     assets=[*ingestion_assets, huntred_dbt_assets, huntred_dbt_daily_assets, *ml_assets, huntred_dbt_ml_assets,
             serving_snapshot],
-    jobs=[pipeline_job, daily_activity_job, ml_training_job],
+    jobs=[pipeline_job, daily_activity_job, ml_training_job, *operation_jobs],
     schedules=[daily_schedule, daily_activity_schedule, weekly_training_schedule],
     sensors=[new_landing_files],
     resources=default_resources(),

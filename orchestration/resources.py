@@ -32,7 +32,7 @@ class WarehouseResource(ConfigurableResource):
         # dbt runs as a subprocess and reads the same variable through profiles.yml
         os.environ["HUNTRED_WAREHOUSE_DIR"] = str(self.settings.warehouse_dir)
         keep_private(self.settings.warehouse_dir)  # a warehouse_dir configured here is not the one settings fixed
-        with writer_lock(self.settings):
+        with writer_lock(self.settings, context.run_id):
             yield self
 
     @contextmanager

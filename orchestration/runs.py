@@ -16,6 +16,7 @@ from typing import Callable
 from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
 from dagster._core.utils import make_new_run_id
 
+from foundation import errors
 from foundation.errors import UserError
 from foundation.runtime import prepare_environment
 from foundation.settings import get_settings
@@ -23,6 +24,9 @@ from foundation.settings import get_settings
 # A dbt build skipped because nothing changed emits no check results; Dagster then warns once per blocking
 # check (hundreds of lines) that downstream steps proceed. That is the intended outcome, not news.
 logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
+
+#: the errors of ours a step may raise that the launcher hands on as themselves
+USER_ERRORS = {name for name, cls in vars(errors).items() if isinstance(cls, type) and issubclass(cls, errors.UserError)}
 
 _WATCHED = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE,
             DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
@@ -40,6 +44,10 @@ class RunOutcome:
     errors: list[str] = field(default_factory=list)
     #: source -> reason code -> records of this run kept out of raw (see `huntred quarantine`)
     quarantined: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: the first error a person can act on that a step raised: (class name in foundation.errors, message)
+    user_error: tuple[str, str] | None = None
+    #: op name -> what it returned (jobs of ops: a saved segment, erasure reports)
+    outputs: dict[str, object] = field(default_factory=dict)
 
 
 def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -> list[AssetKey] | None:
@@ -77,7 +85,8 @@ def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -
 
 def run_pipeline(selection: list[AssetKey] | None = None,
                  on_event: Callable[[str, str], None] | None = None, *, job_name: str = "pipeline",
-                 partition_range: tuple[str, str] | None = None, run_config: dict | None = None) -> RunOutcome:
+                 partition_range: tuple[str, str] | None = None, run_config: dict | None = None,
+                 outputs_of: tuple[str, ...] = ()) -> RunOutcome:
     """Materialize the selection (default: everything) and report progress through on_event(kind, text).
 
     ``job_name="daily_activity"`` with ``partition_range=(first_day, last_day)`` builds the event-sized
@@ -108,7 +117,20 @@ def run_pipeline(selection: list[AssetKey] | None = None,
             error = event.event_specific_data.error
             message = (error.cause.message if error.cause else error.message) if error else "unknown error"
             outcome.errors.append(f"{event.step_key}: {message.strip().splitlines()[0][:400]}")
+            outcome.user_error = outcome.user_error or _user_error(error)
+    if result.success:
+        outcome.outputs = {node: result.output_for_node(node) for node in outputs_of}
     return outcome
+
+
+def _user_error(error) -> tuple[str, str] | None:
+    """The error of ours in a step failure's cause chain (a Busy writer, an id not found), as (class, message)."""
+    while error is not None:
+        if error.cls_name in USER_ERRORS:
+            text = error.message.strip()
+            return error.cls_name, text.split(": ", 1)[1] if text.startswith(("foundation.errors.", error.cls_name)) else text
+        error = error.cause
+    return None
 
 
 def partition_range_tags(first: str, last: str) -> dict[str, str]:

@@ -21,6 +21,14 @@ HEAVY = {"dagster", "dagster_dbt", "dagster_duckdb", "dbt", "mlflow", "torch", "
 HEAVY_OF_OURS = {"orchestration"}
 
 
+def _comment_above(lines: list[str], lineno: int) -> str:
+    """The line above a group of imports (a comment there speaks for the whole group)."""
+    i = lineno - 2
+    while i >= 0 and lines[i].strip().startswith(("import ", "from ")):
+        i -= 1
+    return lines[i] if i >= 0 else ""
+
+
 def function_local_imports() -> list[tuple[str, int, str, str]]:
     """(file, line, imported module, the line before it) for every import inside a function of the product."""
     found = []
@@ -38,7 +46,7 @@ def function_local_imports() -> list[tuple[str, int, str, str]]:
                         modules = [node.module or ""]
                     else:
                         continue
-                    context = lines[node.lineno - 1] + " " + (lines[node.lineno - 2] if node.lineno > 1 else "")
+                    context = lines[node.lineno - 1] + " " + _comment_above(lines, node.lineno)
                     for module in modules:
                         found.append((str(path.relative_to(REPO)), node.lineno, module, context))
     return found
@@ -46,7 +54,7 @@ def function_local_imports() -> list[tuple[str, int, str, str]]:
 
 def test_imports_inside_functions_are_only_of_heavy_modules_or_say_why():
     """A function-local import hides a dependency (and once hid import cycles): it is allowed for a heavy
-    third-party module, or with a comment on the line or the line before that says why (``# heavy: ...``,
+    third-party module, or with a comment on the line or above its group of imports that says why (``# heavy: ...``,
     ``# lazy: ...``)."""
     unexplained = [f"{file}:{line} imports {module}" for file, line, module, context in function_local_imports()
                    if module.split(".")[0] not in HEAVY and "# heavy" not in context and "# lazy" not in context

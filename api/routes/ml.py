@@ -7,7 +7,6 @@ from starlette.concurrency import run_in_threadpool
 from api.common import READ, ApiRoute, PageParams, own_business_unit, problems, snapshot
 from api.security import ApiProblem, Caller, caller
 from foundation.errors import BadRequest
-from foundation.settings import get_settings
 from ml.analyzers.runs import ANALYZERS
 from ml.aura.segments import SegmentRuleError
 from models.enums import BusinessUnit
@@ -21,7 +20,7 @@ from models.serving import (
     SegmentCreate,
     SegmentInfo,
 )
-from orchestration.background import start_once
+from orchestration import launch
 from serving import ml_scores
 from serving.snapshot import Snapshot
 
@@ -59,7 +58,7 @@ def analyzer_results(request: Request, analyzer_id: int, page: PageParams = Depe
 def run_analyzers(who: Caller = Depends(caller("analyzers:run"))) -> AnalyzerRunStarted:
 
     # one run however many ask at once: the others are answered with the run already going
-    run, already = start_once(get_settings(), "analyzers", ["run", "-s", "ml/analyzers", "-s", "serving/snapshot"])
+    run, already = launch.start_in_background("analyzers", "refresh", patterns=["ml/analyzers", "serving/snapshot"])
     return AnalyzerRunStarted(status="running" if already else "started", analyzers=list(ANALYZERS), run_key=run.run_key,
                               log_file=run.log_file, started_at=run.started_at, coalesced=already,
                               detail="GET /api/analyzers/ shows the new last_run once the run has published its snapshot.")
@@ -75,11 +74,9 @@ def segments(bu: BusinessUnit | None = None, who: Caller = Depends(caller("score
 @router.post("/api/aura/segment/", status_code=201, response_model=SegmentInfo, responses={**READ, **problems(409)},
              summary="Create (or replace) a rule segment; a bad rule gets a 422 naming the rule and why")
 async def create_segment(segment: SegmentCreate, who: Caller = Depends(caller("segments:write"))) -> SegmentInfo:
-    from orchestration import operations
-
     bu = own_business_unit(who.scope, segment.bu)
     try:
-        row = await run_in_threadpool(operations.save_segment, segment.name, segment.rules, bu)
+        row = await run_in_threadpool(launch.save_segment, segment.name, segment.rules, bu)
     except SegmentRuleError as exc:
         raise ApiProblem(422, "Invalid segment rule", f"Rule '{exc.rule}': {exc.problem}.", rule=exc.rule) from None
     return SegmentInfo(id=row["segment_id"], name=row["name"], rules=segment.rules, bu=row["business_unit"],

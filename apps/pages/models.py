@@ -1,21 +1,19 @@
 """Models: MLflow runs side by side, champion vs challenger, plots and importance; retrain and promote.
 
-Retrain and promote run the same commands as the CLI (`huntred ml train`, `huntred ml
+Retrain and promote start the same launches as the CLI (`huntred ml train`, `huntred ml
 promote`) in the background: retraining is the Dagster job `ml_training`, so the run
 also shows in Dagster, and a model only becomes champion if it beats the current one.
 """
 import io
-import subprocess
-import sys
 from datetime import datetime
-from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from apps import data, ui
-from foundation.settings import get_settings
+from foundation.errors import UserError
 from ml.families import FAMILIES
+from orchestration import launch
 
 snap, user, _ = ui.page_context("models", "Models", "MLflow registry: champion and challenger of each model family")
 
@@ -24,33 +22,29 @@ family = FAMILIES[family_name]
 versions = data.model_versions(family.model_name)
 
 
-def launch(args: list[str]) -> Path:
-    """Start `huntred <args>` in the background; its output goes to a log under the warehouse."""
-    logs = get_settings().warehouse_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log = logs / f"models-page-{'-'.join(args[:2])}-{datetime.now():%Y%m%d-%H%M%S}.log"
-    cli = Path(sys.executable).with_name("huntred")
-    with open(log, "wb") as out:
-        process = subprocess.Popen([str(cli), *args], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    st.session_state.setdefault("model_jobs", []).append({"pid": process.pid, "command": " ".join(args), "log": str(log),
-                                                          "process": process})
-    return log
+def start(action: str, what: str, **arguments) -> None:
+    """Start the write in the background (``orchestration.launch``, the same Dagster jobs as the CLI)."""
+    try:
+        run, already = launch.start_in_background(f"models-page-{action}-{family.name}", action, **arguments)
+    except UserError as exc:  # another run is writing
+        st.error(f"{exc.problem} {exc.fix}")
+        return
+    if not already:
+        st.session_state.setdefault("model_jobs", []).append({"what": what, "run": run})
+    st.toast(f"{what}: {'already running' if already else 'started'}; log: {run.log_file}")
 
 
 actions = st.columns([1, 1, 3])
 if actions[0].button("Retrain", key="retrain", type="primary", help="Runs the Dagster job ml_training for this model"):
-    log = launch(["ml", "train", family.name])
-    st.toast(f"Retraining {family.model_name} (Dagster job ml_training); log: {log}")
+    start("retrain", f"Retraining {family.model_name} (Dagster job ml_training)", names=[family.name])
 candidates = [v["version"] for v in versions if "champion" not in v["aliases"]]
 with actions[1].popover("Promote…", disabled=not candidates):
     chosen = st.selectbox("Version", candidates, key="promote_version")
     if st.button("Make champion", key="promote") and chosen:
-        log = launch(["ml", "promote", family.name, str(chosen)])
-        st.toast(f"Promoting v{chosen} and re-scoring; log: {log}")
+        start("promote", f"Promoting v{chosen} and re-scoring", name=family.name, version=str(chosen))
 for job in st.session_state.get("model_jobs", []):
-    state = job["process"].poll()
-    status = "running" if state is None else ("finished" if state == 0 else f"failed (exit {state})")
-    actions[2].caption(f"`huntred {job['command']}`: {status} · log `{job['log']}`")
+    status = "running" if launch.still_running(job["run"]) else "finished"
+    actions[2].caption(f"{job['what']}: {status} · log `{job['run'].log_file}`")
 
 if not versions:
     st.info(f"{family.model_name} has not been trained yet. Press Retrain (or run `huntred ml train {family.name}`).")

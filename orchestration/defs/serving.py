@@ -2,6 +2,7 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from access.erasure import finish_after_rebuild
 from foundation.warehouse import publish_snapshot
 from models.enums import SourceFamily
 from orchestration.defs.ml import ML_OUTPUT_KEYS
@@ -14,9 +15,11 @@ from orchestration.defs.transforms import (
 )
 from orchestration.resources import WarehouseResource
 
+SNAPSHOT_KEY = AssetKey(["serving", "snapshot"])
+
 
 @asset(
-    key=AssetKey(["serving", "snapshot"]),
+    key=SNAPSHOT_KEY,
     group_name="serving",
     kinds={"duckdb"},
     deps=[*huntred_dbt_assets.keys, *huntred_dbt_daily_assets.keys, *huntred_dbt_ml_assets.keys, *(AssetKey(["raw", f.value]) for f in SourceFamily),
@@ -28,4 +31,7 @@ def serving_snapshot(context: AssetExecutionContext, warehouse: WarehouseResourc
     with warehouse.connect() as con:  # only now is what the tables were built from what readers see
         con.execute("INSERT OR REPLACE INTO meta.build_state SELECT $published, value, now(), $run FROM meta.build_state "
                     "WHERE key = $built", {"published": PUBLISHED_STATE_KEY, "built": BUILD_STATE_KEY, "run": context.run.run_id})
-    return MaterializeResult(metadata={"snapshot": str(path), "bytes": path.stat().st_size})
+        # an erasure waiting for this rebuild: older snapshots still hold the erased candidates
+        finished = finish_after_rebuild(warehouse.settings, con, path.name)
+    return MaterializeResult(metadata={"snapshot": str(path), "bytes": path.stat().st_size,
+                                       "erasures_finished": len(finished)})

@@ -40,7 +40,7 @@ try:
     with writer_lock(get_settings()):
         print("got it")
 except Busy as exc:
-    print("busy:", exc.problem)
+    print("refused:", exc.problem)
 """
 
 #: a writer left waiting for the lock instead of being refused fails here, instead of hanging the suite
@@ -73,14 +73,14 @@ def second_writer() -> list[str]:
 
 
 def held_by(pid: int) -> str:
-    return f"Another pipeline run is writing the warehouse (pid {pid} since "
+    return f"busy: pid {pid} since "
 
 
 def test_a_second_writer_process_is_refused_naming_the_holder_until_the_holder_is_killed(warehouse):
     with holder() as a:
         probe, attempt = second_writer()
         assert probe.startswith(f"probe: pid {a.pid} since "), probe
-        assert attempt.startswith(f"busy: {held_by(a.pid)}"), attempt
+        assert attempt.startswith(f"refused: {held_by(a.pid)}"), attempt
         assert writer_busy(get_settings()).startswith(f"pid {a.pid} since ")  # and from this process too
         with pytest.raises(Busy) as refused, writer_lock(get_settings()):
             pass
@@ -94,10 +94,20 @@ def test_a_writer_process_is_refused_while_this_process_holds_the_lock_and_serve
     with writer_lock(get_settings()):
         probe, attempt = second_writer()
         assert probe.startswith(f"probe: pid {os.getpid()} since "), probe
-        assert attempt.startswith(f"busy: {held_by(os.getpid())}"), attempt
+        assert attempt.startswith(f"refused: {held_by(os.getpid())}"), attempt
     assert second_writer() == ["probe: None", "got it"]
     with holder():  # a holder that ends normally frees it as well
         pass
     assert writer_busy(get_settings()) is None
     with writer_lock(get_settings()):
         pass
+
+
+def test_a_run_holding_the_lock_is_named_by_its_dagster_run_id(warehouse):
+    """What a second writer is told is the one line the CLI prints and the API answers with 409."""
+    with writer_lock(get_settings(), "0a1b2c3d-run"):
+        assert writer_busy(get_settings()).startswith(f"run 0a1b2c3d-run (pid {os.getpid()}, since ")
+        with pytest.raises(Busy) as refused, writer_lock(get_settings()):
+            pass
+    assert refused.value.problem.startswith("busy: run 0a1b2c3d-run (pid ")
+    assert refused.value.problem.endswith(" is writing the warehouse.")

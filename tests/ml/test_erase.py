@@ -11,9 +11,9 @@ import duckdb
 import orjson
 import pytest
 
-from orchestration.operations import erase_candidates
+from orchestration import launch
 from foundation.errors import NotFound
-from orchestration.ml_runs import retrain
+
 from serving.snapshot import open_current
 from foundation.settings import get_settings
 from tests.conftest import REPO, point_at
@@ -42,7 +42,7 @@ def test_erasing_candidates_leaves_nothing_of_them_and_records_it(ml_lakehouse, 
     warehouse = tmp_path / "warehouse"
     shutil.copytree(ml_lakehouse, warehouse, ignore=shutil.ignore_patterns("dagster", "logs", "mlflow"))
     point_at(warehouse)
-    retrain(["matching", "churn"])  # embeddings, match scores and churn scores exist for them
+    launch.retrain(["matching", "churn"])  # embeddings, match scores and churn scores exist for them
     cur = open_current(get_settings()).cursor()
     scraped = cur.sql("""SELECT m.candidate_id FROM ml.match_scores m JOIN staging.stg_scraped__cvs USING (candidate_id)
                          JOIN ml.analyzer_results a ON a.entity_id = m.candidate_id
@@ -89,7 +89,7 @@ def test_erasing_candidates_leaves_nothing_of_them_and_records_it(ml_lakehouse, 
         assert taken_again == 0
 
     with pytest.raises(NotFound):
-        erase_candidates(settings, [ats])
+        launch.erase([ats])
 
 
 def _event(event_id: str, event_type: str, candidate: str | None, payload: dict) -> dict:
@@ -198,5 +198,5 @@ def test_an_erasure_waits_for_an_interrupted_erasure_of_other_candidates(warehou
     staged.parent.mkdir(parents=True)
     staged.write_bytes(b"the interrupted erasure's new contents\n")
     with pytest.raises(UserError, match="erasure of other candidates was interrupted"):
-        erase_candidates(settings, ["cand_y"])
+        launch.erase(["cand_y"])
     assert staged.exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from access.users import User
-from orchestration.ml_runs import retrain
+from orchestration.launch import retrain
 from serving.snapshot import open_current
 from foundation.settings import get_settings
 from ml import tracking
@@ -154,7 +154,7 @@ def test_a_family_without_enough_data_is_skipped_with_its_reason_and_the_rest_st
     import dataclasses
 
     from foundation.errors import UserError
-    from orchestration.ml_runs import training_outcomes
+    from orchestration.launch import training_outcomes
     from ml import families
 
     def too_little(con, landing_dir=None, params=None):

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.main import app
 from access.policy import API_ROLES, PII_ROLES
 from access.users import User
-from orchestration.ml_runs import retrain
+from orchestration.launch import retrain
 from serving.snapshot import open_current
 from foundation.settings import get_settings
 from tests.guarantees import reads
