@@ -153,7 +153,7 @@ def page_seconds(warehouse: Path, env: dict) -> dict:
                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     timings = {}
     try:
-        from foundation.runtime import wait_for_http
+        from tests.http import wait_for_http
 
         wait_for_http(f"http://127.0.0.1:{port}/_stcore/health")
         with sync_playwright() as pw:

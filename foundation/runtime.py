@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import os
-import time
 
-import httpx
 
 from foundation.settings import REPO_ROOT, get_settings
 
@@ -19,19 +17,3 @@ def prepare_environment() -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     settings.dagster_storage_dir.mkdir(parents=True, exist_ok=True)
-
-
-def wait_for_http(url: str, timeout: float = 120.0) -> None:
-    """Block until a server we started answers 200 at url (e.g. Streamlit's /_stcore/health)."""
-
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
-        time.sleep(0.3)

@@ -85,10 +85,6 @@ def parse_channel_files(files: list[bytes], export: ChannelExport) -> list[Parse
     return results
 
 
-def parse_channel_file(data: bytes, export: ChannelExport) -> ParsedFile:
-    return parse_channel_files([data], export)[0]
-
-
 def _validate_into(frame: pl.DataFrame, export: ChannelExport, lines: list[str], origin: list[tuple[int, int]],
                    results: list[ParsedFile]) -> None:
     table = export.raw_table

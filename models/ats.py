@@ -6,7 +6,7 @@ unrelated field errors).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
@@ -243,16 +243,3 @@ MODULES: tuple[str, ...] = tuple(sorted({module for module, _, _ in EVENT_TYPES.
 AtsEvent = Annotated[Union[tuple(EVENT_MODELS.values())], Field(discriminator="event_type")]  # type: ignore[misc]
 #: Validates one raw JSON line (malformed JSON is reported as a validation error too).
 ATS_EVENT_ADAPTER: TypeAdapter = TypeAdapter(AtsEvent)
-
-
-class AtsEventRecord(BaseModel):
-    """Row shape of ``raw.ats_events``: the envelope as columns, the line kept whole."""
-
-    event_id: str
-    event_type: str
-    module: str
-    occurred_at: datetime
-    business_unit: BusinessUnit
-    candidate_id: str | None
-    campaign_id: str | None
-    event_json: str = Field(description="The event exactly as delivered (JSON).")

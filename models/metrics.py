@@ -221,7 +221,7 @@ def render_docs() -> str:
             "| spend_mxn | The channel's reported spend converted to MXN at the day's rate. |",
             "| attributed_revenue_mxn | Revenue of those hires. A hire's revenue is its BU's net Stripe revenue (charges - "
             "refunds) of the month of the hire, shared equally among that BU's hires of the month. |",
-            f"| leads_at_retargeting_start | Candidates the campaign touched before its Retargeting phase who had not applied "
+            "| leads_at_retargeting_start | Candidates the campaign touched before its Retargeting phase who had not applied "
             "to it by then. |",
             "| leads_recovered | Those of them who applied to it during Retargeting. |",
             "| active candidates | Candidates who did something themselves that day or week: wrote to the chatbot, applied, "

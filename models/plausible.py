@@ -8,7 +8,7 @@ zone like +14:00 is already tomorrow in Mexico City.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime
@@ -29,10 +29,6 @@ def implausible(moment: datetime, now: datetime | None = None) -> str | None:
     if moment > latest(now):
         return "is more than a day in the future"
     return None
-
-
-def implausible_day(day: date, now: datetime | None = None) -> str | None:
-    return implausible(datetime(day.year, day.month, day.day, tzinfo=timezone.utc), now)
 
 
 def implausible_unix(seconds: int, now_seconds: float | None = None) -> str | None:

@@ -11,11 +11,6 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from models.plausible import PlausibleInstant
 
-CV_CONTENT_TYPES = {
-    "application/pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "text/plain": "txt",
-}
 
 SR_STATUSES = ("LEAD", "NEW", "IN_REVIEW", "INTERVIEW", "OFFERED", "HIRED", "REJECTED", "WITHDRAWN")
 

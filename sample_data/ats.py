@@ -23,7 +23,7 @@ from models.enums import (
     NotificationChannel,
     RewardType,
 )
-from models.ground_truth import write_truth
+from models.ground_truth import VACANCIES, write_truth
 from sample_data import calibration as cal
 from sample_data.manifest import Manifest
 from sample_data.world import (
@@ -443,5 +443,5 @@ def write_ats_events(world: World, out: Path, manifest: Manifest, progress=None)
         if progress and i % 1000 == 0:
             progress(i / len(world.candidates))
     writer.finish()
-    write_truth(out, "vacancies.jsonl", writer.vacancy_truth)
+    write_truth(out, VACANCIES, writer.vacancy_truth)
     return writer.applications

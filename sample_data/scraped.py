@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 import orjson
 from fpdf import FPDF
 
-from models.ground_truth import write_truth
+from models.ground_truth import CV_SKILLS, write_truth
 from sample_data import calibration as cal
 from sample_data.manifest import Manifest
 from sample_data.world import DAY, MX_TZ, World, _ascii, rng_for, weighted_picker
@@ -156,7 +156,7 @@ def write_scraped(world: World, out: Path, manifest: Manifest) -> None:
         page = {"totalFound": n, "offset": (b - 1) * BATCH_SIZE, "limit": BATCH_SIZE, "content": [c for c, _ in batch]}
         (folder / "candidates.json").write_bytes(orjson.dumps(page, option=orjson.OPT_INDENT_2))
         manifest.files["scraped_candidates"] += 1
-    write_truth(out, "cv_skills.jsonl", truth)
+    write_truth(out, CV_SKILLS, truth)
 
 
 def _inject_bad(r, batches, manifest: Manifest) -> None:

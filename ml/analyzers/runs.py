@@ -19,7 +19,7 @@ from ml.analyzers.cv import VERSION as CV_VERSION
 from ml.analyzers.cv import analyze_cv, skill_extraction_score
 from ml.analyzers.taxonomy import load_taxonomy
 from ml.store import ensure_tables, replace_rows
-from models.ground_truth import read_truth
+from models.ground_truth import CV_SKILLS, read_truth
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def _run_cv(con, landing_dir):
         return _results("candidate", [], [], []), {}
     replace_rows(con, "candidate_profiles", profiles.drop("_output"))
     metrics = {"mean_confidence": round(profiles["cv_confidence"].mean(), 4)}
-    truth = {t["candidate_id"]: t["skills"] for t in read_truth(landing_dir, "cv_skills.jsonl")} if landing_dir else {}
+    truth = {t["candidate_id"]: t["skills"] for t in read_truth(landing_dir, CV_SKILLS)} if landing_dir else {}
     if truth:  # the sample data knows which skills each CV lists: measure extraction against it
         predicted = dict(zip(profiles["candidate_id"], profiles["skills"].to_list()))
         score = skill_extraction_score(predicted, {k: v for k, v in truth.items() if k in predicted})

@@ -23,7 +23,7 @@ from ml.aura.embeddings import EmbeddingStats, embed
 from ml.aura.fairness import gender_of_first_name
 from ml.evaluation import adverse_impact, importance_figure, ranking_metrics
 from ml.tracking import TrainedModel, frame_fingerprint
-from models.ground_truth import RELEVANT_GRADE, read_truth
+from models.ground_truth import CV_SKILLS, RELEVANT_GRADE, VACANCIES, read_truth
 
 PRIMARY_METRIC = "ndcg_at_10"
 FEATURE_NAMES = ["similarity", "skill_coverage", "experience_fit", "location_match"]
@@ -103,8 +103,8 @@ def grades(data: MatchData, landing_dir: Path) -> np.ndarray:
 
     The rule is ``models.ground_truth.match_grade``, applied to whole arrays at once; a test checks the two agree.
     """
-    cand_truth = {t["candidate_id"]: t for t in read_truth(landing_dir, "cv_skills.jsonl")}
-    vac_truth = {t["vacancy_id"]: t for t in read_truth(landing_dir, "vacancies.jsonl")}
+    cand_truth = {t["candidate_id"]: t for t in read_truth(landing_dir, CV_SKILLS)}
+    vac_truth = {t["vacancy_id"]: t for t in read_truth(landing_dir, VACANCIES)}
     if not cand_truth or not vac_truth:
         raise UserError("Matching is evaluated against ground truth, and none was found in the landing zone.",
                         "Generate the sample data (`huntred generate`) or add ground_truth/{cv_skills,vacancies}.jsonl.")

@@ -27,7 +27,7 @@ from pypdf import PdfReader
 from access import policy
 from serving import analytics as an
 from access.users import add_user
-from foundation.runtime import wait_for_http
+from tests.http import wait_for_http
 from serving.snapshot import open_current
 from foundation.settings import get_settings
 from tests.conftest import REPO

@@ -8,7 +8,7 @@ import stripe
 from sample_data.scraped import render_docx, render_pdf
 from sample_data.stripe_data import sign
 from ingest.ats import parse_ats_file
-from ingest.channels import parse_channel_file
+from ingest.channels import parse_channel_files
 from ingest.scraped import parse_candidates_file, parse_cv_file
 from ingest.stripe import parse_webhook_file, verify_delivery
 from models.channels import CHANNEL_EXPORTS
@@ -65,7 +65,7 @@ def test_channel_rows_are_checked_column_by_column():
         "03/01/2026,cmp_3,Name,-5,700,30,2,45.10,USD",     # negative count
         "03/01/2026,cmp_4,Name,1000,700,30,2,45.10,EUR",   # currency outside the contract
     ]
-    parsed = parse_channel_file((header + "\n" + "\n".join(rows) + "\n").encode(), export)
+    parsed = parse_channel_files([(header + "\n" + "\n".join(rows) + "\n").encode()], export)[0]
     assert parsed.records_read == 5
     good = parsed.good[export.raw_table]
     assert good["Campaign ID"].to_list() == ["cmp_1"] and str(good["Start Date (in UTC)"][0]) == "2026-03-01"
@@ -76,7 +76,7 @@ def test_channel_rows_are_checked_column_by_column():
 
 def test_a_channel_file_missing_a_column_is_quarantined_whole_with_the_column_named():
     export = CHANNEL_EXPORTS[Channel.OCC]
-    parsed = parse_channel_file("Fecha,Clics\n01/03/2026,4\n02/03/2026,5\n".encode(), export)
+    parsed = parse_channel_files(["Fecha,Clics\n01/03/2026,4\n02/03/2026,5\n".encode()], export)[0]
     assert parsed.records_read == 2 and len(parsed.rejected) == 2
     assert "has no 'Clave de campaña'" in parsed.rejected[0].reason
 

@@ -63,13 +63,13 @@ def test_scores_list_top_candidates_per_vacancy_and_top_vacancies_per_candidate(
 
 
 def test_the_vectorised_grades_follow_the_generators_rule(writer, ml_warehouse):
-    from models.ground_truth import match_grade, read_truth
+    from models.ground_truth import CV_SKILLS, VACANCIES, match_grade, read_truth
     from ml.aura import matching
 
     data = matching.load(writer)
     grades = matching.grades(data, ml_warehouse / "landing")
-    cands = {t["candidate_id"]: t for t in read_truth(ml_warehouse / "landing", "cv_skills.jsonl")}
-    vacs = {t["vacancy_id"]: t for t in read_truth(ml_warehouse / "landing", "vacancies.jsonl")}
+    cands = {t["candidate_id"]: t for t in read_truth(ml_warehouse / "landing", CV_SKILLS)}
+    vacs = {t["vacancy_id"]: t for t in read_truth(ml_warehouse / "landing", VACANCIES)}
     for i, vid in enumerate(data.vacancies["vacancy_id"]):
         for j, cid in enumerate(data.candidates["candidate_id"]):
             assert grades[i, j] == match_grade(cands[cid], vacs[vid]), (vid, cid)
