@@ -16,15 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from access import audit
 from access.redact import install_log_redaction, is_key_parameter
-from api.routes import (
-    campaigns,
-    engagement,
-    ingestion,
-    ml,
-    operations,
-    payments,
-    reports,
-)
+from api.routes import campaigns, engagement, ingestion, ml, operations, payments, reports
 from api.security import ApiProblem
 from foundation.errors import BadRequest, Busy, Forbidden, NotFound, UserError
 from foundation.settings import get_settings

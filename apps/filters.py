@@ -12,14 +12,7 @@ import streamlit as st
 
 from access import users
 from apps import data
-from models.enums import (
-    BUSINESS_UNIT_NAMES,
-    CHANNEL_NAMES,
-    PHASE_NAMES,
-    BusinessUnit,
-    CampaignPhase,
-    Channel,
-)
+from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, PHASE_NAMES, BusinessUnit, CampaignPhase, Channel
 from serving.analytics import Filters
 from serving.snapshot import Snapshot
 

@@ -95,8 +95,8 @@ def api_load(warehouse: Path, env: dict) -> dict:
     os.environ.update({k: v for k, v in env.items() if k.startswith("HUNTRED_")})
     os.environ["HUNTRED_WAREHOUSE_DIR"] = str(warehouse)
     from access.api_keys import create_key
-    from sample_data.stripe_data import sign
     from foundation.settings import get_settings
+    from sample_data.stripe_data import sign
 
     get_settings.cache_clear()
     settings = get_settings()

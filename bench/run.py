@@ -59,9 +59,9 @@ def ingest_throughput(landing: Path, days: int = 45) -> dict:
     import duckdb
     import pandas as pd
 
-    from ingest.driver import ingest_family
-    from foundation.warehouse import connect_writer
     from foundation.settings import Settings
+    from foundation.warehouse import connect_writer
+    from ingest.driver import ingest_family
     from models.enums import SourceFamily
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,10 +118,9 @@ def dbt_build_seconds(env: dict) -> float:
 def roi_report_seconds(warehouse: Path) -> dict:
     """ROI report of one BU for the whole year: queries, PDF and Excel (in this process, as the page does)."""
     from access import policy
-    from serving import analytics
-    from serving import snapshot
-    from serving.reports.roi import build_roi_report, roi_pdf, roi_xlsx
     from foundation.settings import Settings
+    from serving import analytics, snapshot
+    from serving.reports.roi import build_roi_report, roi_pdf, roi_xlsx
 
     snap = snapshot.open_current(Settings(warehouse_dir=warehouse))
     first, last = analytics.data_range(snap)

@@ -41,12 +41,7 @@ from serving.analytics import alerts as campaign_alerts
 from serving.reports.client_export import build_client_export, export_zip
 from serving.reports.roi import build_roi_report, roi_pdf, roi_xlsx
 from serving.snapshot import open_current
-from serving.status import (
-    ingested_paths,
-    quarantine_records,
-    quarantine_summary,
-    source_status,
-)
+from serving.status import ingested_paths, quarantine_records, quarantine_summary, source_status
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 

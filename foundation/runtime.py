@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 
-
 from foundation.settings import REPO_ROOT, get_settings
 
 

@@ -14,12 +14,7 @@ from ingest.errors import explain
 from ingest.types import ParsedFile
 from models.enums import QuarantineReason as R
 from models.plausible import implausible_unix
-from models.stripe import (
-    STRIPE_OBJECT_MODELS,
-    WEBHOOK_TOLERANCE_SECONDS,
-    StripeEvent,
-    WebhookDelivery,
-)
+from models.stripe import STRIPE_OBJECT_MODELS, WEBHOOK_TOLERANCE_SECONDS, StripeEvent, WebhookDelivery
 
 stripe.enable_telemetry = False
 EVENTS, OBJECTS = "stripe_events", "stripe_objects"

@@ -14,11 +14,7 @@ from orchestration.defs.ingestion import ingestion_assets
 from orchestration.defs.ml import ml_assets
 from orchestration.defs.operations import operation_jobs
 from orchestration.defs.serving import serving_snapshot
-from orchestration.defs.transforms import (
-    huntred_dbt_assets,
-    huntred_dbt_daily_assets,
-    huntred_dbt_ml_assets,
-)
+from orchestration.defs.transforms import huntred_dbt_assets, huntred_dbt_daily_assets, huntred_dbt_ml_assets
 from orchestration.resources import default_resources
 
 defs = Definitions(

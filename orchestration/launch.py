@@ -111,6 +111,7 @@ def training_outcomes(run_id: str, names: list[str]) -> dict[str, dict]:
     """What each family's training step recorded in this run: trained or not (and why), version, promotion."""
     # lazy: see refresh
     from dagster import DagsterInstance
+
     from orchestration.defs.ml import model_key
 
     instance = DagsterInstance.get()

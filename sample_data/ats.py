@@ -26,15 +26,7 @@ from models.enums import (
 from models.ground_truth import VACANCIES, write_truth
 from sample_data import calibration as cal
 from sample_data.manifest import Manifest
-from sample_data.world import (
-    DAY,
-    MX_TZ,
-    Campaign,
-    Candidate,
-    World,
-    rng_for,
-    weighted_picker,
-)
+from sample_data.world import DAY, MX_TZ, Campaign, Candidate, World, rng_for, weighted_picker
 
 TABLE = "ats_events"
 LEVELS = ((100, "Explorador"), (300, "Aspirante"), (700, "Profesional"), (1500, "Experto"), (3000, "Leyenda"))

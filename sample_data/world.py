@@ -12,14 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from models.enums import (
-    BusinessUnit,
-    CampaignObjective,
-    CampaignPhase,
-    Channel,
-    Currency,
-    Language,
-)
+from models.enums import BusinessUnit, CampaignObjective, CampaignPhase, Channel, Currency, Language
 from sample_data import calibration as cal
 
 MX_TZ = timezone(timedelta(hours=-6))  # America/Mexico_City has had no DST since 2022

@@ -107,8 +107,8 @@ def api_as():
     """
     from fastapi.testclient import TestClient
 
-    from api.main import app
     from access.api_keys import create_key
+    from api.main import app
     from foundation.settings import get_settings
 
     def make(role: str | None, *, bu: str | None = None, client: str | None = None, rate: int = 100_000) -> TestClient:

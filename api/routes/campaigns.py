@@ -3,16 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.common import (
-    READ,
-    ApiRoute,
-    PageParams,
-    Period,
-    filters,
-    page_of,
-    problems,
-    snapshot,
-)
+from api.common import READ, ApiRoute, PageParams, Period, filters, page_of, problems, snapshot
 from api.security import Caller, caller
 from models.enums import BusinessUnit
 from models.serving import Campaign, CampaignMetrics, Page

@@ -10,16 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.common import (
-    READ,
-    ApiRoute,
-    PageParams,
-    Period,
-    filters,
-    page_of,
-    problems,
-    snapshot,
-)
+from api.common import READ, ApiRoute, PageParams, Period, filters, page_of, problems, snapshot
 from api.security import ApiProblem, Caller, caller
 from foundation.landing import fault_point, land
 from foundation.settings import get_settings

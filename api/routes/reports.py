@@ -7,14 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.common import (
-    READ,
-    ApiRoute,
-    check_period,
-    own_business_unit,
-    problems,
-    snapshot,
-)
+from api.common import READ, ApiRoute, check_period, own_business_unit, problems, snapshot
 from api.security import Caller, caller
 from foundation.errors import BadRequest
 from models.enums import BusinessUnit

@@ -9,13 +9,7 @@ from apps.session import private_download
 from foundation.errors import UserError
 from foundation.settings import get_settings
 from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
-from serving.reports.roi import (
-    PERFORMANCE_COLUMNS,
-    build_roi_report,
-    roi_pdf,
-    roi_xlsx,
-    summary_value_kind,
-)
+from serving.reports.roi import PERFORMANCE_COLUMNS, build_roi_report, roi_pdf, roi_xlsx, summary_value_kind
 from serving.snapshot import open_current
 
 snap, user, filters = ui.page_context("roi_reports", "ROI reports", "Spend against the revenue of the hires it brought")

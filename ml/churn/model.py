@@ -19,20 +19,8 @@ import orjson
 import polars as pl
 
 from foundation.errors import UserError
-from ml.churn.features import (
-    CANDIDATES,
-    CHURN,
-    CutoffPlan,
-    FeatureSet,
-    Target,
-    plan_cutoffs,
-)
-from ml.evaluation import (
-    calibration_figure,
-    classification_metrics,
-    importance_figure,
-    roc_figure,
-)
+from ml.churn.features import CANDIDATES, CHURN, CutoffPlan, FeatureSet, Target, plan_cutoffs
+from ml.evaluation import calibration_figure, classification_metrics, importance_figure, roc_figure
 from ml.tracking import TrainedModel, frame_fingerprint
 
 PRIMARY_METRIC = "roc_auc"

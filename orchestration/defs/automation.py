@@ -21,11 +21,7 @@ from foundation.settings import get_settings
 from models.enums import SourceFamily
 from orchestration.defs.ml import SCORING_GROUP, TRAINING_GROUP
 from orchestration.defs.serving import serving_snapshot
-from orchestration.defs.transforms import (
-    daily_partitions,
-    huntred_dbt_daily_assets,
-    huntred_dbt_ml_assets,
-)
+from orchestration.defs.transforms import daily_partitions, huntred_dbt_daily_assets, huntred_dbt_ml_assets
 
 # In-process: steps run one after another in one process, which a single-writer
 # warehouse needs anyway, and which costs ~4 s less per step than multiprocess here.

@@ -12,18 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
-from dagster import (
-    AssetExecutionContext,
-    BackfillPolicy,
-    Config,
-    DailyPartitionsDefinition,
-)
-from dagster_dbt import (
-    DagsterDbtTranslator,
-    DagsterDbtTranslatorSettings,
-    DbtCliResource,
-    dbt_assets,
-)
+from dagster import AssetExecutionContext, BackfillPolicy, Config, DailyPartitionsDefinition
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import huntred_dbt
 from orchestration.resources import WarehouseResource

@@ -16,13 +16,7 @@ from access import policy
 from foundation.errors import Forbidden, NotFound
 from models.metrics import METRIC_GROUPS, METRICS, REPORTING_CURRENCY
 from serving import analytics as an
-from serving.reports.roi import (
-    PERFORMANCE_COLUMNS,
-    column_kind,
-    format_value,
-    frames_to_xlsx,
-    new_pdf,
-)
+from serving.reports.roi import PERFORMANCE_COLUMNS, column_kind, format_value, frames_to_xlsx, new_pdf
 from serving.reports.suppression import SUPPRESSED_NOTE, suppress_small_counts
 from serving.snapshot import Snapshot
 

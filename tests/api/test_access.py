@@ -13,16 +13,13 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 import api.routes
-from api.main import app
-from serving import analytics as an
-from access import api_keys
-from access import audit
-from access import policy, users
-from access import pii
+from access import api_keys, audit, pii, policy, users
 from access.policy import API_ROLES
-from serving.snapshot import open_current
+from api.main import app
 from foundation.settings import get_settings
 from foundation.warehouse import writer_lock
+from serving import analytics as an
+from serving.snapshot import open_current
 from tests.cli.test_cli import huntred
 from tests.conftest import REPO
 

@@ -20,14 +20,17 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
-from api.main import app
 from access.api_keys import create_key
-from sample_data.stripe_data import sign
+from api.main import app
 from foundation.settings import get_settings
 from foundation.warehouse import writer_lock
+from sample_data.stripe_data import sign
 from tests.conftest import point_at
 
 EXAMPLES = 30  # per operation and mode: bounded so the suite stays fast

@@ -17,12 +17,12 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import MAX_BODY_BYTES, app
 from access.api_keys import create_key
-from sample_data.stripe_data import sign
-from ingest.stripe import parse_webhook_file
+from api.main import MAX_BODY_BYTES, app
 from foundation.settings import get_settings
+from ingest.stripe import parse_webhook_file
 from models.stripe import WEBHOOK_TOLERANCE_SECONDS
+from sample_data.stripe_data import sign
 from tests.api.server import serving
 
 WEBHOOK = "/api/payments/stripe/webhook"

@@ -13,10 +13,10 @@ import httpx
 import orjson
 
 from access.api_keys import create_key
-from sample_data.stripe_data import sign
+from foundation.settings import get_settings
 from ingest.stripe import verify_delivery
 from orchestration.runs import resolve_selection, run_pipeline
-from foundation.settings import get_settings
+from sample_data.stripe_data import sign
 from tests.api.server import serving, start
 
 WEBHOOK = "/api/payments/stripe/webhook"

@@ -10,8 +10,8 @@ import orjson
 
 from access.api_keys import create_key
 from foundation.landing import land
-from orchestration.runs import run_pipeline
 from foundation.settings import get_settings
+from orchestration.runs import run_pipeline
 from tests.api.server import serving
 from tests.conftest import point_at
 

@@ -8,15 +8,15 @@ tests/artifacts/screenshots (docs/screenshots with `make screenshots`).
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
-from typing import Iterator
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 import pytest
@@ -25,12 +25,12 @@ from playwright.sync_api import expect, sync_playwright
 from pypdf import PdfReader
 
 from access import policy
-from serving import analytics as an
 from access.users import add_user
-from tests.http import wait_for_http
-from serving.snapshot import open_current
 from foundation.settings import get_settings
+from serving import analytics as an
+from serving.snapshot import open_current
 from tests.conftest import REPO
+from tests.http import wait_for_http
 
 CHROMIUM = "/usr/bin/chromium"
 # `make screenshots` points this at docs/screenshots (the README's); by default they stay out of git

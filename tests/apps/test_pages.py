@@ -5,14 +5,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access import users
-from serving.analytics import Filters, campaign_kpis
 from access.policy import Scope
-from serving.snapshot import open_current
 from foundation.settings import get_settings
-from tests.serving.test_scope import a_solutions_client_with_campaigns
+from serving.analytics import Filters, campaign_kpis
+from serving.snapshot import open_current
 from tests.api.test_access import DASHBOARD_ROLE_NAMES, PAGE_MATRIX, dashboard_pages
 from tests.apps.test_overview_page import ANALYST, DASHBOARD, signed_in
 from tests.conftest import REPO
+from tests.serving.test_scope import a_solutions_client_with_campaigns
 
 PAGES = ["campaigns", "attribution", "pipeline", "engagement", "revenue", "roi_reports", "consulting_exports", "overview"]
 

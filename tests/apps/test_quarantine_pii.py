@@ -13,12 +13,12 @@ import re
 import polars as pl
 import pytest
 
+from access.pii import redact_text
 from access.users import User
+from foundation.settings import get_settings
 from sample_data import DEFAULT_END
 from sample_data.world import build_world
-from access.pii import redact_text
 from serving.snapshot import open_current
-from foundation.settings import get_settings
 from tests.apps.test_overview_page import signed_in
 from tests.conftest import SMALL_SCALE
 

@@ -10,8 +10,7 @@ import secrets
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from access import audit
-from access import users
+from access import audit, users
 from foundation.settings import get_settings
 from tests.apps.test_overview_page import DASHBOARD
 

@@ -55,7 +55,8 @@ def test_status_and_quarantine_report_the_built_lakehouse(on_built, generated):
 
 def test_user_files_land_where_their_source_parser_looks(tmp_path):
     from cli.main import landing_destination
-    from models.enums import Channel, SourceFamily as F
+    from models.enums import Channel
+    from models.enums import SourceFamily as F
 
     batch = tmp_path / "batch_07"
     (batch / "cvs").mkdir(parents=True)
@@ -77,8 +78,8 @@ def test_quarantine_cli_prints_no_clear_email_unless_asked_and_audits_the_ask(on
     import json
 
     from access import audit
-    from serving.snapshot import open_current
     from foundation.settings import get_settings
+    from serving.snapshot import open_current
 
     records = open_current(get_settings()).cursor().sql(
         "SELECT record FROM quarantine.records WHERE source = 'scraped_candidates' AND record LIKE '{%'").fetchall()

@@ -7,10 +7,10 @@ import zipfile
 from openpyxl import load_workbook
 
 from access import users
-from serving.snapshot import open_current
 from foundation.settings import get_settings
-from tests.serving.test_scope import a_solutions_client_with_campaigns
+from serving.snapshot import open_current
 from tests.cli.test_cli import huntred
+from tests.serving.test_scope import a_solutions_client_with_campaigns
 
 
 def test_roi_report_as_excel_and_pdf_from_the_cli(on_built, tmp_path):

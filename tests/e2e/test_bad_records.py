@@ -12,9 +12,9 @@ import shutil
 import duckdb
 import orjson
 
+from foundation.settings import get_settings
 from orchestration.runs import describe_quarantined, run_pipeline
 from serving.snapshot import open_current
-from foundation.settings import get_settings
 from tests.conftest import point_at
 
 

@@ -199,11 +199,11 @@ def test_chaos_sigkill_at_random_moments_then_rerun_publishes_what_one_clean_bui
 def test_a_run_killed_while_publishing_is_published_by_the_next_run(built_lakehouse, tmp_path):
     """Regression: a SIGKILL during the publish step left serving/CURRENT stale forever (re-runs exited 0 having
     skipped the build as 'nothing new'), while `huntred status` reported the files as not yet ingested."""
+    from foundation.settings import get_settings
     from ingest.driver import discover
+    from models.enums import SourceFamily
     from serving.snapshot import open_current
     from serving.status import ingested_paths
-    from foundation.settings import get_settings
-    from models.enums import SourceFamily
 
     warehouse = copy_warehouse(built_lakehouse[0], tmp_path)
     new_file = warehouse / "landing" / "ats_events" / "2026-11-02.jsonl"

@@ -23,9 +23,9 @@ import duckdb
 import polars as pl
 
 from access import policy
+from foundation.errors import UserError
 from serving import analytics as an
 from serving import ml_scores
-from foundation.errors import UserError
 
 #: group-by columns to ask each grouped analytics function for (a new grouped function needs an entry)
 GROUP_BY = {"campaign_performance": ["campaign_id", "channel"], "funnel": ["campaign_id"], "revenue": ["customer_id"],
@@ -191,8 +191,8 @@ def call_scoped(name: str, fn: Callable, snap, scope: policy.Scope, sample: Samp
 
 def analytics_answers(user, pii_key: str, only: set[str] | None = None) -> dict[str, Any]:
     """Every scoped read's answer for ``user`` on the current snapshot (``only``: a subset by name)."""
-    from serving.snapshot import open_current
     from foundation.settings import get_settings
+    from serving.snapshot import open_current
 
     snap = open_current(get_settings())
     sample = sample_for(snap, user.scope)

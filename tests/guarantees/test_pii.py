@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import app
 from access.policy import API_ROLES, PAGE_ROLES, PII_ROLES
 from access.users import User
-from serving.snapshot import open_current
+from api.main import app
 from foundation.settings import get_settings
+from serving.snapshot import open_current
 from tests.apps.test_overview_page import signed_in
 from tests.guarantees import reads
 

@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from access import policy
-from api.main import app
-from serving import analytics as an
 from access.policy import PAGE_ROLES
 from access.users import User
-from serving.snapshot import open_current
+from api.main import app
 from foundation.settings import get_settings
+from serving import analytics as an
+from serving.snapshot import open_current
 from tests.apps.test_overview_page import signed_in
 from tests.guarantees import reads
 from tests.guarantees.twin import ScopeUnderTest, current_file, make_twin, serving

@@ -7,10 +7,10 @@ import shutil
 import orjson
 import pytest
 
-from ingest import driver
-from ingest.driver import accounting_gaps, ingest_family
 from foundation.settings import get_settings
 from foundation.warehouse import connect_writer
+from ingest import driver
+from ingest.driver import accounting_gaps, ingest_family
 from models.enums import SourceFamily
 
 

@@ -5,8 +5,6 @@ import orjson
 import pytest
 import stripe
 
-from sample_data.scraped import render_docx, render_pdf
-from sample_data.stripe_data import sign
 from ingest.ats import parse_ats_file
 from ingest.channels import parse_channel_files
 from ingest.scraped import parse_candidates_file, parse_cv_file
@@ -14,6 +12,8 @@ from ingest.stripe import parse_webhook_file, verify_delivery
 from models.channels import CHANNEL_EXPORTS
 from models.enums import Channel
 from models.stripe import WEBHOOK_TOLERANCE_SECONDS as TOLERANCE
+from sample_data.scraped import render_docx, render_pdf
+from sample_data.stripe_data import sign
 
 GOOD = {"event_id": "evt_1", "event_type": "workflow.stage_changed", "occurred_at": "2026-03-02T10:00:00-06:00",
         "business_unit": "huntu", "candidate_id": "cand_1", "campaign_id": "cmp_1",

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import orjson
 
-from ingest.driver import accounting_gaps, ingest_family
 from foundation.settings import get_settings
 from foundation.warehouse import connect_writer
+from ingest.driver import accounting_gaps, ingest_family
 from models.channels import CHANNEL_EXPORTS
 from models.enums import Channel, SourceFamily
 

@@ -7,13 +7,13 @@ import sys
 import time
 
 import duckdb
-import pytest
 import orjson
+import pytest
 
-from serving import snapshot
 from foundation.errors import UserError
 from foundation.settings import get_settings
 from foundation.warehouse import connect_writer, current_snapshot, point_current_at, publish_snapshot
+from serving import snapshot
 from tests.conftest import REPO
 
 

@@ -5,11 +5,11 @@ import json
 
 import orjson
 
-from sample_data.stripe_data import sign
-from ingest.driver import ingest_family
 from foundation.settings import get_settings
 from foundation.warehouse import connect_writer
+from ingest.driver import ingest_family
 from models.enums import SourceFamily
+from sample_data.stripe_data import sign
 from tests.conftest import FIXTURES, need_fixture
 
 RESOURCES = ("customer", "charge", "invoice", "subscription", "refund")

@@ -18,8 +18,8 @@ ML_SCALE = 0.1
 
 @pytest.fixture(scope="session")
 def ml_lakehouse(tmp_path_factory) -> Path:
-    from sample_data import generate
     from orchestration.runs import run_pipeline
+    from sample_data import generate
 
     landing = tmp_path_factory.mktemp("ml-generated") / "landing"
     generate(landing, scale=ML_SCALE, seed=11, webhook_secret=os.environ["HUNTRED_STRIPE_WEBHOOK_SECRET"])

@@ -11,11 +11,10 @@ import duckdb
 import orjson
 import pytest
 
-from orchestration import launch
 from foundation.errors import NotFound
-
-from serving.snapshot import open_current
 from foundation.settings import get_settings
+from orchestration import launch
+from serving.snapshot import open_current
 from tests.conftest import REPO, point_at
 
 

@@ -63,8 +63,8 @@ def test_scores_list_top_candidates_per_vacancy_and_top_vacancies_per_candidate(
 
 
 def test_the_vectorised_grades_follow_the_generators_rule(writer, ml_warehouse):
-    from models.ground_truth import CV_SKILLS, VACANCIES, match_grade, read_truth
     from ml.aura import matching
+    from models.ground_truth import CV_SKILLS, VACANCIES, match_grade, read_truth
 
     data = matching.load(writer)
     grades = matching.grades(data, ml_warehouse / "landing")

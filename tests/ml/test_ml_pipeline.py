@@ -4,12 +4,12 @@ from __future__ import annotations
 import time
 
 from access.users import User
-from orchestration.launch import retrain
-from serving.snapshot import open_current
 from foundation.settings import get_settings
 from ml import tracking
 from ml.families import FAMILIES
 from models.enums import BusinessUnit
+from orchestration.launch import retrain
+from serving.snapshot import open_current
 from tests.apps.test_overview_page import signed_in
 
 SCIENTIST = User("ds", "data_scientist")
@@ -88,8 +88,8 @@ def test_the_models_page_is_not_for_analysts_or_managers(ml_warehouse):
 
 
 def test_churn_risk_reaches_the_engagement_page_within_the_users_scope(ml_warehouse):
-    from serving.analytics import Filters, churn_risk
     from access.policy import Scope
+    from serving.analytics import Filters, churn_risk
 
     retrain(["churn"])
     snap = open_current(get_settings())
@@ -154,8 +154,8 @@ def test_a_family_without_enough_data_is_skipped_with_its_reason_and_the_rest_st
     import dataclasses
 
     from foundation.errors import UserError
-    from orchestration.launch import training_outcomes
     from ml import families
+    from orchestration.launch import training_outcomes
 
     def too_little(con, landing_dir=None, params=None):
         raise UserError("The training months have no positive examples of 'cancelled' among 40 clients.", "Wait for data.")

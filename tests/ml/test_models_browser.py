@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from access.users import add_user
-from orchestration.launch import retrain
 from foundation.settings import get_settings
 from ml import tracking
+from orchestration.launch import retrain
 from tests.apps.test_browser import CHROMIUM, TIMEOUT, open_page, served_dashboard, shoot
 
 PASSWORD = "models-browser-password"

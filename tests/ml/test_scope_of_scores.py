@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.main import app
 from access.policy import API_ROLES, PII_ROLES
 from access.users import User
+from api.main import app
+from foundation.settings import get_settings
 from orchestration.launch import retrain
 from serving.snapshot import open_current
-from foundation.settings import get_settings
 from tests.guarantees import reads
 from tests.guarantees.twin import ScopeUnderTest, current_file, make_twin, serving
 

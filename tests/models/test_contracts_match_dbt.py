@@ -15,8 +15,8 @@ from models.enums import (
     CampaignObjective,
     NotificationChannel,
 )
-from models.serving import SourceStatus
 from models.ml import ML_TABLES
+from models.serving import SourceStatus
 from models.warehouse import LINEAGE_COLUMNS, RAW_TABLES
 
 TRANSFORMS = Path(__file__).resolve().parents[2] / "transforms"
@@ -87,9 +87,9 @@ def test_every_staging_model_tests_its_primary_key():
 
 
 def test_api_status_model_matches_the_serving_query(on_built):
+    from foundation.settings import get_settings
     from serving.snapshot import open_current
     from serving.status import source_status
-    from foundation.settings import get_settings
 
     assert set(source_status(open_current(get_settings())).columns) == set(SourceStatus.model_fields)
 

@@ -8,9 +8,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration.runs import partition_range_tags, run_pipeline
 from orchestration.definitions import defs
 from orchestration.defs.transforms import daily_build_args, daily_partitions, partition_window_vars
+from orchestration.runs import partition_range_tags, run_pipeline
 from tests.conftest import point_at
 
 TABLE = "marts.fct_candidate_activity_daily"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import orjson
 
-from sample_data import generate
 from sample_data import calibration as cal
+from sample_data import generate
 from sample_data.world import build_world
 from tests.conftest import FIXTURES, need_fixture
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from access import policy
+from foundation.settings import get_settings
 from serving import analytics as an
 from serving.snapshot import open_current
-from foundation.settings import get_settings
 
 
 @pytest.fixture

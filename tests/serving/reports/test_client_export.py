@@ -18,12 +18,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from access import policy
+from foundation.settings import get_settings
+from models.metrics import CLIENT_MIN_COUNT, METRICS
 from serving import analytics as an
 from serving.reports import client_export
 from serving.reports.client_export import COUNT, EXPORT_COLUMNS, EXPORT_TABLES, METRIC, build_client_export, export_zip
 from serving.snapshot import open_current
-from foundation.settings import get_settings
-from models.metrics import CLIENT_MIN_COUNT, METRICS
 
 #: The policy, written out: counts from 1 to 4 point at people and never reach a client (docs: "Counts from 1 to 4").
 SMALLEST_SHIPPED = 5

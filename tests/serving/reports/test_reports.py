@@ -12,11 +12,11 @@ from pypdf import PdfReader
 
 from access import policy
 from foundation.errors import UserError
+from foundation.settings import get_settings
 from serving.reports.client_export import build_client_export, export_zip
 from serving.reports.roi import build_roi_report, roi_pdf, roi_xlsx
 from serving.reports.suppression import suppress_small_counts
 from serving.snapshot import open_current
-from foundation.settings import get_settings
 from tests.serving.test_scope import a_solutions_client_with_campaigns
 
 PERIOD = (date(2025, 11, 1), date(2026, 10, 31))
