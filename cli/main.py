@@ -24,13 +24,14 @@ from rich.table import Table
 from access import api_keys, audit, users
 from access.erasure import validate_id
 from access.policy import ALL
+from cli.arguments import choices, iso_date, one_of, out_file, out_folder, parse_date, usage_sentence
 from cli.ml import ml_app
 from cli.output import console, err, progress_printer
 from foundation.errors import UserError
 from foundation.runtime import prepare_environment
 from foundation.settings import REPO_ROOT, get_settings
 from ingest.driver import discover
-from models.enums import Channel, SourceFamily
+from models.enums import BusinessUnit, Channel, QuarantineReason, SourceFamily
 from sample_data import generate as run_generator
 from serving.analytics import Filters, solutions_clients
 from serving.analytics import alerts as campaign_alerts
@@ -76,7 +77,8 @@ def init(force: bool = typer.Option(False, help="Replace existing sample secrets
 def generate(
     scale: float = typer.Option(1.0, min=0.001, help="1 = ~20k candidates, ~1M ATS events; 10 = ten times that."),
     seed: int = typer.Option(42, help="Same seed, same bytes."),
-    out: Optional[Path] = typer.Option(None, help="Landing directory to write (default: the warehouse's landing zone)."),
+    out: Optional[Path] = typer.Option(None, callback=out_folder,
+                                       help="Landing directory to write (default: the warehouse's landing zone)."),
 ) -> None:
     """Write realistic sample data for the four sources (deterministic)."""
 
@@ -128,8 +130,8 @@ def _report_quarantine(outcome) -> None:
 
 @app.command("run-daily")
 def run_daily(
-    date_from: Optional[str] = typer.Option(None, "--from", help="First day (YYYY-MM-DD); default: yesterday."),
-    date_to: Optional[str] = typer.Option(None, "--to", help="Last day (YYYY-MM-DD); default: the first day."),
+    date_from: Optional[str] = typer.Option(None, "--from", callback=iso_date, help="First day (YYYY-MM-DD); default: yesterday."),
+    date_to: Optional[str] = typer.Option(None, "--to", callback=iso_date, help="Last day (YYYY-MM-DD); default: the first day."),
     full_refresh: bool = typer.Option(False, help="Rebuild the incremental models whole instead of their window."),
 ) -> None:
     """Build the event-sized incremental models for a day or a range of days (one run), then publish."""
@@ -137,8 +139,8 @@ def run_daily(
     from orchestration.defs.transforms import daily_partitions
     from orchestration.runs import run_pipeline
 
-    first = _parse_date(date_from, "--from") if date_from else date.today() - timedelta(days=1)
-    last = _parse_date(date_to, "--to") if date_to else first
+    first = parse_date(date_from, "--from") if date_from else date.today() - timedelta(days=1)
+    last = parse_date(date_to, "--to") if date_to else first
     if last < first:
         raise UserError(f"The range starts ({first}) after it ends ({last}).", "Swap --from and --to.")
     keys = daily_partitions.get_partition_keys()
@@ -219,7 +221,8 @@ def ingest(
 
 
 @app.command()
-def status(source: Optional[str] = typer.Option(None, help="Only this source family.")) -> None:
+def status(source: Optional[str] = typer.Option(None, callback=one_of("source", SourceFamily), metavar="SOURCE",
+                                                help=f"Only this source family: {choices(SourceFamily)}.")) -> None:
     """What landed, when, how many rows, how many quarantined."""
 
     settings = get_settings()
@@ -252,7 +255,10 @@ def status(source: Optional[str] = typer.Option(None, help="Only this source fam
 
 @app.command()
 def quarantine(
-    source: Optional[str] = typer.Option(None), reason: Optional[str] = typer.Option(None, help="e.g. duplicate, malformed"),
+    source: Optional[str] = typer.Option(None, callback=one_of("source", SourceFamily), metavar="SOURCE",
+                                         help=f"Only this source family: {choices(SourceFamily)}."),
+    reason: Optional[str] = typer.Option(None, callback=one_of("quarantine reason", QuarantineReason),
+                                         metavar="REASON", help=f"Only this reason: {choices(QuarantineReason)}."),
     limit: int = typer.Option(20, min=1, max=10_000),
     show_pii: bool = typer.Option(False, "--show-pii", help="Show emails, phones and names in clear (audited)."),
 ) -> None:
@@ -325,27 +331,20 @@ app.add_typer(erase_app, name="erase")
 app.add_typer(ml_app, name="ml")
 
 
-def _parse_date(value: str, what: str):
-
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"'{value}' is not a date ({what}).", "Write it as YYYY-MM-DD, e.g. 2026-01-31.") from None
-
-
 @report_app.command("roi")
 def report_roi(
-    bu: Optional[str] = typer.Option(None, "--bu", help="Business unit code (e.g. huntred, amigro); default: all."),
-    date_from: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
-    date_to: str = typer.Option(..., "--to", help="Last day, YYYY-MM-DD."),
+    bu: Optional[str] = typer.Option(None, "--bu", callback=one_of("business unit", BusinessUnit),
+                                     help="Business unit code (e.g. huntred, amigro); default: all."),
+    date_from: str = typer.Option(..., "--from", callback=iso_date, help="First day, YYYY-MM-DD."),
+    date_to: str = typer.Option(..., "--to", callback=iso_date, help="Last day, YYYY-MM-DD."),
     fmt: str = typer.Option("pdf", "--format", help="pdf or xlsx."),
-    out: Optional[Path] = typer.Option(None, help="File to write (default: ./<report name>.<format>)."),
+    out: Optional[Path] = typer.Option(None, callback=out_file, help="File to write (default: ./<report name>.<format>)."),
 ) -> None:
     """The ROI report of a business unit for a period, as PDF (with charts) or Excel."""
 
     if fmt not in ("pdf", "xlsx"):
         raise UserError(f"'{fmt}' is not a report format.", "Use --format pdf or --format xlsx.")
-    report = build_roi_report(open_current(get_settings()), ALL, bu, _parse_date(date_from, "--from"), _parse_date(date_to, "--to"))
+    report = build_roi_report(open_current(get_settings()), ALL, bu, parse_date(date_from, "--from"), parse_date(date_to, "--to"))
     target = out or Path(f"{report.file_stem}.{fmt}")
     target.write_bytes(roi_pdf(report) if fmt == "pdf" else roi_xlsx(report))
     console.print(f"Wrote {target} ({report.title}).")
@@ -354,7 +353,8 @@ def report_roi(
 @export_app.command("client")
 def export_client(
     client_id: str = typer.Argument(..., help="huntRED Solutions client id, e.g. cli_00004."),
-    out: Optional[Path] = typer.Option(None, help="Zip file to write (default: ./huntred_export_<client>_<date>.zip)."),
+    out: Optional[Path] = typer.Option(None, callback=out_file,
+                                       help="Zip file to write (default: ./huntred_export_<client>_<date>.zip)."),
 ) -> None:
     """The consulting export bundle of a client: Excel, Parquet, a PDF summary and a README (small counts suppressed)."""
 
@@ -365,7 +365,8 @@ def export_client(
 
 
 @app.command()
-def alerts(bu: Optional[str] = typer.Option(None, "--bu", help="Only this business unit.")) -> None:
+def alerts(bu: Optional[str] = typer.Option(None, "--bu", callback=one_of("business unit", BusinessUnit),
+                                           help="Only this business unit.")) -> None:
     """Campaigns whose conversion, engagement or costs cross their thresholds (transforms/seeds/alert_thresholds.csv)."""
 
     rows = campaign_alerts(open_current(get_settings()), ALL, Filters(business_units=(bu,) if bu else ()))
@@ -513,25 +514,33 @@ def keys_list() -> None:
     console.print(table)
 
 
+def _say_error(problem: str, fix: str, label: str = "Error") -> None:
+    # escaped: a message may quote what was typed (or Typer's [a|b] choices), which rich would read as markup;
+    # not wrapped, so it stays one line per sentence at any terminal width
+    err.print(f"[red]{label}:[/] {escape(problem)}\n{escape(fix)}", soft_wrap=True, highlight=False)
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)
     except UserError as exc:
-        err.print(f"[red]Error:[/] {exc.problem}\n{exc.fix}")
+        _say_error(exc.problem, exc.fix)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err.print("Interrupted.")
         sys.exit(130)
+    except typer.TyperException as exc:  # a usage mistake: missing option or argument, unknown command, bad value
+        message = exc.format_message()
+        if not message:  # `huntred report` alone: Typer has printed that command's help
+            sys.exit(2)
+        ctx = getattr(exc, "ctx", None)
+        _say_error(usage_sentence(message), f"See `{ctx.command_path if ctx else 'huntred'} --help`.")
+        sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the one place that turns surprises into a sentence
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
         if os.environ.get("HUNTRED_DEBUG"):
             raise
-        err.print(f"[red]Unexpected error:[/] {type(exc).__name__}: {exc}\n"
-                  "Run again with HUNTRED_DEBUG=1 to see the traceback, and report it if it persists.")
+        _say_error(f"{type(exc).__name__}: {exc}",
+                   "Run again with HUNTRED_DEBUG=1 to see the traceback, and report it if it persists.", "Unexpected error")
         sys.exit(1)
 
 

@@ -8,12 +8,14 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from cli.arguments import one_of
 from cli.output import console, progress_printer
 from foundation.errors import UserError
 from foundation.settings import get_settings
 from ml import tracking
 from ml.aura.segments import SegmentRuleError
 from ml.families import FAMILIES, family
+from models.enums import BusinessUnit
 from serving.ml_scores import analyzers as listed
 from serving.ml_scores import segments
 from serving.snapshot import open_current
@@ -85,7 +87,8 @@ def promote(model: str, version: str) -> None:
 def segment_create(
     name: str,
     rules: str = typer.Option(..., help='JSON rules, e.g. \'{"skills": ["Python", "ML"], "experiencia": ">5"}\''),
-    bu: Optional[str] = typer.Option(None, "--bu", help="Business unit the segment belongs to."),
+    bu: Optional[str] = typer.Option(None, "--bu", callback=one_of("business unit", BusinessUnit),
+                                     help="Business unit the segment belongs to."),
 ) -> None:
     """Create (or replace) a rule segment and count its members."""
     from orchestration.operations import save_segment
