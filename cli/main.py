@@ -6,12 +6,13 @@ HUNTRED_DEBUG=1 to see the traceback too.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
@@ -28,6 +29,7 @@ from cli.arguments import choices, iso_date, one_of, out_file, out_folder, parse
 from cli.ml import ml_app
 from cli.output import console, err, progress_printer
 from foundation.errors import UserError
+from foundation.landing import land_copy
 from foundation.runtime import prepare_environment
 from foundation.settings import REPO_ROOT, get_settings
 from ingest.driver import discover
@@ -39,6 +41,8 @@ from serving.reports.client_export import build_client_export, export_zip
 from serving.reports.roi import build_roi_report, roi_pdf, roi_xlsx
 from serving.snapshot import open_current
 from serving.status import (
+    FileOutcome,
+    file_outcomes,
     ingested_paths,
     quarantine_records,
     quarantine_summary,
@@ -179,26 +183,53 @@ def landing_destination(source: SourceFamily, file: Path, given: Path, channel: 
     return Path(source.value, stamp, inside)
 
 
-def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None, landing_dir: Path) -> list[Path]:
-    """Copy a user's files into the landing zone, each under a hidden name then renamed (no half files)."""
+def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None,
+               landing_dir: Path) -> list[tuple[Path, Path]]:
+    """Copy a user's files into the landing zone with the API's durable writer (aside, fsync, rename: no half files,
+    and what was acknowledged survives a crash); returns (path given, file landed) for each file."""
     if source == SourceFamily.CHANNEL_METRICS and channel is None:
         raise UserError("Channel exports need their channel.", f"Add --channel, one of: {', '.join(c.value for c in Channel)}.")
     now = datetime.now(timezone.utc)
     stamp, today = now.strftime("upload-%Y%m%dT%H%M%S"), now.date().isoformat()
-    landed = []
     for given in paths:
         if not given.exists():
             raise UserError(f"{given} does not exist.", "Check the path and try again.")
+    landed = []
+    for given in paths:
         for file in ([p for p in sorted(given.rglob("*")) if p.is_file()] if given.is_dir() else [given]):
             dest = landing_dir / landing_destination(source, file, given, channel, stamp, today)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name("." + dest.name + ".part")
-            shutil.copyfile(file, tmp)
-            os.replace(tmp, dest)
-            landed.append(dest)
+            land_copy(dest, file)
+            landed.append((given, dest))
     if not landed:
         raise UserError("No files were found to land.", f"Give {_SUBFOLDER_HINT[source]}.")
     return landed
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def describe_outcomes(outcomes: list[FileOutcome]) -> str:
+    """One line for what was given (a file, or a folder of files): loaded, quarantined by reason, already ingested."""
+    ingested = [o for o in outcomes if o.ingested]
+    repeated = [o for o in outcomes if not o.ingested and o.same_bytes_as]
+    parts = []
+    if ingested:
+        quarantined = sum((o.quarantined for o in ingested), Counter())
+        files = f"{len(ingested):,} files, " if len(outcomes) > 1 else ""
+        text = f"landed: {files}{sum(o.records_read for o in ingested):,} records, {sum(o.records_loaded for o in ingested):,} loaded"
+        if quarantined:
+            text += (f", {sum(quarantined.values()):,} quarantined ("
+                     + ", ".join(f"{reason} {n:,}" for reason, n in sorted(quarantined.items())) + ")")
+        parts.append(text)
+    if repeated:
+        where = f" as {repeated[0].same_bytes_as}" if len(repeated) == 1 else ""
+        parts.append(f"{'duplicate' if len(outcomes) == 1 else f'{len(repeated):,} duplicate files'}: "
+                     f"already ingested{where}, skipped")
+    if len(ingested) + len(repeated) < len(outcomes):
+        parts.append(f"{len(outcomes) - len(ingested) - len(repeated):,} not ingested yet")
+    return "; ".join(parts)
 
 
 @app.command()
@@ -210,12 +241,19 @@ def ingest(
     """Land your own files in the landing zone and ingest them (then rebuild and publish)."""
     from orchestration.runs import resolve_selection, run_pipeline
 
-    landed = land_files(source, paths, channel, get_settings().landing_dir)
-    console.print(f"Landed {len(landed)} file(s) under {landed[0].parent}")
+    settings = get_settings()
+    landed = land_files(source, paths, channel, settings.landing_dir)
+    console.print(f"Landed {len(landed)} file(s) under {landed[-1][1].parent}")
     outcome = run_pipeline(resolve_selection([f"raw/{source.value}"], downstream=True), on_event=progress_printer())
     if not outcome.success:
         raise UserError(f"Ingestion ran but the run failed: {outcome.errors[0] if outcome.errors else 'a step failed'}",
                         "The files stay in the landing zone; fix the cause and run `huntred run`.")
+    relative = {dest: dest.relative_to(settings.landing_dir).as_posix() for _, dest in landed}
+    outcomes = {o.path: o for o in file_outcomes(open_current(settings), {
+        relative[dest]: _sha256(dest) for _, dest in landed})}
+    for given in dict.fromkeys(g for g, _ in landed):
+        line = describe_outcomes([outcomes[relative[dest]] for g, dest in landed if g == given])
+        console.print(f"  {escape(str(given))}: {line}", highlight=False, soft_wrap=True)
     _report_quarantine(outcome)
     status(source=source.value)
 
