@@ -27,7 +27,7 @@ from access.erasure import validate_id
 from access.policy import ALL
 from cli.arguments import choices, iso_date, one_of, out_file, out_folder, parse_date, usage_sentence
 from cli.ml import ml_app
-from cli.output import console, err, progress_printer
+from cli.output import console, err, print_table, progress_printer
 from foundation.errors import UserError
 from foundation.landing import land_copy
 from foundation.runtime import prepare_environment
@@ -50,6 +50,16 @@ from serving.status import (
 )
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+
+@app.callback()
+def options(verbose: bool = typer.Option(
+        False, "--verbose", "-v",
+        help="During runs, show the libraries' own warnings and progress bars (by default they go to the run's log).")
+) -> None:
+    if verbose:
+        os.environ["HUNTRED_VERBOSE"] = "1"  # settings read it; so does anything this command starts
+        get_settings.cache_clear()
 
 
 #: Secrets `huntred init` generates into .env (samples for the demo; production sets its own in the environment).
@@ -99,7 +109,7 @@ def generate(
     for name, rows in sorted(manifest.raw_rows.items()):
         bad = sum(n for k, n in manifest.quarantined.items() if k.startswith(name + "/"))
         table.add_row(name, f"{rows:,}", f"{bad:,}")
-    console.print(table)
+    print_table(table)
 
 
 @app.command()
@@ -277,7 +287,7 @@ def status(source: Optional[str] = typer.Option(None, callback=one_of("source", 
         table.add_row(row["source"], f"{len(landed):,}", f"{pending:,}", f"{row['rows_loaded']:,}", f"{row['rows_quarantined']:,}",
                       f"{row['last_ingested_at']:%Y-%m-%d %H:%M}" if row["last_ingested_at"] else "never",
                       f"{row['newest_record']:%Y-%m-%d}" if row["newest_record"] else "-")
-    console.print(table)
+    print_table(table)
     q = quarantine_summary(snap)
     if source:
         q = q.filter(q["source"] == source)
@@ -287,7 +297,7 @@ def status(source: Optional[str] = typer.Option(None, callback=one_of("source", 
             qt.add_column(col)
         for r in q.iter_rows(named=True):
             qt.add_row(r["source"], r["target_table"], r["reason_code"], f"{r['records']:,}")
-        console.print(qt)
+        print_table(qt)
     console.print("Files already ingested under another name are counted as landed but never re-ingested.", style="dim")
 
 
@@ -418,7 +428,7 @@ def alerts(bu: Optional[str] = typer.Option(None, "--bu", callback=one_of("busin
         value = f"{r['metric_value']:.4g}"
         table.add_row(r["severity"], r["business_unit"], f"{r['campaign_id']} {r['campaign_name'][:40]}", r["metric"], value,
                       f"{r['direction']} {r['threshold']:g}", r["meaning"])
-    console.print(table)
+    print_table(table, prose=("campaign", "meaning"), optional=("business unit",))
 
 
 @users_app.command("init")
@@ -445,7 +455,7 @@ def users_init(force: bool = typer.Option(False, help="Replace the existing user
         password = users.new_password()
         user = users.add_user(path, username, role, password, business_unit=bu, client_id=client)
         table.add_row(username, role, user.scope.label, password)
-    console.print(table)
+    print_table(table)
 
 
 @users_app.command("add")
@@ -529,7 +539,7 @@ def keys_init() -> None:
     for role in ("admin", "analyst", "service"):
         token, _ = api_keys.create_key(path, role, label=f"demo {role}")
         table.add_row(role, token)
-    console.print(table)
+    print_table(table)
 
 
 @keys_app.command("revoke")
@@ -549,7 +559,7 @@ def keys_list() -> None:
         table.add_column(col)
     for k in api_keys.list_keys(get_settings().api_keys_path):
         table.add_row(k.key_id, k.label, k.role, k.scope.label, str(k.rate_per_minute), k.created_at, k.revoked_at or "")
-    console.print(table)
+    print_table(table, prose=("label",))
 
 
 def _say_error(problem: str, fix: str, label: str = "Error") -> None:

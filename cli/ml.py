@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from cli.arguments import one_of
-from cli.output import console, progress_printer
+from cli.output import console, print_table, progress_printer
 from foundation.errors import UserError
 from foundation.settings import get_settings
 from ml import tracking
@@ -47,7 +47,7 @@ def train(model: str = typer.Argument("all", help="churn, matching, clusters, pr
         baseline = next((m[k] for k in (f"baseline_{f.primary_metric}", f"baseline_tfidf_{f.primary_metric}") if k in m), None)
         table.add_row(f.model_name, version["version"], f.primary_metric, _fmt(m.get(f.primary_metric)), _fmt(baseline),
                       _fmt(champ), ("promoted: " if step["promoted"] else "kept the champion: ") + version["promotion_reason"])
-    console.print(table)
+    print_table(table, prose=("outcome",))
 
 
 @ml_app.command("compare")
@@ -69,7 +69,7 @@ def compare(model: str = typer.Argument(..., help="A model family, e.g. churn"))
     for k in metrics:
         table.add_row(k, *(_fmt(r["metrics"].get(k)) for r in rows))
     table.add_row("promotion", *(r["promotion_reason"] for r in rows))
-    console.print(table)
+    print_table(table)
 
 
 @ml_app.command("promote")
@@ -114,7 +114,7 @@ def segment_list() -> None:
         table.add_column(col)
     for s in segments(open_current(get_settings())):
         table.add_row(s["id"], s["name"], s["bu"] or "", str(s["members"]), json.dumps(s["rules"], ensure_ascii=False))
-    console.print(table)
+    print_table(table, prose=("name", "rules"))
 
 
 @ml_app.command("analyzers")
@@ -126,8 +126,9 @@ def analyzers() -> None:
         table.add_column(col)
     for a in listed(open_current(get_settings())):
         table.add_row(str(a["id"]), a["name"], a["version"], str(a["last_run"] or "never"), json.dumps(a["last_metrics"] or {}))
-    console.print(table)
+    print_table(table, prose=("measured",))
 
 
 def _fmt(value) -> str:
     return "" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+
