@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import datetime
 from typing import Optional
 
@@ -132,3 +134,13 @@ def analyzers() -> None:
 def _fmt(value) -> str:
     return "" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
 
+
+@ml_app.command("ui")
+def ui(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(5000)) -> None:
+    """Serve the MLflow UI on the models' tracking store (experiments, runs, registered versions) until Ctrl-C."""
+    command = tracking.ui_command(host, port)
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    console.print(f"MLflow UI: http://{host}:{port}   (tracking store: {get_settings().tracking_uri}; Ctrl-C to stop)",
+                  soft_wrap=True)
+    sys.stdout.flush()
+    os.execv(command[0], command)  # this process becomes the server: Ctrl-C and kill reach it directly
