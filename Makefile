@@ -4,9 +4,11 @@ SHELL := /bin/bash
 
 PYTHON ?= python3.11
 VENV := .venv
-BIN := $(VENV)/bin
+BIN := $(abspath $(VENV))/bin
 SCALE ?= 1
 SEED ?= 42
+DAGSTER_PORT ?= 3000
+MLFLOW_PORT ?= 5000
 
 # One variable moves the whole lakehouse; everything else derives from it.
 export HUNTRED_WAREHOUSE_DIR ?= $(CURDIR)/warehouse
@@ -22,7 +24,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 MANIFEST := transforms/target/manifest.json
 DBT_SOURCES := $(shell find transforms -path transforms/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
-.PHONY: help demo test dagster bench venv prepare data pipeline models users serve browser clean screenshots mutation
+.PHONY: help demo test dagster mlflow bench venv prepare data pipeline models users serve browser clean screenshots mutation
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,7 +38,7 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed  ## Create/update the virtualenv
 
 $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
-	cd transforms && ../$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
+	cd transforms && $(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
 	@touch $@
 
 prepare: $(MANIFEST)  ## Prepare the dbt manifest Dagster loads
@@ -66,7 +68,10 @@ serve: prepare .env  ## Serve the dashboard (:8501) and API (:8000) until Ctrl-C
 demo: pipeline models users serve  ## Set up, generate sample data, run the pipeline, train the models, create users, serve dashboard + API
 
 dagster: prepare .env  ## Open the Dagster UI on the same code and warehouse (:3000)
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
+
+mlflow: $(VENV)/.installed  ## Open the MLflow UI on the models' tracking store under the warehouse (:5000)
+	$(BIN)/huntred ml ui --host 127.0.0.1 --port $(MLFLOW_PORT)
 
 browser:  ## Install Debian's Chromium for the browser tests when missing
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }

@@ -9,12 +9,13 @@ HUNTRED_DEBUG=1 to see the traceback too.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
@@ -27,13 +28,15 @@ from rich.table import Table
 from access import api_keys, audit, users
 from access.erasure import validate_id
 from access.policy import ALL
+from cli.arguments import choices, iso_date, one_of, out_file, out_folder, parse_date, usage_sentence
 from cli.ml import ml_app
-from cli.output import console, err, progress_printer
+from cli.output import console, err, print_table, progress_printer
 from foundation.errors import Busy, UserError
+from foundation.landing import land_copy
 from foundation.runtime import prepare_environment
 from foundation.settings import REPO_ROOT, get_settings
 from ingest.driver import discover
-from models.enums import Channel, SourceFamily
+from models.enums import BusinessUnit, Channel, QuarantineReason, SourceFamily
 from orchestration import launch
 from sample_data import generate as run_generator
 from serving.analytics import Filters, solutions_clients
@@ -41,9 +44,26 @@ from serving.analytics import alerts as campaign_alerts
 from serving.reports.client_export import build_client_export, export_zip
 from serving.reports.roi import build_roi_report, roi_pdf, roi_xlsx
 from serving.snapshot import open_current
-from serving.status import ingested_paths, quarantine_records, quarantine_summary, source_status
+from serving.status import (
+    FileOutcome,
+    file_outcomes,
+    ingested_paths,
+    quarantine_records,
+    quarantine_summary,
+    source_status,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+
+@app.callback()
+def options(verbose: bool = typer.Option(
+        False, "--verbose", "-v",
+        help="During runs, show the libraries' own warnings and progress bars (by default they go to the run's log).")
+) -> None:
+    if verbose:
+        os.environ["HUNTRED_VERBOSE"] = "1"  # settings read it; so does anything this command starts
+        get_settings.cache_clear()
 
 
 #: Secrets `huntred init` generates into .env (samples for the demo; production sets its own in the environment).
@@ -75,7 +95,8 @@ def init(force: bool = typer.Option(False, help="Replace existing sample secrets
 def generate(
     scale: float = typer.Option(1.0, min=0.001, help="1 = ~20k candidates, ~1M ATS events; 10 = ten times that."),
     seed: int = typer.Option(42, help="Same seed, same bytes."),
-    out: Optional[Path] = typer.Option(None, help="Landing directory to write (default: the warehouse's landing zone)."),
+    out: Optional[Path] = typer.Option(None, callback=out_folder,
+                                       help="Landing directory to write (default: the warehouse's landing zone)."),
 ) -> None:
     """Write realistic sample data for the four sources (deterministic)."""
 
@@ -92,7 +113,7 @@ def generate(
     for name, rows in sorted(manifest.raw_rows.items()):
         bad = sum(n for k, n in manifest.quarantined.items() if k.startswith(name + "/"))
         table.add_row(name, f"{rows:,}", f"{bad:,}")
-    console.print(table)
+    print_table(table)
 
 
 @app.command()
@@ -122,13 +143,13 @@ def _report_quarantine(outcome) -> None:
 
 @app.command("run-daily")
 def run_daily(
-    date_from: Optional[str] = typer.Option(None, "--from", help="First day (YYYY-MM-DD); default: yesterday."),
-    date_to: Optional[str] = typer.Option(None, "--to", help="Last day (YYYY-MM-DD); default: the first day."),
+    date_from: Optional[str] = typer.Option(None, "--from", callback=iso_date, help="First day (YYYY-MM-DD); default: yesterday."),
+    date_to: Optional[str] = typer.Option(None, "--to", callback=iso_date, help="Last day (YYYY-MM-DD); default: the first day."),
     full_refresh: bool = typer.Option(False, help="Rebuild the incremental models whole instead of their window."),
 ) -> None:
     """Build the event-sized incremental models for a day or a range of days (one run), then publish."""
-    first = _parse_date(date_from, "--from") if date_from else date.today() - timedelta(days=1)
-    last = _parse_date(date_to, "--to") if date_to else first
+    first = parse_date(date_from, "--from") if date_from else date.today() - timedelta(days=1)
+    last = parse_date(date_to, "--to") if date_to else first
     if last < first:
         raise UserError(f"The range starts ({first}) after it ends ({last}).", "Swap --from and --to.")
     keys = launch.daily_partition_keys()
@@ -166,26 +187,53 @@ def landing_destination(source: SourceFamily, file: Path, given: Path, channel: 
     return Path(source.value, stamp, inside)
 
 
-def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None, landing_dir: Path) -> list[Path]:
-    """Copy a user's files into the landing zone, each under a hidden name then renamed (no half files)."""
+def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None,
+               landing_dir: Path) -> list[tuple[Path, Path]]:
+    """Copy a user's files into the landing zone with the API's durable writer (aside, fsync, rename: no half files,
+    and what was acknowledged survives a crash); returns (path given, file landed) for each file."""
     if source == SourceFamily.CHANNEL_METRICS and channel is None:
         raise UserError("Channel exports need their channel.", f"Add --channel, one of: {', '.join(c.value for c in Channel)}.")
     now = datetime.now(timezone.utc)
     stamp, today = now.strftime("upload-%Y%m%dT%H%M%S"), now.date().isoformat()
-    landed = []
     for given in paths:
         if not given.exists():
             raise UserError(f"{given} does not exist.", "Check the path and try again.")
+    landed = []
+    for given in paths:
         for file in ([p for p in sorted(given.rglob("*")) if p.is_file()] if given.is_dir() else [given]):
             dest = landing_dir / landing_destination(source, file, given, channel, stamp, today)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name("." + dest.name + ".part")
-            shutil.copyfile(file, tmp)
-            os.replace(tmp, dest)
-            landed.append(dest)
+            land_copy(dest, file)
+            landed.append((given, dest))
     if not landed:
         raise UserError("No files were found to land.", f"Give {_SUBFOLDER_HINT[source]}.")
     return landed
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def describe_outcomes(outcomes: list[FileOutcome]) -> str:
+    """One line for what was given (a file, or a folder of files): loaded, quarantined by reason, already ingested."""
+    ingested = [o for o in outcomes if o.ingested]
+    repeated = [o for o in outcomes if not o.ingested and o.same_bytes_as]
+    parts = []
+    if ingested:
+        quarantined = sum((o.quarantined for o in ingested), Counter())
+        files = f"{len(ingested):,} files, " if len(outcomes) > 1 else ""
+        text = f"landed: {files}{sum(o.records_read for o in ingested):,} records, {sum(o.records_loaded for o in ingested):,} loaded"
+        if quarantined:
+            text += (f", {sum(quarantined.values()):,} quarantined ("
+                     + ", ".join(f"{reason} {n:,}" for reason, n in sorted(quarantined.items())) + ")")
+        parts.append(text)
+    if repeated:
+        where = f" as {repeated[0].same_bytes_as}" if len(repeated) == 1 else ""
+        parts.append(f"{'duplicate' if len(outcomes) == 1 else f'{len(repeated):,} duplicate files'}: "
+                     f"already ingested{where}, skipped")
+    if len(ingested) + len(repeated) < len(outcomes):
+        parts.append(f"{len(outcomes) - len(ingested) - len(repeated):,} not ingested yet")
+    return "; ".join(parts)
 
 
 @app.command()
@@ -195,18 +243,26 @@ def ingest(
     channel: Optional[Channel] = typer.Option(None, help="For channel_metrics: the platform that exported the CSV."),
 ) -> None:
     """Land your own files in the landing zone and ingest them (then rebuild and publish)."""
-    landed = land_files(source, paths, channel, get_settings().landing_dir)
-    console.print(f"Landed {len(landed)} file(s) under {landed[0].parent}")
+    settings = get_settings()
+    landed = land_files(source, paths, channel, settings.landing_dir)
+    console.print(f"Landed {len(landed)} file(s) under {landed[-1][1].parent}")
     outcome = launch.refresh([f"raw/{source.value}"], downstream=True, on_event=progress_printer())
     if not outcome.success:
         raise UserError(f"Ingestion ran but the run failed: {outcome.errors[0] if outcome.errors else 'a step failed'}",
                         "The files stay in the landing zone; fix the cause and run `huntred run`.")
+    relative = {dest: dest.relative_to(settings.landing_dir).as_posix() for _, dest in landed}
+    outcomes = {o.path: o for o in file_outcomes(open_current(settings), {
+        relative[dest]: _sha256(dest) for _, dest in landed})}
+    for given in dict.fromkeys(g for g, _ in landed):
+        line = describe_outcomes([outcomes[relative[dest]] for g, dest in landed if g == given])
+        console.print(f"  {escape(str(given))}: {line}", highlight=False, soft_wrap=True)
     _report_quarantine(outcome)
     status(source=source.value)
 
 
 @app.command()
-def status(source: Optional[str] = typer.Option(None, help="Only this source family.")) -> None:
+def status(source: Optional[str] = typer.Option(None, callback=one_of("source", SourceFamily), metavar="SOURCE",
+                                                help=f"Only this source family: {choices(SourceFamily)}.")) -> None:
     """What landed, when, how many rows, how many quarantined."""
 
     settings = get_settings()
@@ -223,7 +279,7 @@ def status(source: Optional[str] = typer.Option(None, help="Only this source fam
         table.add_row(row["source"], f"{len(landed):,}", f"{pending:,}", f"{row['rows_loaded']:,}", f"{row['rows_quarantined']:,}",
                       f"{row['last_ingested_at']:%Y-%m-%d %H:%M}" if row["last_ingested_at"] else "never",
                       f"{row['newest_record']:%Y-%m-%d}" if row["newest_record"] else "-")
-    console.print(table)
+    print_table(table)
     q = quarantine_summary(snap)
     if source:
         q = q.filter(q["source"] == source)
@@ -233,13 +289,16 @@ def status(source: Optional[str] = typer.Option(None, help="Only this source fam
             qt.add_column(col)
         for r in q.iter_rows(named=True):
             qt.add_row(r["source"], r["target_table"], r["reason_code"], f"{r['records']:,}")
-        console.print(qt)
+        print_table(qt)
     console.print("Files already ingested under another name are counted as landed but never re-ingested.", style="dim")
 
 
 @app.command()
 def quarantine(
-    source: Optional[str] = typer.Option(None), reason: Optional[str] = typer.Option(None, help="e.g. duplicate, malformed"),
+    source: Optional[str] = typer.Option(None, callback=one_of("source", SourceFamily), metavar="SOURCE",
+                                         help=f"Only this source family: {choices(SourceFamily)}."),
+    reason: Optional[str] = typer.Option(None, callback=one_of("quarantine reason", QuarantineReason),
+                                         metavar="REASON", help=f"Only this reason: {choices(QuarantineReason)}."),
     limit: int = typer.Option(20, min=1, max=10_000),
     show_pii: bool = typer.Option(False, "--show-pii", help="Show emails, phones and names in clear (audited)."),
 ) -> None:
@@ -312,27 +371,20 @@ app.add_typer(erase_app, name="erase")
 app.add_typer(ml_app, name="ml")
 
 
-def _parse_date(value: str, what: str):
-
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"'{value}' is not a date ({what}).", "Write it as YYYY-MM-DD, e.g. 2026-01-31.") from None
-
-
 @report_app.command("roi")
 def report_roi(
-    bu: Optional[str] = typer.Option(None, "--bu", help="Business unit code (e.g. huntred, amigro); default: all."),
-    date_from: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
-    date_to: str = typer.Option(..., "--to", help="Last day, YYYY-MM-DD."),
+    bu: Optional[str] = typer.Option(None, "--bu", callback=one_of("business unit", BusinessUnit),
+                                     help="Business unit code (e.g. huntred, amigro); default: all."),
+    date_from: str = typer.Option(..., "--from", callback=iso_date, help="First day, YYYY-MM-DD."),
+    date_to: str = typer.Option(..., "--to", callback=iso_date, help="Last day, YYYY-MM-DD."),
     fmt: str = typer.Option("pdf", "--format", help="pdf or xlsx."),
-    out: Optional[Path] = typer.Option(None, help="File to write (default: ./<report name>.<format>)."),
+    out: Optional[Path] = typer.Option(None, callback=out_file, help="File to write (default: ./<report name>.<format>)."),
 ) -> None:
     """The ROI report of a business unit for a period, as PDF (with charts) or Excel."""
 
     if fmt not in ("pdf", "xlsx"):
         raise UserError(f"'{fmt}' is not a report format.", "Use --format pdf or --format xlsx.")
-    report = build_roi_report(open_current(get_settings()), ALL, bu, _parse_date(date_from, "--from"), _parse_date(date_to, "--to"))
+    report = build_roi_report(open_current(get_settings()), ALL, bu, parse_date(date_from, "--from"), parse_date(date_to, "--to"))
     target = out or Path(f"{report.file_stem}.{fmt}")
     target.write_bytes(roi_pdf(report) if fmt == "pdf" else roi_xlsx(report))
     console.print(f"Wrote {target} ({report.title}).")
@@ -341,7 +393,8 @@ def report_roi(
 @export_app.command("client")
 def export_client(
     client_id: str = typer.Argument(..., help="huntRED Solutions client id, e.g. cli_00004."),
-    out: Optional[Path] = typer.Option(None, help="Zip file to write (default: ./huntred_export_<client>_<date>.zip)."),
+    out: Optional[Path] = typer.Option(None, callback=out_file,
+                                       help="Zip file to write (default: ./huntred_export_<client>_<date>.zip)."),
 ) -> None:
     """The consulting export bundle of a client: Excel, Parquet, a PDF summary and a README (small counts suppressed)."""
 
@@ -352,7 +405,8 @@ def export_client(
 
 
 @app.command()
-def alerts(bu: Optional[str] = typer.Option(None, "--bu", help="Only this business unit.")) -> None:
+def alerts(bu: Optional[str] = typer.Option(None, "--bu", callback=one_of("business unit", BusinessUnit),
+                                           help="Only this business unit.")) -> None:
     """Campaigns whose conversion, engagement or costs cross their thresholds (transforms/seeds/alert_thresholds.csv)."""
 
     rows = campaign_alerts(open_current(get_settings()), ALL, Filters(business_units=(bu,) if bu else ()))
@@ -366,7 +420,7 @@ def alerts(bu: Optional[str] = typer.Option(None, "--bu", help="Only this busine
         value = f"{r['metric_value']:.4g}"
         table.add_row(r["severity"], r["business_unit"], f"{r['campaign_id']} {r['campaign_name'][:40]}", r["metric"], value,
                       f"{r['direction']} {r['threshold']:g}", r["meaning"])
-    console.print(table)
+    print_table(table, prose=("campaign", "meaning"), optional=("business unit",))
 
 
 @users_app.command("init")
@@ -393,7 +447,7 @@ def users_init(force: bool = typer.Option(False, help="Replace the existing user
         password = users.new_password()
         user = users.add_user(path, username, role, password, business_unit=bu, client_id=client)
         table.add_row(username, role, user.scope.label, password)
-    console.print(table)
+    print_table(table)
 
 
 @users_app.command("add")
@@ -475,7 +529,7 @@ def keys_init() -> None:
     for role in ("admin", "analyst", "service"):
         token, _ = api_keys.create_key(path, role, label=f"demo {role}")
         table.add_row(role, token)
-    console.print(table)
+    print_table(table)
 
 
 @keys_app.command("revoke")
@@ -495,7 +549,13 @@ def keys_list() -> None:
         table.add_column(col)
     for k in api_keys.list_keys(get_settings().api_keys_path):
         table.add_row(k.key_id, k.label, k.role, k.scope.label, str(k.rate_per_minute), k.created_at, k.revoked_at or "")
-    console.print(table)
+    print_table(table, prose=("label",))
+
+
+def _say_error(problem: str, fix: str, label: str = "Error") -> None:
+    # escaped: a message may quote what was typed (or Typer's [a|b] choices), which rich would read as markup;
+    # not wrapped, so it stays one line per sentence at any terminal width
+    err.print(f"[red]{label}:[/] {escape(problem)}\n{escape(fix)}", soft_wrap=True, highlight=False)
 
 
 def main() -> None:
@@ -505,21 +565,23 @@ def main() -> None:
         err.print(f"[yellow]{exc.problem}[/] {exc.fix}")
         sys.exit(2)
     except UserError as exc:
-        err.print(f"[red]Error:[/] {exc.problem}\n{exc.fix}")
+        _say_error(exc.problem, exc.fix)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err.print("Interrupted.")
         sys.exit(130)
+    except typer.TyperException as exc:  # a usage mistake: missing option or argument, unknown command, bad value
+        message = exc.format_message()
+        if not message:  # `huntred report` alone: Typer has printed that command's help
+            sys.exit(2)
+        ctx = getattr(exc, "ctx", None)
+        _say_error(usage_sentence(message), f"See `{ctx.command_path if ctx else 'huntred'} --help`.")
+        sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the one place that turns surprises into a sentence
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
         if os.environ.get("HUNTRED_DEBUG"):
             raise
-        err.print(f"[red]Unexpected error:[/] {type(exc).__name__}: {exc}\n"
-                  "Run again with HUNTRED_DEBUG=1 to see the traceback, and report it if it persists.")
+        _say_error(f"{type(exc).__name__}: {exc}",
+                   "Run again with HUNTRED_DEBUG=1 to see the traceback, and report it if it persists.", "Unexpected error")
         sys.exit(1)
 
 

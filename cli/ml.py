@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import datetime
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from cli.output import console, progress_printer
+from cli.arguments import one_of
+from cli.output import console, print_table, progress_printer
 from foundation.errors import UserError
 from foundation.settings import get_settings
 from ml import tracking
 from ml.aura.segments import SegmentRuleError
 from ml.families import FAMILIES, family
+from models.enums import BusinessUnit
 from orchestration import launch
 from serving.ml_scores import analyzers as listed
 from serving.ml_scores import segments
@@ -44,7 +48,7 @@ def train(model: str = typer.Argument("all", help="churn, matching, clusters, pr
         baseline = next((m[k] for k in (f"baseline_{f.primary_metric}", f"baseline_tfidf_{f.primary_metric}") if k in m), None)
         table.add_row(f.model_name, version["version"], f.primary_metric, _fmt(m.get(f.primary_metric)), _fmt(baseline),
                       _fmt(champ), ("promoted: " if step["promoted"] else "kept the champion: ") + version["promotion_reason"])
-    console.print(table)
+    print_table(table, prose=("outcome",))
 
 
 @ml_app.command("compare")
@@ -66,7 +70,7 @@ def compare(model: str = typer.Argument(..., help="A model family, e.g. churn"))
     for k in metrics:
         table.add_row(k, *(_fmt(r["metrics"].get(k)) for r in rows))
     table.add_row("promotion", *(r["promotion_reason"] for r in rows))
-    console.print(table)
+    print_table(table)
 
 
 @ml_app.command("promote")
@@ -82,7 +86,8 @@ def promote(model: str, version: str) -> None:
 def segment_create(
     name: str,
     rules: str = typer.Option(..., help='JSON rules, e.g. \'{"skills": ["Python", "ML"], "experiencia": ">5"}\''),
-    bu: Optional[str] = typer.Option(None, "--bu", help="Business unit the segment belongs to."),
+    bu: Optional[str] = typer.Option(None, "--bu", callback=one_of("business unit", BusinessUnit),
+                                     help="Business unit the segment belongs to."),
 ) -> None:
     """Create (or replace) a rule segment and count its members."""
     try:
@@ -106,7 +111,7 @@ def segment_list() -> None:
         table.add_column(col)
     for s in segments(open_current(get_settings())):
         table.add_row(s["id"], s["name"], s["bu"] or "", str(s["members"]), json.dumps(s["rules"], ensure_ascii=False))
-    console.print(table)
+    print_table(table, prose=("name", "rules"))
 
 
 @ml_app.command("analyzers")
@@ -118,8 +123,19 @@ def analyzers() -> None:
         table.add_column(col)
     for a in listed(open_current(get_settings())):
         table.add_row(str(a["id"]), a["name"], a["version"], str(a["last_run"] or "never"), json.dumps(a["last_metrics"] or {}))
-    console.print(table)
+    print_table(table, prose=("measured",))
 
 
 def _fmt(value) -> str:
     return "" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+@ml_app.command("ui")
+def ui(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(5000)) -> None:
+    """Serve the MLflow UI on the models' tracking store (experiments, runs, registered versions) until Ctrl-C."""
+    command = tracking.ui_command(host, port)
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    console.print(f"MLflow UI: http://{host}:{port}   (tracking store: {get_settings().tracking_uri}; Ctrl-C to stop)",
+                  soft_wrap=True)
+    sys.stdout.flush()
+    os.execv(command[0], command)  # this process becomes the server: Ctrl-C and kill reach it directly

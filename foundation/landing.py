@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 
 def fsync_dir(path: Path) -> None:
@@ -28,13 +30,27 @@ def land(target: Path, data: bytes, *, exclusive: bool = False) -> bool:
     With ``exclusive``, an existing target is left as it is and False is returned
     (how a redelivered webhook is recognised without a race between two requests).
     """
+    return _land(target, lambda fh: fh.write(data), exclusive=exclusive)
+
+
+def land_copy(target: Path, source: Path, *, exclusive: bool = False) -> bool:
+    """Durably copy the file ``source`` to ``target``, as ``land`` writes bytes (streamed: an export can be large)."""
+
+    def copy(fh) -> None:
+        with open(source, "rb") as src:
+            shutil.copyfileobj(src, fh, 1024 * 1024)
+
+    return _land(target, copy, exclusive=exclusive)
+
+
+def _land(target: Path, write: Callable[[BinaryIO], object], *, exclusive: bool) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
     try:
+        with open(tmp, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
         if exclusive:
             try:
                 os.link(tmp, target)  # fails if the target exists: first writer wins, atomically

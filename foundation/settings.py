@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     download_expiry_seconds: float = 30.0
     #: An MLflow server (http://...) instead of the local sqlite store under the warehouse.
     mlflow_tracking_uri: str | None = None
+    #: Show the libraries' own output during runs (warnings, progress bars) instead of sending it to the run's log
+    #: file; `huntred --verbose` sets it.
+    verbose: bool = False
 
     @property
     def landing_dir(self) -> Path:

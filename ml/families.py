@@ -6,6 +6,7 @@ The CLI, the Dagster assets and the Models page all go through these two.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +22,9 @@ from ml.churn import model as churn
 from ml.churn.clients import CLIENT_CHURN, CLIENTS
 from ml.churn.clients import PARAMS as CLIENT_PARAMS
 from ml.store import replace_rows
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ def train_family(name: str, con: duckdb.DuckDBPyConnection, landing_dir: Path | 
                  tags: dict[str, str] | None = None) -> tracking.RegistrationOutcome:
     f = family(name)
     trained = f.train(con, landing_dir, params)
+    log.info(f"registering {f.model_name} in MLflow, compared with its champion on the same held-out data…")
     return tracking.register(f.experiment, f.model_name, trained, primary_metric=f.primary_metric,
                              higher_is_better=f.higher_is_better, requirements=tracking.pip_requirements(*f.requirements),
                              tags=tags)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from importlib.metadata import version as installed_version
@@ -241,3 +242,16 @@ def run_artifacts(run_id: str, folders: tuple[str, ...] = ("plots", "tables"), s
             for file in sorted(local.iterdir()):
                 out[f"{folder}/{file.name}"] = file.read_bytes()
     return out
+
+
+def ui_command(host: str, port: int, settings: Settings | None = None) -> list[str]:
+    """The command serving MLflow's UI (and REST API) on this project's tracking store: the sqlite file and artifact
+    folder under the warehouse, read by the MLflow installed beside this interpreter."""
+    settings = settings or get_settings()
+    if settings.mlflow_tracking_uri:
+        raise UserError(f"The models are tracked by the MLflow server at {settings.mlflow_tracking_uri}.",
+                        "Open it there; this command serves only the local store under the warehouse.")
+    settings.mlflow_dir.mkdir(parents=True, exist_ok=True)
+    return [str(Path(sys.executable).with_name("mlflow")), "server", "--backend-store-uri", settings.tracking_uri,
+            "--default-artifact-root", (settings.mlflow_dir / "artifacts").as_uri(), "--host", host, "--port", str(port),
+            "--workers", "1"]

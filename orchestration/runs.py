@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -101,14 +102,19 @@ def run_pipeline(selection: list[AssetKey] | None = None,
     run_id = make_new_run_id()
     outcome = RunOutcome(run_id=run_id, success=False, seconds=0.0)
     done = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(instance, run_id, outcome, on_event or (lambda *_: None), done), daemon=True)
+    on_event = on_event or (lambda *_: None)
+    events = _Watcher(instance, run_id, outcome, on_event)
+    watcher = threading.Thread(target=events.watch, args=(done,), daemon=True)
     start = time.monotonic()
     watcher.start()
     log_dir = get_settings().warehouse_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     outcome.log_file = str(log_dir / f"run-{run_id}.log")
-    # dbt's own log lines go to the run's log file; progress is reported through on_event
-    with open(outcome.log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    # dbt's own log lines go to the run's log file, and so do the libraries' warnings and messages (MLflow, sklearn,
+    # LightGBM, transformers) unless settings.verbose; progress is reported through on_event
+    with (open(outcome.log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log),
+          contextlib.nullcontext() if get_settings().verbose else contextlib.redirect_stderr(log),
+          progress_from_logs(on_event, before=events.catch_up)):
         result = _execute(job, instance, run_id, selection, done, watcher, partition_range, run_config or {})
     outcome.seconds = time.monotonic() - start
     outcome.success = result.success
@@ -131,6 +137,47 @@ def _user_error(error) -> tuple[str, str] | None:
             return error.cls_name, text.split(": ", 1)[1] if text.startswith(("foundation.errors.", error.cls_name)) else text
         error = error.cause
     return None
+
+
+#: loggers whose INFO records are progress lines of a long step (e.g. 'clustering 5,000 candidates…')
+PROGRESS_LOGGERS = ("ml",)
+
+
+class _Progress(logging.Handler):
+    """INFO records become on_event('progress', message); warnings and errors go to stderr (the run's log file)."""
+
+    def __init__(self, on_event: Callable[[str, str], None], before: Callable[[], None]) -> None:
+        super().__init__(logging.INFO)
+        self.on_event, self.before = on_event, before
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if record.levelno == logging.INFO:
+                self.before()
+                self.on_event("progress", record.getMessage())
+            else:
+                print(self.format(record), file=sys.stderr)
+        except Exception:  # noqa: BLE001 - a progress line must never fail a run
+            self.handleError(record)
+
+
+@contextlib.contextmanager
+def progress_from_logs(on_event: Callable[[str, str], None], before: Callable[[], None] = lambda: None):
+    """For the duration of a run, report what long steps log at INFO on PROGRESS_LOGGERS through on_event (after
+    calling ``before``: the run's events reported so far)."""
+    handler = _Progress(on_event, before)
+    loggers = [logging.getLogger(name) for name in PROGRESS_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
 
 
 def partition_range_tags(first: str, last: str) -> dict[str, str]:
@@ -170,38 +217,52 @@ def describe_quarantined(quarantined: dict[str, dict[str, int]]) -> str:
     return f"{total} records quarantined: " + "; ".join(parts)
 
 
-def _watch(instance: DagsterInstance, run_id: str, outcome: RunOutcome, on_event, done: threading.Event) -> None:
-    cursor, started = None, {}
-    while True:
-        finished = done.is_set()
-        try:
-            conn = instance.get_records_for_run(run_id, cursor=cursor)
-        except Exception:  # the run may not exist yet
-            conn = None
-        if conn is not None:
-            cursor = conn.cursor
+class _Watcher:
+    """Reports a run's events through on_event as they are stored (polled from a thread); ``catch_up`` reports those
+    stored so far at once, so that a step's progress line comes after the line that says the step started."""
+
+    def __init__(self, instance: DagsterInstance, run_id: str, outcome: RunOutcome, on_event) -> None:
+        self.instance, self.run_id, self.outcome, self.on_event = instance, run_id, outcome, on_event
+        self.cursor, self.started, self.lock = None, {}, threading.Lock()
+
+    def watch(self, done: threading.Event) -> None:
+        while True:
+            finished = done.is_set()
+            self.catch_up()
+            if finished:
+                return
+            time.sleep(0.3)
+
+    def catch_up(self) -> None:
+        with self.lock:
+            try:
+                conn = self.instance.get_records_for_run(self.run_id, cursor=self.cursor)
+            except Exception:  # the run may not exist yet
+                return
+            self.cursor = conn.cursor
             for record in conn.records:
-                event = record.event_log_entry.dagster_event
-                if event is None or event.event_type not in _WATCHED:
-                    continue
-                ts = record.event_log_entry.timestamp
-                if event.event_type == DagsterEventType.STEP_START:
-                    started[event.step_key] = ts
-                    on_event("step_start", event.step_key)
-                elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
-                    outcome.steps[event.step_key] = ts - started.get(event.step_key, ts)
-                    ok = event.event_type == DagsterEventType.STEP_SUCCESS
-                    on_event("step_success" if ok else "step_failure", f"{event.step_key} ({outcome.steps[event.step_key]:.1f} s)")
-                elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
-                    outcome.materialized += 1
-                    on_event("materialized", event.asset_key.to_user_string())
-                    _note_quarantine(outcome, event)
-                else:
-                    evaluation = event.event_specific_data
-                    if not evaluation.passed:
-                        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-                        outcome.checks_failed.append(name)
-                        on_event("check_failed", name)
-        if finished:
+                self._report(record)
+
+    def _report(self, record) -> None:
+        outcome, on_event, started = self.outcome, self.on_event, self.started
+        event = record.event_log_entry.dagster_event
+        if event is None or event.event_type not in _WATCHED:
             return
-        time.sleep(0.3)
+        ts = record.event_log_entry.timestamp
+        if event.event_type == DagsterEventType.STEP_START:
+            started[event.step_key] = ts
+            on_event("step_start", event.step_key)
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            outcome.steps[event.step_key] = ts - started.get(event.step_key, ts)
+            ok = event.event_type == DagsterEventType.STEP_SUCCESS
+            on_event("step_success" if ok else "step_failure", f"{event.step_key} ({outcome.steps[event.step_key]:.1f} s)")
+        elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            outcome.materialized += 1
+            on_event("materialized", event.asset_key.to_user_string())
+            _note_quarantine(outcome, event)
+        else:
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                outcome.checks_failed.append(name)
+                on_event("check_failed", name)

@@ -1,6 +1,9 @@
 """What the platform holds and how fresh it is: ingested files, quarantine, table sizes (for status pages and CLI)."""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
+
 import polars as pl
 
 from access.pii import redact_text
@@ -87,3 +90,38 @@ def table_counts(snap: Snapshot) -> pl.DataFrame:
 
 def ingested_paths(snap: Snapshot) -> set[str]:
     return {p for (p,) in snap.cursor().sql("SELECT file_path FROM meta.ingested_files").fetchall()}
+
+
+@dataclass
+class FileOutcome:
+    """What ingestion made of one landed file."""
+
+    path: str  # under the landing root
+    ingested: bool = False
+    records_read: int = 0
+    records_loaded: int = 0
+    quarantined: Counter = field(default_factory=Counter)  # reason code -> records
+    same_bytes_as: str | None = None  # not ingested because a file with the same bytes already was
+
+
+def file_outcomes(snap: Snapshot, landed: dict[str, str]) -> list[FileOutcome]:
+    """For files just landed (path under the landing root -> sha256 of their bytes): records loaded and quarantined
+    by reason, or the file already ingested with the same bytes (ingestion skips those)."""
+    cur = snap.cursor()
+    paths = list(landed)
+    outcomes = {p: FileOutcome(p) for p in paths}
+    for path, read, loaded in cur.sql(
+            "SELECT file_path, sum(records_read), sum(records_loaded) FROM meta.ingested_files "
+            "WHERE file_path IN (SELECT unnest($paths)) GROUP BY 1", params={"paths": paths}).fetchall():
+        outcomes[path].ingested, outcomes[path].records_read, outcomes[path].records_loaded = True, int(read), int(loaded)
+    for path, reason, n in cur.sql(
+            "SELECT _source_file, reason_code, count(*) FROM quarantine.records "
+            "WHERE _source_file IN (SELECT unnest($paths)) GROUP BY 1, 2", params={"paths": paths}).fetchall():
+        outcomes[path].quarantined[reason] += n
+    first_with = dict(cur.sql("SELECT file_sha256, min(file_path) FROM meta.ingested_files "
+                              "WHERE file_sha256 IN (SELECT unnest($hashes)) GROUP BY 1",
+                              params={"hashes": list(set(landed.values()))}).fetchall())
+    for path, outcome in outcomes.items():
+        if not outcome.ingested:
+            outcome.same_bytes_as = first_with.get(landed[path])
+    return [outcomes[p] for p in paths]

@@ -6,6 +6,7 @@ skills most over-represented in it and its typical seniority.
 """
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 import duckdb
@@ -20,6 +21,7 @@ from ml.tracking import TrainedModel, frame_fingerprint
 
 PRIMARY_METRIC = "silhouette"
 K_RANGE = range(4, 11)
+log = logging.getLogger(__name__)
 
 
 def load(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, np.ndarray]:
@@ -68,9 +70,13 @@ def train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None 
     space = comparison_space(x)
     fixed_k = (params or {}).get("k")
     scores = {}
-    for k in ([int(fixed_k)] if fixed_k else [k for k in K_RANGE if k < profiles.height // 5]):
+    ks = [int(fixed_k)] if fixed_k else [k for k in K_RANGE if k < profiles.height // 5]
+    log.info(f"clustering {profiles.height:,} candidates, k = {ks[0]}..{ks[-1]} compared by silhouette…" if len(ks) > 1
+             else f"clustering {profiles.height:,} candidates into {ks[0]} clusters…")
+    for k in ks:
         labels = build_model(k, x.shape[1]).fit_predict(x)
         scores[k] = silhouette(space, labels)
+        log.info(f"k = {k}: silhouette {scores[k]:.3f}")
     best = max(scores, key=scores.get)
     model = build_model(best, x.shape[1]).fit(x)
     labels = model.predict(x)

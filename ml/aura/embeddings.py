@@ -8,7 +8,9 @@ so a re-run embeds only new or changed texts.
 """
 from __future__ import annotations
 
+import logging
 import os
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +24,7 @@ from models.ml import embedding_key
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
 MAX_WORD_PIECES = 256
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +98,10 @@ def embed(con: duckdb.DuckDBPyConnection, texts: list[str], *, batch_size: int =
     stats.cached = len(unique) - len(missing)
     if missing:
         text_of = dict(zip(hashes, texts))
+        log.info(f"embedding {len(missing):,} texts ({stats.cached:,} already embedded)…")
+        started = time.monotonic()
         new = _encode([text_of[h] for h in missing], batch_size)
+        log.info(f"embedded {len(missing):,} texts ({new.chunks:,} chunks) in {time.monotonic() - started:.0f} s")
         stats.embedded, stats.chunks = len(missing), new.chunks
         con.execute("BEGIN")
         con.execute("INSERT OR REPLACE INTO ml.embeddings SELECT * FROM (SELECT unnest($h::VARCHAR[]) AS content_hash, "

@@ -10,6 +10,7 @@ top 10 among qualified candidates.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,9 @@ class MatchData:
     candidate_vectors: np.ndarray
     vacancy_vectors: np.ndarray
     embedding_stats: EmbeddingStats
+
+
+log = logging.getLogger(__name__)
 
 
 def load(con: duckdb.DuckDBPyConnection) -> MatchData:
@@ -147,6 +151,7 @@ def train(con: duckdb.DuckDBPyConnection, landing_dir: Path, params: dict | None
 
     params = {"C": 1.0, "class_weight": None, **(params or {})}
     data = load(con)
+    log.info(f"matching {data.candidates.height:,} candidates with {data.vacancies.height:,} vacancies…")
     features = pair_features(data)
     truth = grades(data, landing_dir)
     test = np.array([is_test_vacancy(v) for v in data.vacancies["vacancy_id"]])

@@ -10,6 +10,7 @@ The same machinery serves candidates (``CANDIDATES``, engagement features), clie
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,6 +46,9 @@ def matrix(frame: pl.DataFrame, names: list[str] = FEATURE_NAMES) -> np.ndarray:
 def _frame(x: np.ndarray, names: list[str]):
     """LightGBM remembers feature names: give it a frame with them (pandas, which sklearn passes through)."""
     return pl.DataFrame(x, schema=names, orient="row").to_pandas()
+
+
+log = logging.getLogger(__name__)
 
 
 def load_data(con: duckdb.DuckDBPyConnection, target: Target = CHURN, features: FeatureSet = CANDIDATES) -> ChurnData:
@@ -90,6 +94,7 @@ def train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None 
     """LightGBM and the baseline on the same months; metrics of both on the test months."""
     params = {**DEFAULT_PARAMS, **(params or {})}
     names = features.names
+    log.info(f"building each {features.entity}'s features at monthly cutoffs (label: {target.name})…")
     data = load_data(con, target, features)
     y_test = data.test["label"].to_numpy()
     for part, frame in (("training", data.train), ("validation", data.validation), ("test", data.test)):
@@ -98,6 +103,8 @@ def train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None 
             raise UserError(f"The {part} months have no {'positive' if frame['label'].sum() == 0 else 'negative'} "
                             f"examples of '{target.name}' among {frame.height} {features.entity}s.",
                             "Train on more data (a larger sample or more months) before this model can be judged.")
+    log.info(f"fitting LightGBM and a logistic baseline on {data.train.height:,} {features.entity}-months "
+             f"({len(data.plan.train)} cutoffs)…")
     baseline = fit_baseline(data, names)
     model = fit_lightgbm(data, params, names)
     p_base = baseline.predict_proba(matrix(data.test, names))[:, 1]

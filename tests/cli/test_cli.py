@@ -6,9 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from foundation.errors import UserError
 from tests.conftest import REPO
 
 
@@ -95,3 +97,30 @@ def test_quarantine_cli_prints_no_clear_email_unless_asked_and_audits_the_ask(on
     assert clear.exit_code == 0 and [e for e in emails if e in clear.output], clear.output
     asked = audit.read(get_settings().audit_dir)[before:]
     assert [a for a in asked if a["action"] == "read_pii" and a["resource"] == "cli/quarantine"]
+
+
+def test_the_cli_lands_files_with_the_apis_durable_writer(tmp_path, monkeypatch):
+    """`huntred ingest` lands through foundation.landing like the API: written aside, fsynced, renamed, the folder
+    fsynced; each file given lands byte for byte, and a path that does not exist lands nothing."""
+    import foundation.landing
+    from cli.main import land_files
+    from models.enums import SourceFamily as F
+
+    synced = []
+    fsync = os.fsync
+    monkeypatch.setattr(foundation.landing.os, "fsync", lambda fd: (synced.append(fd), fsync(fd))[1])
+    one = tmp_path / "given" / "a.jsonl"
+    batch = tmp_path / "given" / "batch_01"
+    (batch / "cvs").mkdir(parents=True)
+    one.write_bytes(b'{"x": 1}\n')
+    (batch / "candidates.json").write_bytes(b"[]")
+    (batch / "cvs" / "c1.pdf").write_bytes(b"%PDF-1.4")
+    landing = tmp_path / "landing"
+    with pytest.raises(UserError, match="does not exist"):
+        land_files(F.SCRAPED_CANDIDATES, [one, tmp_path / "nope"], None, landing)
+    assert not landing.exists(), "nothing lands when one of the paths is wrong"
+    landed = land_files(F.SCRAPED_CANDIDATES, [one, batch], None, landing)
+    assert [(given, dest.read_bytes()) for given, dest in landed] == [
+        (one, one.read_bytes()), (batch, b"[]"), (batch, b"%PDF-1.4")]
+    assert len(synced) == 2 * len(landed), "each file and its folder entry are flushed to disk"
+    assert not [p for p in landing.rglob(".*")], "no partial file is left behind"

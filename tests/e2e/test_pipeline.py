@@ -94,11 +94,19 @@ def test_a_users_bad_files_are_ingested_through_the_cli_with_each_reason(built_l
     csv_file = tmp_path / "occ_export.csv"
     csv_file.write_text("Fecha,Clave de campaña,Impresiones,Alcance,Clics,Postulaciones,Inversión (MXN)\n"
                         "30/10/2026,,100,80,5,1,20.5\n30/10/2026,cmp_00001,-1,80,5,1,20.5\n", encoding="utf-8")
+    again = tmp_path / "resent.jsonl"  # the same bytes again, ingested after my-events.jsonl (files go in path order)
+    again.write_bytes(bad.read_bytes())
     runner = CliRunner()
-    result = runner.invoke(app, ["ingest", "ats_events", str(bad)])
+    result = runner.invoke(app, ["ingest", "ats_events", str(bad), str(again)])
     assert result.exit_code == 0, result.output
+    # one line per file given: what landed, what was quarantined and why, what was already in
+    assert (f"  {bad}: landed: 6 records, 1 loaded, 5 quarantined (duplicate 1, invalid_value 1, malformed 1, "
+            "missing_field 1, unknown_value 1)\n") in result.output, result.output
+    assert f"  {again}: duplicate: already ingested as ats_events/upload-" in result.output, result.output
+    assert "/my-events.jsonl, skipped\n" in result.output, result.output
     result = runner.invoke(app, ["ingest", "channel_metrics", str(csv_file), "--channel", "occ"])
     assert result.exit_code == 0, result.output
+    assert f"  {csv_file}: landed: 2 records, 0 loaded, 2 quarantined (invalid_value 1, missing_field 1)\n" in result.output
     con = read_only(warehouse)
     got = con.sql("SELECT reason_code, reason FROM quarantine.records WHERE _source_file LIKE '%my-events.jsonl' "
                   "ORDER BY _record_number").fetchall()
