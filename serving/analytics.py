@@ -21,15 +21,12 @@ import polars as pl
 from access.pii import pseudonym_sql
 from access.policy import Scope
 from foundation.errors import NotFound, UserError
-from models.metrics import select_list
+from models.metrics import ADDITIVE_COLUMNS, select_list
 from serving.snapshot import Snapshot, fetch_dicts, snapshot_cached
 
-CAMPAIGN_ADDITIVE = ("reach", "impressions", "clicks", "sends", "deliveries", "reads", "replies", "applications",
-                     "qualified_applications", "hires", "spend_mxn", "attributed_revenue_mxn")
-FUNNEL_ADDITIVE = ("applied", "screened", "interviewed", "offered", "hired", "rejected", "open_applications", "stale",
-                   "offers_pending", "stages_reached")
-
-
+#: the columns each query sums before applying the formulas (defined once, in models.metrics, with dbt's rollups)
+CAMPAIGN_ADDITIVE = ADDITIVE_COLUMNS["campaign"]
+FUNNEL_ADDITIVE = ADDITIVE_COLUMNS["funnel"]
 
 
 @dataclass(frozen=True)
