@@ -21,15 +21,12 @@ import polars as pl
 from access.pii import pseudonym_sql
 from access.policy import Scope
 from foundation.errors import NotFound, UserError
-from models.metrics import select_list
+from models.metrics import ADDITIVE_COLUMNS, select_list
 from serving.snapshot import Snapshot, fetch_dicts, snapshot_cached
 
-CAMPAIGN_ADDITIVE = ("reach", "impressions", "clicks", "sends", "deliveries", "reads", "replies", "applications",
-                     "qualified_applications", "hires", "spend_mxn", "attributed_revenue_mxn")
-FUNNEL_ADDITIVE = ("applied", "screened", "interviewed", "offered", "hired", "rejected", "open_applications", "stale",
-                   "offers_pending", "stages_reached")
-
-
+#: the columns each query sums before applying the formulas (defined once, in models.metrics, with dbt's rollups)
+CAMPAIGN_ADDITIVE = ADDITIVE_COLUMNS["campaign"]
+FUNNEL_ADDITIVE = ADDITIVE_COLUMNS["funnel"]
 
 
 @dataclass(frozen=True)
@@ -129,7 +126,7 @@ def _grouped(snap: Snapshot, table: str, w: Where, by: list[str], additive: tupl
 def campaigns(snap: Snapshot, scope: Scope, business_units: tuple[str, ...] = ()) -> pl.DataFrame:
     w = where(scope, Filters(business_units=business_units))
     return _query(snap, "SELECT campaign_id, campaign_name, business_unit, client_id, start_date, end_date "
-                        f"FROM marts.mart_campaign_summary {w.sql} ORDER BY start_date, campaign_id", w)
+                        f"FROM marts.dim_campaigns {w.sql} ORDER BY start_date, campaign_id", w)
 
 
 def data_range(snap: Snapshot) -> tuple[date, date]:
@@ -142,10 +139,7 @@ def data_range(snap: Snapshot) -> tuple[date, date]:
 def solutions_clients(snap: Snapshot, scope: Scope) -> pl.DataFrame:
     """Clients of huntRED Solutions that have campaigns or Stripe revenue (what a consulting export can cover)."""
     w = where(scope, None).add("business_unit = 'huntred_solutions'").add("client_id IS NOT NULL")
-    return _query(snap, f"""
-        SELECT client_id, any_value(customer_name) AS client_name
-        FROM staging.stg_stripe__customers {w.sql}
-        GROUP BY client_id ORDER BY client_id""", w)
+    return _query(snap, f"SELECT client_id, client_name FROM marts.dim_clients {w.sql} ORDER BY client_id", w)
 
 
 # -- campaign performance --------------------------------------------------------------------------------------------
@@ -186,19 +180,15 @@ def retargeting_impact(snap: Snapshot, scope: Scope, filters: Filters) -> dict[s
 
 
 def phase_timeline(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
-    w = where(scope, filters, campaign_column="p.campaign_id", bu_column="c.business_unit", client_column="c.client_id")
+    w = where(scope, filters, campaign_column="campaign_id", phase_column="phase")
     if filters.date_from:
-        w.add("p.end_date >= $date_from", date_from=filters.date_from)
+        w.add("end_date >= $date_from", date_from=filters.date_from)
     if filters.date_to:
-        w.add("p.start_date <= $date_to", date_to=filters.date_to)
-    if filters.phases:
-        w.add("p.phase IN (SELECT unnest($phases))", phases=list(filters.phases))
+        w.add("start_date <= $date_to", date_to=filters.date_to)
     return _query(snap, f"""
-        SELECT p.campaign_id, c.campaign_name, c.business_unit, p.phase, ph.phase_name, ph.phase_order, p.start_date, p.end_date
-        FROM staging.stg_ats__campaign_phases p
-        JOIN staging.stg_ats__campaigns c USING (campaign_id)
-        JOIN staging.campaign_phases ph USING (phase)
-        {w.sql} ORDER BY c.start_date, p.campaign_id, ph.phase_order""", w)
+        SELECT campaign_id, campaign_name, business_unit, phase, phase_name, phase_order, start_date, end_date
+        FROM marts.dim_campaign_phases
+        {w.sql} ORDER BY campaign_start_date, campaign_id, phase_order""", w)
 
 
 def alerts(snap: Snapshot, scope: Scope, filters: Filters | None = None) -> pl.DataFrame:
@@ -213,20 +203,19 @@ ATTRIBUTION_MODELS = ("last_touch", "first_touch", "linear", "time_decay", "posi
 
 def attribution(snap: Snapshot, scope: Scope, filters: Filters, models: tuple[str, ...] = ATTRIBUTION_MODELS) -> pl.DataFrame:
     """Credited applications, hires and revenue per campaign under each model (touch channel filter applies)."""
-    w = where(scope, filters, date_column="conversion_month", campaign_column="a.campaign_id",
-              channel_column="touch_channel", bu_column="a.business_unit", client_column="c.client_id")
+    w = where(scope, filters, date_column="conversion_month", campaign_column="campaign_id",
+              channel_column="touch_channel")
     w.add("attribution_model IN (SELECT unnest($models))", models=list(models))
     if filters.date_from:  # month grain: keep months that overlap the period
         w.params["date_from"] = filters.date_from.replace(day=1)
     return _query(snap, f"""
-        SELECT a.campaign_id, any_value(c.campaign_name) AS campaign_name, attribution_model,
+        SELECT campaign_id, any_value(campaign_name) AS campaign_name, attribution_model,
                round(sum(credited_conversions) FILTER (WHERE conversion_type = 'application'), 2) AS credited_applications,
                round(sum(credited_conversions) FILTER (WHERE conversion_type = 'hire'), 2) AS credited_hires,
                round(sum(credited_revenue_mxn), 2) AS credited_revenue_mxn
-        FROM marts.mart_attribution_by_campaign a
-        JOIN marts.mart_campaign_summary c USING (campaign_id)
+        FROM marts.mart_attribution_by_campaign
         {w.sql}
-        GROUP BY a.campaign_id, attribution_model ORDER BY a.campaign_id, attribution_model""", w)
+        GROUP BY campaign_id, attribution_model ORDER BY campaign_id, attribution_model""", w)
 
 
 # -- funnel -----------------------------------------------------------------------------------------------------------
@@ -241,23 +230,17 @@ def funnel(snap: Snapshot, scope: Scope, filters: Filters, by: list[str]) -> pl.
     allowed = {"cohort_month", "business_unit", "source_channel", "campaign_id"}
     if not set(by) <= allowed:
         raise ValueError(f"cannot group the funnel by {set(by) - allowed}")
-    table = ("(SELECT f.*, c.client_id FROM marts.mart_funnel_cohorts f "
-             "LEFT JOIN marts.mart_campaign_summary c USING (campaign_id))")
-    return _grouped(snap, table, _funnel_where(scope, filters), by, FUNNEL_ADDITIVE, "funnel")
+    return _grouped(snap, "marts.mart_funnel_cohorts", _funnel_where(scope, filters), by, FUNNEL_ADDITIVE, "funnel")
 
 
 def stage_durations(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
     """Median and p90 days per completed stage over the selection (percentiles of the rows, not of summaries)."""
-    w = where(scope, filters, date_column="d.cohort_month", campaign_column="d.campaign_id",
-              channel_column="d.source_channel", bu_column="d.business_unit", client_column="c.client_id")
-    if filters.date_from:
-        w.params["date_from"] = filters.date_from.replace(day=1)
+    w = _funnel_where(scope, filters)  # the same rows as the funnel: cohort month, campaign, source channel
     return _query(snap, f"""
         SELECT stage, count(*) AS completed,
                round(quantile_cont(days_in_stage, 0.5), 1) AS median_days,
                round(quantile_cont(days_in_stage, 0.9), 1) AS p90_days
-        FROM marts.fct_stage_durations d
-        LEFT JOIN marts.mart_campaign_summary c USING (campaign_id)
+        FROM marts.fct_stage_durations
         {w.sql}
         GROUP BY stage
         ORDER BY list_position(['applied', 'screened', 'interviewed', 'offered', 'time_to_hire'], stage)""", w)
@@ -386,11 +369,9 @@ def at_risk_candidates(snap: Snapshot, scope: Scope, filters: Filters, limit: in
 
 
 # -- API shapes: campaigns (seed 13.12), engagement, chatbot, payments --------------------------------------------
-_CAMPAIGN_STATUS = """CASE WHEN start_date > (SELECT max(metric_date) FROM marts.fct_campaign_channel_daily) THEN 'scheduled'
-                          WHEN end_date < (SELECT max(metric_date) FROM marts.fct_campaign_channel_daily) THEN 'finished'
-                          ELSE 'active' END"""
-_CAMPAIGN_COLUMNS = f"""campaign_id AS id, campaign_name AS name, business_unit, client_id, objective, start_date, end_date,
-    budget_mxn, {_CAMPAIGN_STATUS} AS status, reach::BIGINT AS reach, clicks::BIGINT AS clicks,
+# status (scheduled, active, finished) is decided in dbt (marts.dim_campaigns, carried by mart_campaign_summary)
+_CAMPAIGN_COLUMNS = """campaign_id AS id, campaign_name AS name, business_unit, client_id, objective, start_date, end_date,
+    budget_mxn, status, reach::BIGINT AS reach, clicks::BIGINT AS clicks,
     applications::BIGINT AS applications, hires::BIGINT AS hires, spend_mxn, conversion_rate, engagement_score, roi,
     retargeting_impact"""
 
@@ -404,7 +385,7 @@ def campaign_page(snap: Snapshot, scope: Scope, filters: Filters, *, status: str
     if filters.date_to:
         w.add("start_date <= $date_to", date_to=filters.date_to)
     if status:
-        w.add(f"{_CAMPAIGN_STATUS} = $status", status=status)
+        w.add("status = $status", status=status)
     if search:
         w.add("campaign_name ILIKE '%' || $search || '%' ESCAPE '\\'", search=search.replace("\\", "\\\\")
               .replace("%", "\\%").replace("_", "\\_"))
@@ -493,14 +474,14 @@ def transactions(snap: Snapshot, scope: Scope, filters: Filters, *, status: str 
                  limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
     """Stripe charges in scope (newest first), in their currency and in MXN; emails pseudonymized unless revealed."""
 
-    w = where(scope, filters, date_column="t.charge_date", bu_column="t.business_unit", client_column="t.client_id")
+    w = where(scope, filters, date_column="charge_date")
     if status:
-        w.add("t.status = $status", status=status)
-    return _page(snap, f"""t.charge_id, t.customer_id, c.customer_name, {pseudonym_sql('c.email', 'email', 'customer_email')},
-                           t.invoice_id, t.business_unit, t.client_id, t.status, t.currency, t.amount, t.amount_mxn,
-                           t.refunded_mxn, t.failure_code, t.charge_date""",
-                 f"FROM intermediate.int_stripe__charges_mxn t LEFT JOIN staging.stg_stripe__customers c USING (customer_id) {w.sql}",
-                 "t.charge_date DESC, t.charge_id", w, limit=limit, offset=offset,
+        w.add("status = $status", status=status)
+    return _page(snap, f"""charge_id, customer_id, customer_name, {pseudonym_sql('email', 'email', 'customer_email')},
+                           invoice_id, business_unit, client_id, status, currency, amount, amount_mxn,
+                           refunded_mxn, failure_code, charge_date""",
+                 f"FROM marts.fct_charges {w.sql}",
+                 "charge_date DESC, charge_id", w, limit=limit, offset=offset,
                  extra={"reveal_pii": reveal_pii, "pii_key": pii_key})
 
 
@@ -508,13 +489,13 @@ def invoices(snap: Snapshot, scope: Scope, filters: Filters, *, status: str | No
              limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
     """Stripe invoices in scope (newest first); amounts in the invoice's currency, major units."""
 
-    w = where(scope, filters, date_column="i.created_at::DATE", bu_column="c.business_unit", client_column="c.client_id")
+    w = where(scope, filters, date_column="created_at::DATE")
     if status:
-        w.add("i.status = $status", status=status)
-    return _page(snap, f"""i.invoice_id, i.invoice_number, i.customer_id, c.customer_name,
-                           {pseudonym_sql('c.email', 'email', 'customer_email')}, c.business_unit, c.client_id,
-                           i.subscription_id, i.status, i.billing_reason, i.currency, i.amount_due, i.amount_paid,
-                           i.period_start, i.period_end, i.created_at""",
-                 f"FROM staging.stg_stripe__invoices i JOIN staging.stg_stripe__customers c USING (customer_id) {w.sql}",
-                 "i.created_at DESC, i.invoice_id", w, limit=limit, offset=offset,
+        w.add("status = $status", status=status)
+    return _page(snap, f"""invoice_id, invoice_number, customer_id, customer_name,
+                           {pseudonym_sql('email', 'email', 'customer_email')}, business_unit, client_id,
+                           subscription_id, status, billing_reason, currency, amount_due, amount_paid,
+                           period_start, period_end, created_at""",
+                 f"FROM marts.fct_invoices {w.sql}",
+                 "created_at DESC, invoice_id", w, limit=limit, offset=offset,
                  extra={"reveal_pii": reveal_pii, "pii_key": pii_key})

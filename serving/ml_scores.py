@@ -1,4 +1,5 @@
-"""Read queries over the ml schema of the serving snapshot (API and CLI), each a parameterised SQL.
+"""Read queries over the ml schema of the serving snapshot (API and CLI), each a parameterised SQL; vacancies and
+candidates they name are read from the marts (``dim_vacancies``, ``dim_candidates``).
 
 Candidate-level reads take the caller's ``Scope``: a BU manager's scope is a condition
 in the SQL; a client's scope sees no candidate (candidates are not a client's data).
@@ -73,7 +74,7 @@ def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None =
     checks = []
     if vacancy_id is not None:
         seen = where(scope, None, client_column=None).add("vacancy_id = $id", id=vacancy_id)
-        checks.append(("vacancy", vacancy_id, f"SELECT 1 FROM staging.stg_ats__vacancies {seen.sql}", seen.params))
+        checks.append(("vacancy", vacancy_id, f"SELECT 1 FROM marts.dim_vacancies {seen.sql}", seen.params))
     if candidate_id is not None:
         checks.append(("profiled candidate", candidate_id, "SELECT 1 FROM ml.candidate_profiles WHERE candidate_id = $id",
                        {"id": candidate_id}))
@@ -90,14 +91,13 @@ def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None =
     else:
         w.add("m.candidate_id = $candidate AND rank_for_candidate <= $k", candidate=candidate_id, k=top_k)
         rank = "rank_for_candidate"
-    name = "nullif(concat_ws(' ', c.first_name, c.last_name), '')"
     return fetch_dicts(snap, f"""SELECT m.vacancy_id, m.candidate_id, m.score, m.similarity, m.skill_coverage, m.experience_fit,
                               m.location_match, m.{rank} AS rank, m.model_version,
-                              {pseudonym_sql(name, 'name', 'candidate_name')},
+                              {pseudonym_sql('c.candidate_name', 'name', 'candidate_name')},
                               {pseudonym_sql('c.email', 'email', 'candidate_email')}
                        FROM ml.match_scores m
-                       JOIN staging.stg_ats__vacancies v USING (vacancy_id)
-                       LEFT JOIN staging.stg_scraped__candidates c USING (candidate_id)
+                       JOIN marts.dim_vacancies v USING (vacancy_id)
+                       LEFT JOIN marts.dim_candidates c USING (candidate_id)
                        {w.sql} ORDER BY m.{rank}""", {**w.params, "reveal_pii": reveal_pii, "pii_key": pii_key})
 
 

@@ -40,15 +40,8 @@ ORDER BY _ingested_at DESC, _source_file, _record_number
 LIMIT $limit
 """
 
-# Freshness = newest business timestamp per source (what the data covers), not when it was loaded.
-DATA_FRESHNESS_SQL = """
-SELECT 'ats_events' AS source, max(occurred_at) AS newest_record FROM staging.stg_ats__events
--- a daily export covers its whole (Mexico City) day
-UNION ALL SELECT 'channel_metrics', (max(metric_date)::VARCHAR || 'T23:59:59-06:00')::TIMESTAMPTZ
-    FROM intermediate.int_channel_metrics__unified_daily
-UNION ALL SELECT 'stripe', max(created_at) FROM staging.stg_stripe__events
-UNION ALL SELECT 'scraped_candidates', max(created_on) FROM staging.stg_scraped__candidates
-"""
+# Freshness = newest business timestamp per source (what the data covers), not when it was loaded: built in dbt.
+DATA_FRESHNESS_SQL = "SELECT source, newest_record FROM marts.mart_source_freshness"
 
 
 def source_status(snap: Snapshot) -> pl.DataFrame:

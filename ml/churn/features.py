@@ -5,8 +5,16 @@ happened before it but was delivered late (``delivery_lag_days``) is not known
 until its delivery day. ``tests/ml/test_churn.py`` proves it by deleting everything
 after a cutoff and getting the same features.
 
-Activity is what the candidate does (chat, opens and clicks, applications,
-assessments, referrals, points); a notification sent *to* them is not activity.
+Activity is what the candidate did themselves (started a chatbot conversation or wrote
+to it, applied, submitted an assessment, invited a referral, opened or clicked a
+notification), defined once in dbt: ``intermediate.int_candidate_activity``, the model
+the dashboard's active candidates and retention count. Tenure, recency, activity
+counts, who is scored (active in the 30 days before the cutoff) and the label
+(inactive in the 30 days after it) all read that model, so "churned" here is exactly
+"not active" on the dashboard. Things done *to* a candidate (notifications delivered,
+points and levels awarded, a recruiter moving their application, the bot's messages)
+are not activity; some are features of their own (``notifications_received_30d``,
+``points_90d``, ``level``, ``stage_advances_90d``).
 """
 from __future__ import annotations
 
@@ -21,7 +29,8 @@ from foundation.errors import UserError
 
 HORIZON_DAYS = 30  # "goes inactive in the next 30 days"
 ACTIVE_WINDOW_DAYS = 30  # who is scored: candidates active in the 30 days before the cutoff
-NOT_ACTIVITY = ("notification.sent", "notification.delivered", "notification.failed")
+#: the one definition of candidate activity (transforms/models/intermediate/engagement/int_candidate_activity.sql)
+ACTIVITY_TABLE = "intermediate.int_candidate_activity"
 
 FEATURES: dict[str, str] = {
     "tenure_days": "days since the candidate's first known activity",
@@ -45,19 +54,18 @@ FEATURES: dict[str, str] = {
 }
 
 # Events as known at $cutoff: happened before it and delivered before it.
-_KNOWN = """
-known AS (
-    SELECT candidate_id, event_type, occurred_at, event_id,
-           date_diff('day', occurred_at, $cutoff::TIMESTAMPTZ) AS age_days
-    FROM staging.stg_ats__events
+def _known_at_cutoff(table: str, columns: str) -> str:
+    return f"""
+    SELECT {columns}, date_diff('day', occurred_at, $cutoff::TIMESTAMPTZ) AS age_days
+    FROM {table}
     WHERE candidate_id IS NOT NULL
       AND occurred_at < $cutoff::TIMESTAMPTZ
-      AND occurred_at::DATE + delivery_lag_days::INTEGER < $cutoff::DATE
-)"""
+      AND occurred_at::DATE + delivery_lag_days::INTEGER < $cutoff::DATE"""
+
 
 FEATURES_SQL = f"""
-WITH {_KNOWN},
-activity AS (SELECT * FROM known WHERE event_type NOT IN {NOT_ACTIVITY}),
+WITH known AS ({_known_at_cutoff("staging.stg_ats__events", "candidate_id, event_type, occurred_at, event_id")}),
+activity AS ({_known_at_cutoff(ACTIVITY_TABLE, "candidate_id, event_type, occurred_at, event_id")}),
 per_candidate AS (
     SELECT candidate_id,
         date_diff('day', min(occurred_at), $cutoff::TIMESTAMPTZ) AS tenure_days,
@@ -66,21 +74,21 @@ per_candidate AS (
         count(*) FILTER (age_days < 30) AS activity_30d,
         count(*) FILTER (age_days < 90) AS activity_90d,
         count(DISTINCT occurred_at::DATE) FILTER (age_days < 30) AS active_days_30d,
-        count(*) FILTER (age_days < 30) / (count(*) FILTER (age_days >= 30 AND age_days < 60) + 1.0) AS activity_trend,
+        count(*) FILTER (age_days < 30) / (count(*) FILTER (age_days >= 30 AND age_days < 60) + 1.0) AS activity_trend
+    FROM activity GROUP BY candidate_id
+),
+-- counts per event type, of every event known (a bot's messages count in chat_messages_30d, as before)
+per_type AS (
+    SELECT candidate_id,
         count(*) FILTER (age_days < 30 AND event_type = 'chatbot.message') AS chat_messages_30d,
         count(*) FILTER (age_days < 90 AND event_type = 'chatbot.conversation_started') AS conversations_90d,
         count(*) FILTER (age_days < 30 AND event_type = 'notification.clicked') AS notification_clicks_30d,
-        count(*) FILTER (age_days < 90 AND event_type = 'workflow.stage_changed') AS workflow_events_90d,
         count(*) FILTER (age_days < 90 AND event_type = 'assessment.submitted') AS assessments_90d,
         count(*) FILTER (age_days < 90 AND event_type = 'referral.invited') AS referrals_90d,
-        count(*) FILTER (age_days < 90 AND event_type = 'notification.opened') AS opened_90d
-    FROM activity GROUP BY candidate_id
-),
-received AS (
-    SELECT candidate_id,
-        count(*) FILTER (age_days < 30) AS notifications_received_30d,
-        count(*) FILTER (age_days < 90) AS delivered_90d
-    FROM known WHERE event_type = 'notification.delivered' GROUP BY candidate_id
+        count(*) FILTER (age_days < 90 AND event_type = 'notification.opened') AS opened_90d,
+        count(*) FILTER (age_days < 30 AND event_type = 'notification.delivered') AS notifications_received_30d,
+        count(*) FILTER (age_days < 90 AND event_type = 'notification.delivered') AS delivered_90d
+    FROM known GROUP BY candidate_id
 ),
 workflow AS (
     SELECT k.candidate_id,
@@ -102,14 +110,15 @@ business_unit AS (
 )
 SELECT p.candidate_id, b.business_unit, $cutoff::DATE AS cutoff,
     p.tenure_days, p.days_since_last_activity, p.activity_7d, p.activity_30d, p.activity_90d, p.active_days_30d,
-    p.activity_trend, p.chat_messages_30d, p.conversations_90d,
-    coalesce(r.notifications_received_30d, 0) AS notifications_received_30d,
-    p.opened_90d / greatest(coalesce(r.delivered_90d, 0), 1) AS notification_open_rate_90d,
-    p.notification_clicks_30d, coalesce(w.applications_90d, 0) AS applications_90d,
-    coalesce(w.stage_advances_90d, 0) AS stage_advances_90d, p.assessments_90d,
-    coalesce(g.points_90d, 0) AS points_90d, coalesce(g.level, 0) AS level, p.referrals_90d
+    p.activity_trend, coalesce(t.chat_messages_30d, 0) AS chat_messages_30d,
+    coalesce(t.conversations_90d, 0) AS conversations_90d,
+    coalesce(t.notifications_received_30d, 0) AS notifications_received_30d,
+    coalesce(t.opened_90d, 0) / greatest(coalesce(t.delivered_90d, 0), 1) AS notification_open_rate_90d,
+    coalesce(t.notification_clicks_30d, 0) AS notification_clicks_30d, coalesce(w.applications_90d, 0) AS applications_90d,
+    coalesce(w.stage_advances_90d, 0) AS stage_advances_90d, coalesce(t.assessments_90d, 0) AS assessments_90d,
+    coalesce(g.points_90d, 0) AS points_90d, coalesce(g.level, 0) AS level, coalesce(t.referrals_90d, 0) AS referrals_90d
 FROM per_candidate p
-LEFT JOIN received r USING (candidate_id)
+LEFT JOIN per_type t USING (candidate_id)
 LEFT JOIN workflow w USING (candidate_id)
 LEFT JOIN gamification g USING (candidate_id)
 LEFT JOIN business_unit b USING (candidate_id)
@@ -117,10 +126,10 @@ WHERE p.days_since_last_activity < {ACTIVE_WINDOW_DAYS}
 ORDER BY p.candidate_id
 """
 
+#: the candidates active in the 30 days after the cutoff, by the dashboard's definition: the others churned
 LABEL_SQL = f"""
-SELECT DISTINCT candidate_id FROM staging.stg_ats__events
-WHERE candidate_id IS NOT NULL AND event_type NOT IN {NOT_ACTIVITY}
-  AND occurred_at >= $cutoff::TIMESTAMPTZ AND occurred_at < $cutoff::TIMESTAMPTZ + INTERVAL {HORIZON_DAYS} DAY
+SELECT DISTINCT candidate_id FROM {ACTIVITY_TABLE}
+WHERE occurred_at >= $cutoff::TIMESTAMPTZ AND occurred_at < $cutoff::TIMESTAMPTZ + INTERVAL {HORIZON_DAYS} DAY
 """
 
 

@@ -30,7 +30,8 @@ STAGING_INPUTS = [AssetKey(["staging", name]) for name in (
     "stg_scraped__candidates", "stg_scraped__cvs", "stg_ats__vacancies", "stg_ats__events",
     "stg_ats__application_stage_changes", "stg_ats__gamification_events", "stg_ats__notification_events",
     "stg_stripe__events", "stg_stripe__subscriptions", "stg_stripe__customers", "stg_stripe__charges",
-    "stg_stripe__invoices", "stg_stripe__refunds")] + [AssetKey(["marts", "mart_mrr_monthly"])]
+    "stg_stripe__invoices", "stg_stripe__refunds")] + [AssetKey(["marts", "mart_mrr_monthly"]),
+    AssetKey(["intermediate", "int_candidate_activity"])]  # candidate activity, defined once (churn features, label)
 
 
 def model_key(name: str) -> AssetKey:

@@ -23,7 +23,7 @@ from tests.guarantees import reads
 from tests.guarantees.twin import ScopeUnderTest, current_file, make_twin, serving
 
 #: reads of data nobody owns (the same for every role), so an analyst's answer cannot change on a twin
-SHARED_READS = {"analytics.data_range", "ml_reads.analyzers", "ml_reads.analyzer_results", "ml_reads.score_summary"}
+SHARED_READS = {"analytics.data_range", "ml_scores.analyzers", "ml_scores.analyzer_results", "ml_scores.score_summary"}
 #: reads that answer names and ids only, or one row by its key (the twin's copy comes second): the foreign-id scan
 #: and the foreign-id variant of the read (reads.call_scoped) cover them
 IDS_ONLY_READS = {"analytics.solutions_clients", "analytics.campaign_detail"}

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from polars.testing import assert_frame_equal
 
-from ml.churn.features import HORIZON_DAYS, features_at, labelled_at, plan_cutoffs
+from ml.churn.features import ACTIVITY_TABLE, HORIZON_DAYS, features_at, labelled_at, plan_cutoffs
 
 CUTOFF = date(2026, 6, 1)
 MARGIN = 0.01  # ROC-AUC and PR-AUC over logistic regression (measured at scale 0.1: about +0.02 and +0.04)
@@ -18,8 +18,10 @@ def test_no_feature_uses_data_from_after_the_cutoff(writer):
     # Remove everything huntRED could not have known at the cutoff: events after it, and events before it
     # that were delivered late, after it. If any feature looked past the cutoff, this would change it.
     cutoff = f"'{CUTOFF.isoformat()} 00:00:00-06:00'::TIMESTAMPTZ"
-    writer.execute(f"DELETE FROM staging.stg_ats__events WHERE occurred_at >= {cutoff} "
-                   f"OR occurred_at::DATE + delivery_lag_days::INTEGER >= '{CUTOFF.isoformat()}'::DATE")
+    unknown = f"occurred_at >= {cutoff} OR occurred_at::DATE + delivery_lag_days::INTEGER >= '{CUTOFF.isoformat()}'::DATE"
+    # the events, and the candidates' own acts among them (the activity the features count)
+    for table in ("staging.stg_ats__events", ACTIVITY_TABLE):
+        writer.execute(f"DELETE FROM {table} WHERE {unknown}")
     late = writer.sql("SELECT count(*) FROM staging.stg_ats__application_stage_changes WHERE event_id NOT IN "
                       "(SELECT event_id FROM staging.stg_ats__events)").fetchall()[0][0]
     assert late > 0, "the sample must have events after the cutoff for this test to mean anything"
@@ -32,8 +34,7 @@ def test_the_label_looks_only_at_the_thirty_days_after_the_cutoff(writer):
     labelled = labelled_at(writer, CUTOFF)
     churned = set(labelled.filter(labelled["label"] == 1)["candidate_id"])
     active_after = {c for (c,) in writer.sql(
-        "SELECT DISTINCT candidate_id FROM staging.stg_ats__events WHERE event_type NOT IN "
-        "('notification.sent', 'notification.delivered', 'notification.failed') AND occurred_at >= $a AND occurred_at < $b",
+        "SELECT DISTINCT candidate_id FROM intermediate.int_candidate_activity WHERE occurred_at >= $a AND occurred_at < $b",
         params={"a": f"{CUTOFF} 00:00:00-06:00", "b": f"{CUTOFF + timedelta(days=HORIZON_DAYS)} 00:00:00-06:00"}).fetchall()}
     assert churned and not churned & active_after
     assert set(labelled["candidate_id"]) - churned <= active_after

@@ -112,8 +112,10 @@ _REFERENCED_MODELS = {
     "stg_stripe__invoices": "stripe_invoice",
     "stg_stripe__charges": "stripe_charge",
 }
-#: relationships whose target is built from the same rows as the referring model (cannot dangle), or a seed
-_DERIVED = {"mart_campaign_summary"}
+#: relationships whose target is built from the same rows as the referring model (cannot dangle), or a seed:
+#: every campaign of stg_ats__campaigns is a row of dim_campaigns (and of mart_campaign_summary), every client a
+#: Stripe customer names is a row of dim_clients, every application of a stage duration a row of fct_applications
+_DERIVED = {"mart_campaign_summary", "dim_campaigns", "dim_clients", "fct_applications"}
 
 
 def test_every_relationships_test_on_source_data_has_its_reference_checked_at_ingestion():

@@ -45,3 +45,13 @@
 {%- else %}{{ exceptions.raise_compiler_error('unknown metric group ' ~ group) }}
 {%- endif %}
 {%- endmacro %}
+
+{#- The additive columns of a group's marts (ADDITIVE_COLUMNS): `{% for c in additive_columns('campaign') %}`. -#}
+{% macro additive_columns(group) -%}
+{%- if group == 'campaign' %}
+    {{ return(['reach', 'impressions', 'clicks', 'sends', 'deliveries', 'reads', 'replies', 'applications', 'qualified_applications', 'hires', 'spend_mxn', 'attributed_revenue_mxn']) }}
+{%- elif group == 'funnel' %}
+    {{ return(['applied', 'screened', 'interviewed', 'offered', 'hired', 'rejected', 'open_applications', 'stale', 'offers_pending', 'stages_reached']) }}
+{%- else %}{{ exceptions.raise_compiler_error('no additive columns for group ' ~ group) }}
+{%- endif %}
+{%- endmacro %}

@@ -1,9 +1,4 @@
-{# The additive columns of campaign performance, in one place for every rollup. #}
-{% macro campaign_additive_columns() -%}
-    {{ return(['reach', 'impressions', 'clicks', 'sends', 'deliveries', 'reads', 'replies', 'applications',
-               'qualified_applications', 'hires', 'spend_mxn', 'attributed_revenue_mxn']) }}
-{%- endmacro %}
-
+{# The additive columns come from models/metrics.py, through the generated macro additive_columns (metrics.sql). #}
 {% macro campaign_rollup(period_column) -%}
 with rolled as (
     select
@@ -13,7 +8,7 @@ with rolled as (
         client_id,
         phase,
         channel,
-        {%- for column in campaign_additive_columns() %}
+        {%- for column in additive_columns('campaign') %}
         sum({{ column }}) as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('fct_campaign_channel_daily') }}

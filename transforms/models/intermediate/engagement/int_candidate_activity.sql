@@ -1,5 +1,10 @@
--- Things a candidate did themselves (not things done to them), one row per event.
-select event_id, candidate_id, business_unit, occurred_at, event_type
+-- Candidate activity, defined once: things a candidate did themselves (not things done to them), one row per event.
+-- Everything that says "active" reads this model - the engagement marts (active candidates per day and week,
+-- cohort retention), fct_candidate_activity_daily, and the churn model's activity features and its label
+-- (ml/churn/features.py). Not activity: notifications sent or delivered to them, gamification points, badges and
+-- levels awarded to them, a recruiter moving their application past 'applied', messages the bot or an agent wrote.
+-- delivery_lag_days (how late the event was delivered) lets the churn features use only what was known at a cutoff.
+select event_id, candidate_id, business_unit, occurred_at, event_type, delivery_lag_days
 from {{ ref('stg_ats__events') }}
 where candidate_id is not null
   and event_type in (

@@ -4,25 +4,26 @@
     unique_key='activity_date',
     tags=['daily_partitioned'],
 ) }}
--- What each candidate did each day (Mexico City time), one row per candidate and day with
--- counts per module: the event-sized table of engagement and of churn features.
+-- What each candidate did themselves each day (Mexico City time): one row per candidate and active day, `events`
+-- their own acts (int_candidate_activity, the one definition of activity: a candidate has a row on exactly the
+-- days the engagement marts count them active), split by module. Things done to them (notifications delivered,
+-- gamification awarded, recruiters' stage moves, the bot's messages) are not counted.
 -- Built by Dagster's daily partitions: a partition run passes window_start/window_end
 -- (dbt vars) and rebuilds the days in [window_start - late_days, window_end), so events
 -- delivered up to `late_days` days late land in their own day. Without vars, or on the
 -- first build, or with --full-refresh, it builds every day.
 {%- set late_days = var('late_event_days', 5) %}
-with events as (
+with activity as (
     select
-        e.event_id,
-        e.candidate_id,
-        e.business_unit,
-        e.event_type,
-        {{ local_date('e.occurred_at') }} as activity_date
-    from {{ ref('stg_ats__events') }} e
-    where e.candidate_id is not null
+        a.event_id,
+        a.candidate_id,
+        a.business_unit,
+        a.event_type,
+        {{ local_date('a.occurred_at') }} as activity_date
+    from {{ ref('int_candidate_activity') }} a
     {%- if is_incremental() and var('window_start', none) is not none %}
-      and {{ local_date('e.occurred_at') }} >= date '{{ var("window_start") }}' - to_days({{ late_days }})
-      and {{ local_date('e.occurred_at') }} < date '{{ var("window_end") }}'
+    where {{ local_date('a.occurred_at') }} >= date '{{ var("window_start") }}' - to_days({{ late_days }})
+      and {{ local_date('a.occurred_at') }} < date '{{ var("window_end") }}'
     {%- endif %}
 )
 
@@ -33,11 +34,9 @@ select
     any_value(business_unit) as business_unit,
     count(*) as events,
     count(*) filter (where event_type like 'chatbot.%') as chatbot_events,
-    count(*) filter (where event_type like 'notification.%') as notification_events,
     count(*) filter (where event_type in ('notification.opened', 'notification.clicked')) as notifications_engaged,
-    count(*) filter (where event_type like 'gamification.%') as gamification_events,
-    count(*) filter (where event_type like 'referral.%') as referral_events,
-    count(*) filter (where event_type like 'assessment.%') as assessment_events,
-    count(*) filter (where event_type = 'workflow.stage_changed') as workflow_events
-from events
+    count(*) filter (where event_type = 'workflow.stage_changed') as applications,
+    count(*) filter (where event_type = 'assessment.submitted') as assessments_submitted,
+    count(*) filter (where event_type = 'referral.invited') as referrals_invited
+from activity
 group by candidate_id, activity_date

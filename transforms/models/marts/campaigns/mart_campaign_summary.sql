@@ -1,9 +1,9 @@
--- One row per campaign: its plan, its totals over its whole life, and retargeting impact.
+-- One row per campaign: its plan and status (dim_campaigns), its totals over its whole life, and retargeting impact.
 -- Retargeting impact: of the candidates the campaign touched before its Retargeting phase
 -- began and who had not applied to it by then (its open leads), the share who applied to it
 -- during Retargeting.
 with campaigns as (
-    select * from {{ ref('stg_ats__campaigns') }}
+    select * from {{ ref('dim_campaigns') }}
 ),
 
 retargeting as (
@@ -41,10 +41,9 @@ totals as (
         campaign_id,
         min(metric_date) as first_activity_date,
         max(metric_date) as last_activity_date,
-        sum(reach) as reach, sum(impressions) as impressions, sum(clicks) as clicks,
-        sum(sends) as sends, sum(deliveries) as deliveries, sum(reads) as reads, sum(replies) as replies,
-        sum(applications) as applications, sum(qualified_applications) as qualified_applications,
-        sum(hires) as hires, sum(spend_mxn) as spend_mxn, sum(attributed_revenue_mxn) as attributed_revenue_mxn
+        {%- for column in additive_columns('campaign') %}
+        sum({{ column }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ ref('fct_campaign_channel_daily') }}
     group by campaign_id
 ),
@@ -58,20 +57,18 @@ summary as (
         c.objective,
         c.start_date,
         c.end_date,
-        {{ to_mxn('c.budget', 'fx.rate_to_mxn') }} as budget_mxn,
+        c.budget_mxn,
+        c.status,
         t.first_activity_date,
         t.last_activity_date,
-        coalesce(t.reach, 0) as reach, coalesce(t.impressions, 0) as impressions, coalesce(t.clicks, 0) as clicks,
-        coalesce(t.sends, 0) as sends, coalesce(t.deliveries, 0) as deliveries, coalesce(t.reads, 0) as reads,
-        coalesce(t.replies, 0) as replies, coalesce(t.applications, 0) as applications,
-        coalesce(t.qualified_applications, 0) as qualified_applications, coalesce(t.hires, 0) as hires,
-        coalesce(t.spend_mxn, 0) as spend_mxn, coalesce(t.attributed_revenue_mxn, 0) as attributed_revenue_mxn,
+        {%- for column in additive_columns('campaign') %}
+        coalesce(t.{{ column }}, 0) as {{ column }},
+        {%- endfor %}
         coalesce(r.leads_at_retargeting_start, 0) as leads_at_retargeting_start,
         coalesce(r.leads_recovered, 0) as leads_recovered
     from campaigns c
     left join totals t using (campaign_id)
     left join recovered r using (campaign_id)
-    left join {{ ref('int_fx_rates__daily') }} fx on fx.currency = c.budget_currency and fx.rate_date = c.start_date
 )
 
 select *, {{ metrics('campaign') }}, {{ metrics('retargeting') }}

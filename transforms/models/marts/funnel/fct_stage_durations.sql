@@ -1,5 +1,6 @@
 -- Time spent in each stage, completed stages only (the application moved on, to the next
--- stage or to rejected), plus the whole application-to-hire span as stage 'time_to_hire'.
+-- stage or to rejected), plus the whole application-to-hire span as stage 'time_to_hire'; client_id is the
+-- campaign's client (what a client's scope filters on).
 with apps as (
     select * from {{ ref('fct_applications') }}
 ),
@@ -22,15 +23,17 @@ spans as (
 )
 
 select
-    application_id || ':' || stage as stage_duration_id,
-    application_id,
-    business_unit,
-    source_channel,
-    campaign_id,
-    cohort_month,
-    stage,
-    entered_at,
-    left_at,
-    date_diff('second', entered_at, left_at) / 86400.0 as days_in_stage
-from spans
-where left_at is not null and left_at >= entered_at
+    s.application_id || ':' || s.stage as stage_duration_id,
+    s.application_id,
+    s.business_unit,
+    s.source_channel,
+    s.campaign_id,
+    c.client_id,
+    s.cohort_month,
+    s.stage,
+    s.entered_at,
+    s.left_at,
+    date_diff('second', s.entered_at, s.left_at) / 86400.0 as days_in_stage
+from spans s
+left join {{ ref('dim_campaigns') }} c using (campaign_id)
+where s.left_at is not null and s.left_at >= s.entered_at

@@ -1,11 +1,13 @@
 -- Stage pass-through per cohort of applications (month applied) x BU x source channel x campaign.
 -- Counts are of applications that ever reached a stage, so each stage is a subset of the one before.
+-- client_id: the campaign's client (none for organic applications), what a client's scope filters on.
 with cohorts as (
     select
-        cohort_month,
-        business_unit,
-        source_channel,
-        coalesce(campaign_id, 'organic') as campaign_id,
+        a.cohort_month,
+        a.business_unit,
+        a.source_channel,
+        coalesce(a.campaign_id, 'organic') as campaign_id,
+        c.client_id,
         count(*) as applied,
         count(screened_at) as screened,
         count(interviewed_at) as interviewed,
@@ -16,7 +18,8 @@ with cohorts as (
         count(*) filter (where is_stale) as stale,
         count(*) filter (where offer_pending) as offers_pending,
         sum(stages_reached) as stages_reached
-    from {{ ref('fct_applications') }}
+    from {{ ref('fct_applications') }} a
+    left join {{ ref('dim_campaigns') }} c using (campaign_id)
     group by all
 )
 

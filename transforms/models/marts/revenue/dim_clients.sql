@@ -1,0 +1,9 @@
+-- One row per client (huntRED Solutions' consulting clients): their id, name and business unit, from the Stripe
+-- customers whose metadata names a client. A client's name is that of its earliest customer.
+select
+    client_id,
+    arg_min(customer_name, created_at) as client_name,
+    arg_min(business_unit, created_at) as business_unit
+from {{ ref('stg_stripe__customers') }}
+where client_id is not null
+group by client_id
