@@ -562,7 +562,7 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except Busy as exc:  # one line, as the API's 409: "busy: run <id> is writing the warehouse. Try again ..."
-        err.print(f"[yellow]{exc.problem}[/] {exc.fix}")
+        err.print(f"[yellow]{escape(exc.problem)}[/] {escape(exc.fix)}", soft_wrap=True, highlight=False)
         sys.exit(2)
     except UserError as exc:
         _say_error(exc.problem, exc.fix)

@@ -51,7 +51,7 @@ def _div(num: str, den: str) -> str:
 _weighted = " + ".join(f"{w} * coalesce({c}, 0)" for c, w in ENGAGEMENT_WEIGHTS.items())
 
 #: Campaign performance (seed 13.12 and 13.14), over the additive columns of
-#: ``marts.fct_campaign_channel_daily`` and its rollups.
+#: ``marts.fct_campaign_channel_daily`` and ``marts.mart_campaign_summary``.
 CAMPAIGN_METRICS: tuple[Metric, ...] = (
     Metric("ctr", "CTR", _div("clicks", "impressions"), "ratio",
            "Clicks / impressions. Messaging channels count a delivered message as an impression and a reply as a click."),
@@ -158,8 +158,8 @@ METRIC_GROUPS: dict[str, tuple[Metric, ...]] = {
 }
 METRICS: dict[str, Metric] = {m.name: m for group in METRIC_GROUPS.values() for m in group}
 
-#: The additive columns of a group's marts: what a rollup or a reader sums before the group's ratios are computed
-#: again. Written only here: the readers (``serving.analytics``) import them, and dbt's rollups get the same lists
+#: The additive columns of a group's marts: what a dbt model or a reader sums before the group's ratios are computed
+#: again. Written only here: the readers (``serving.analytics``) import them, and dbt models get the same lists
 #: from the macro ``additive_columns(group)``, generated into ``transforms/macros/metrics.sql`` with the formulas
 #: (one generator and one staleness test, ``tests/models/test_metric_definitions.py``, rather than a dbt var or a
 #: seed copied from here, which would be a second list needing its own check).
@@ -205,8 +205,8 @@ def render_dbt_macros() -> str:
 DOCS_FILE = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
 
 _GROUP_TITLES = {
-    "campaign": ("Campaign performance", "marts.fct_campaign_channel_daily (day x BU x campaign x phase x channel), "
-                 "mart_campaign_performance_weekly/monthly, mart_campaign_summary"),
+    "campaign": ("Campaign performance", "marts.fct_campaign_channel_daily (day x BU x campaign x phase x channel; "
+                 "readers sum it to any week, month or grouping), mart_campaign_summary"),
     "retargeting": ("Retargeting", "marts.mart_campaign_summary (per campaign)"),
     "funnel": ("Funnel and pipeline", "marts.mart_funnel_cohorts (cohort month x BU x source channel x campaign)"),
     "chatbot": ("Chatbot", "marts.mart_chatbot_daily"),

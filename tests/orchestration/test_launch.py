@@ -82,7 +82,7 @@ def test_every_cli_write_answers_busy_in_one_line_and_exit_2(warehouse, tmp_path
         for args in CLI_WRITES:
             args = [a.replace("{events}", str(events)) for a in args]
             done = subprocess.run([huntred, *args], cwd=REPO, capture_output=True, text=True, timeout=180,
-                                  env={**os.environ, "HUNTRED_WAREHOUSE_DIR": str(warehouse), "COLUMNS": "200"})
+                                  env={**os.environ, "HUNTRED_WAREHOUSE_DIR": str(warehouse), "COLUMNS": "80"})
             said = done.stderr.strip()
             assert done.returncode == 2, (args, done.stdout[-500:], said[-1500:])
             assert said.startswith(BUSY) and len(said.splitlines()) == 1, (args, said)
