@@ -24,7 +24,7 @@ from models.ml import UNPUBLISHED
 from models.warehouse import WAREHOUSE_DDL
 
 #: schemas copied into each serving snapshot (raw stays in the warehouse: readers use staging)
-PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "meta", "quarantine", "ml")
+PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "people", "meta", "quarantine", "ml")
 
 
 def connect_writer(settings: Settings) -> duckdb.DuckDBPyConnection:

@@ -477,10 +477,10 @@ def transactions(snap: Snapshot, scope: Scope, filters: Filters, *, status: str 
     w = where(scope, filters, date_column="charge_date")
     if status:
         w.add("status = $status", status=status)
-    return _page(snap, f"""charge_id, customer_id, customer_name, {pseudonym_sql('email', 'email', 'customer_email')},
+    return _page(snap, f"""charge_id, customer_id, customer_name, {pseudonym_sql('p.email', 'email', 'customer_email')},
                            invoice_id, business_unit, client_id, status, currency, amount, amount_mxn,
                            refunded_mxn, failure_code, charge_date""",
-                 f"FROM marts.fct_charges {w.sql}",
+                 f"FROM marts.fct_charges LEFT JOIN people.customer_contacts p USING (customer_id) {w.sql}",
                  "charge_date DESC, charge_id", w, limit=limit, offset=offset,
                  extra={"reveal_pii": reveal_pii, "pii_key": pii_key})
 
@@ -493,9 +493,9 @@ def invoices(snap: Snapshot, scope: Scope, filters: Filters, *, status: str | No
     if status:
         w.add("status = $status", status=status)
     return _page(snap, f"""invoice_id, invoice_number, customer_id, customer_name,
-                           {pseudonym_sql('email', 'email', 'customer_email')}, business_unit, client_id,
+                           {pseudonym_sql('p.email', 'email', 'customer_email')}, business_unit, client_id,
                            subscription_id, status, billing_reason, currency, amount_due, amount_paid,
                            period_start, period_end, created_at""",
-                 f"FROM marts.fct_invoices {w.sql}",
+                 f"FROM marts.fct_invoices LEFT JOIN people.customer_contacts p USING (customer_id) {w.sql}",
                  "created_at DESC, invoice_id", w, limit=limit, offset=offset,
                  extra={"reveal_pii": reveal_pii, "pii_key": pii_key})

@@ -1,5 +1,5 @@
 """Read queries over the ml schema of the serving snapshot (API and CLI), each a parameterised SQL; vacancies and
-candidates they name are read from the marts (``dim_vacancies``, ``dim_candidates``).
+candidates they name are read from ``marts.dim_vacancies`` and ``people.candidate_contacts`` (pseudonymized).
 
 Candidate-level reads take the caller's ``Scope``: a BU manager's scope is a condition
 in the SQL; a client's scope sees no candidate (candidates are not a client's data).
@@ -97,7 +97,7 @@ def match_scores(snap: Snapshot, scope: Scope = ALL, *, vacancy_id: str | None =
                               {pseudonym_sql('c.email', 'email', 'candidate_email')}
                        FROM ml.match_scores m
                        JOIN marts.dim_vacancies v USING (vacancy_id)
-                       LEFT JOIN marts.dim_candidates c USING (candidate_id)
+                       LEFT JOIN people.candidate_contacts c USING (candidate_id)
                        {w.sql} ORDER BY m.{rank}""", {**w.params, "reveal_pii": reveal_pii, "pii_key": pii_key})
 
 

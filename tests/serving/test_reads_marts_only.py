@@ -24,9 +24,10 @@ from tests.conftest import REPO, point_at
 READER_PACKAGES = ("serving", "api", "apps", "cli")
 #: what readers may query: the marts, the scores the ML layer writes, ingestion's ledger and quarantine (status
 #: pages), and the snapshot's own stamp (serving.snapshot_info)
-ALLOWED_SCHEMAS = {"marts", "ml", "meta", "quarantine", "serving"}
+#: people: names and e-mails, which readers show only through access.pii (pseudonyms unless admin)
+ALLOWED_SCHEMAS = {"marts", "people", "ml", "meta", "quarantine", "serving"}
 #: every schema the warehouse has (the published snapshot holds the first five and ``serving``)
-WAREHOUSE_SCHEMAS = {"staging", "intermediate", "marts", "meta", "quarantine", "ml", "raw", "main", "serving"}
+WAREHOUSE_SCHEMAS = {"staging", "intermediate", "marts", "people", "meta", "quarantine", "ml", "raw", "main", "serving"}
 RELATION = re.compile(rf"(?<![\w.])({'|'.join(sorted(WAREHOUSE_SCHEMAS))})\.\"?([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
 
 

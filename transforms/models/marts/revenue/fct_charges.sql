@@ -1,11 +1,10 @@
--- One row per Stripe charge: its customer (name, e-mail, business unit, client), status, the amount in its own
--- currency and in MXN at the charge day's rate, what was refunded, and the local (Mexico City) day. The e-mail
--- is a person's: readers show it pseudonymized unless the caller may see it (access.pii).
+-- One row per Stripe charge: its customer (name, business unit, client), status, the amount in its own currency
+-- and in MXN at the charge day's rate, what was refunded, and the local (Mexico City) day. The customer's e-mail
+-- is a person's: it is in people.customer_contacts.
 select
     ch.charge_id,
     ch.customer_id,
     cu.customer_name,
-    cu.email,
     ch.invoice_id,
     ch.business_unit,
     ch.client_id,

@@ -1,11 +1,10 @@
--- One row per Stripe invoice with its customer (name, e-mail, business unit, client); amounts in the invoice's
+-- One row per Stripe invoice with its customer (name, business unit, client; the e-mail is in people.customer_contacts); amounts in the invoice's
 -- currency, major units. Invoices of a customer never delivered are left out (their owner is unknown).
 select
     i.invoice_id,
     i.invoice_number,
     i.customer_id,
     c.customer_name,
-    c.email,
     c.business_unit,
     c.client_id,
     i.subscription_id,
