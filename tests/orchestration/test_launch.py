@@ -100,3 +100,16 @@ def test_a_segment_saved_through_the_launcher_is_a_run_in_dagsters_history(built
     runs = DagsterInstance.get().get_runs(RunsFilter(job_name="save_segment"))
     assert [r.status for r in runs] == [DagsterRunStatus.SUCCESS]
     assert (warehouse / "serving" / "CURRENT").read_text() != before
+
+
+def test_the_api_answers_a_write_while_another_run_writes_with_409_naming_the_run(built_lakehouse, tmp_path, api_as):
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(built_lakehouse[0], warehouse, ignore=shutil.ignore_patterns("dagster", "logs", "api_keys.json"))
+    point_at(warehouse)
+    scientist = api_as("data_scientist")
+    with writer_lock(get_settings(), HOLDER):
+        for method, url, body in (("POST", "/api/aura/segment/", {"name": "x", "rules": {"skills": ["Python"]}}),
+                                  ("POST", "/api/analyzers/run/", None)):
+            answer = scientist.request(method, url, json=body)
+            assert answer.status_code == 409, (url, answer.text)
+            assert answer.json()["detail"].startswith(BUSY), (url, answer.json())
