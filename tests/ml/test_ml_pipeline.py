@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import time
 
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
 from access.users import User
 from foundation.settings import get_settings
 from ml import tracking
 from ml.families import FAMILIES
 from models.enums import BusinessUnit
+from orchestration import launch
 from orchestration.launch import retrain
 from serving.snapshot import open_current
 from tests.apps.test_overview_page import signed_in
@@ -65,13 +68,18 @@ def test_the_models_page_compares_versions_and_its_retrain_button_trains_a_new_o
     assert "roc_auc" in set(side["metric"])
     assert at.get("image"), "the run's plots are shown"
 
+    clicked = time.time()
     at.button(key="retrain").click().run()
-    job = at.session_state["model_jobs"][-1]
+    run = at.session_state["model_jobs"][-1]["run"]  # started in the background through orchestration.launch
     deadline = time.monotonic() + 300
-    while job["process"].poll() is None and time.monotonic() < deadline:
+    while launch.still_running(run) and time.monotonic() < deadline:
         time.sleep(1)
-    assert job["process"].returncode == 0, open(job["log"]).read()[-2000:]
+    log = (get_settings().warehouse_dir / run.log_file).read_text()
+    assert "succeeded" in log.splitlines()[-1], log[-2000:]
     assert len(tracking.versions(FAMILIES["churn"].model_name)) == 2
+    instance = DagsterInstance.get()  # the button's training is a run in Dagster's history, like the CLI's
+    newest = instance.get_run_records(RunsFilter(job_name="ml_training"), limit=1)[0]
+    assert newest.dagster_run.status == DagsterRunStatus.SUCCESS and newest.create_timestamp.timestamp() >= clicked
 
 
 def test_the_models_page_is_not_for_analysts_or_managers(ml_warehouse):
