@@ -393,15 +393,20 @@ def report_roi(
 @export_app.command("client")
 def export_client(
     client_id: str = typer.Argument(..., help="huntRED Solutions client id, e.g. cli_00004."),
+    date_from: Optional[str] = typer.Option(None, "--from", callback=iso_date, help="First day, YYYY-MM-DD (default: the data's first)."),
+    date_to: Optional[str] = typer.Option(None, "--to", callback=iso_date, help="Last day, YYYY-MM-DD (default: the data's last)."),
     out: Optional[Path] = typer.Option(None, callback=out_file,
                                        help="Zip file to write (default: ./huntred_export_<client>_<date>.zip)."),
 ) -> None:
-    """The consulting export bundle of a client: Excel, Parquet, a PDF summary and a README (small counts suppressed)."""
+    """The consulting export bundle of a client for a period: Excel, Parquet, a PDF summary and a README (small counts
+    suppressed)."""
 
-    export = build_client_export(open_current(get_settings()), ALL, client_id)
+    period = Filters(date_from=parse_date(date_from, "--from") if date_from else None,
+                     date_to=parse_date(date_to, "--to") if date_to else None)
+    export = build_client_export(open_current(get_settings()), ALL, client_id, period)
     target = out or Path(export.file_name)
     target.write_bytes(export_zip(export))
-    console.print(f"Wrote {target} for {export.client_name}.")
+    console.print(f"Wrote {target} for {export.client_name}, {export.period}.")
 
 
 @app.command()

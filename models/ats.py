@@ -105,6 +105,7 @@ class VacancyPublished(_Payload):
 
     vacancy_id: NonEmptyId
     campaign_id: NonEmptyId
+    client_id: NonEmptyId | None = Field(None, description="The company the vacancy is filled for; it pays the placement fee.")
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=8000)
     required_skills: list[str] = Field(default_factory=list, max_length=50)

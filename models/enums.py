@@ -99,6 +99,15 @@ class Currency(StrEnum):
     USD = "USD"
 
 
+class RevenueStream(StrEnum):
+    """What a Stripe invoice bills (its metadata's ``kind``): how huntRED earns."""
+
+    PLACEMENT_FEE = "placement_fee"  # a share of a hire's first-year salary, invoiced to the client when the hire starts
+    SUBSCRIPTION = "subscription"  # monthly platform seats and retainers
+    CONSULTING_FEE = "consulting_fee"  # huntRED Solutions' projects
+    OTHER = "other"  # an invoice that names none of these
+
+
 class Language(StrEnum):
     ES = "es"
     EN = "en"

@@ -31,6 +31,10 @@ POSITION_BASED_ENDS = 0.4  # first and last touch each; the middle shares the re
 #: An application still open this many days after it was made is stale.
 STALE_AFTER_DAYS = 90
 
+#: ROI and ROAS of a selection that spent less than this are not meaningful ("n/m"): a channel that spent 3 MXN of
+#: e-mail sends and brought one hire would show a 20,000x return that says nothing about the channel.
+ROI_MIN_SPEND_MXN = 5_000
+
 #: Counts under this are suppressed in anything a client receives.
 CLIENT_MIN_COUNT = 5
 
@@ -40,12 +44,17 @@ class Metric:
     name: str
     label: str
     sql: str  # over additive columns of the same row (or of summed rows)
-    unit: str  # ratio | currency | score | days | count
+    unit: str  # ratio (shown as %) | multiple (shown as 3.2x) | currency | score | days | count
     description: str
 
 
 def _div(num: str, den: str) -> str:
     return f"(({num})::DOUBLE / NULLIF(({den})::DOUBLE, 0))"
+
+
+def _return_on_spend(num: str) -> str:
+    """A return on spend, NULL (not meaningful) below the spend floor."""
+    return f"CASE WHEN spend_mxn >= {ROI_MIN_SPEND_MXN} THEN {_div(num, 'spend_mxn')} END"
 
 
 _weighted = " + ".join(f"{w} * coalesce({c}, 0)" for c, w in ENGAGEMENT_WEIGHTS.items())
@@ -71,9 +80,11 @@ CAMPAIGN_METRICS: tuple[Metric, ...] = (
            "0-100 weighted interaction index: 100 x (1 - exp(-r / 0.10)) where r = (clicks + 3 x replies + "
            "5 x applications) / reach. 0 = nobody reached interacted; a campaign whose reached people each make "
            "0.1 weighted interactions scores 63; the seed's example (950 clicks, 120 applications, 12,000 reach) scores 72."),
-    Metric("roi", "ROI", _div("attributed_revenue_mxn - spend_mxn", "spend_mxn"), "ratio",
-           "(Attributed revenue - spend) / spend."),
-    Metric("roas", "ROAS", _div("attributed_revenue_mxn", "spend_mxn"), "ratio", "Attributed revenue / spend."),
+    Metric("roi", "ROI", _return_on_spend("attributed_revenue_mxn - spend_mxn"), "multiple",
+           "(Attributed revenue - spend) / spend, as a multiple: 2.0x means every peso spent brought back three "
+           f"(two of profit). Not meaningful (n/m) when the selection spent under {ROI_MIN_SPEND_MXN:,} MXN."),
+    Metric("roas", "ROAS", _return_on_spend("attributed_revenue_mxn"), "multiple",
+           f"Attributed revenue / spend, as a multiple. Not meaningful (n/m) under {ROI_MIN_SPEND_MXN:,} MXN of spend."),
 )
 
 #: Campaign-level only (a campaign's leads are not split by day or channel).
@@ -241,8 +252,10 @@ def render_docs() -> str:
             "| qualified_applications | Those of them that passed screening (reached 'screened'). |",
             "| hires | Those of them that ended in a hire: hires count on the day their candidate applied. |",
             "| spend_mxn | The channel's reported spend converted to MXN at the day's rate. |",
-            "| attributed_revenue_mxn | Revenue of those hires. A hire's revenue is its BU's net Stripe revenue (charges - "
-            "refunds) of the month of the hire, shared equally among that BU's hires of the month. |",
+            "| attributed_revenue_mxn | The placement fees of those hires that the clients have paid in Stripe, net of "
+            "refunds under the guarantee. A placement fee is a share of the hire's first-year salary, invoiced to the "
+            "client when the hire starts (the invoice's metadata names the application); a fee not yet paid counts "
+            "nothing yet. Subscriptions and consulting fees are not campaign revenue. |",
             "| leads_at_retargeting_start | Candidates the campaign touched before its Retargeting phase who had not applied "
             "to it by then. |",
             "| leads_recovered | Those of them who applied to it during Retargeting. |",

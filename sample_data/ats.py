@@ -26,7 +26,7 @@ from models.enums import (
 from models.ground_truth import VACANCIES, write_truth
 from sample_data import calibration as cal
 from sample_data.manifest import Manifest
-from sample_data.world import DAY, MX_TZ, Campaign, Candidate, World, rng_for, weighted_picker
+from sample_data.world import DAY, MX_TZ, Campaign, Candidate, Hire, World, rng_for, weighted_picker
 
 TABLE = "ats_events"
 LEVELS = ((100, "Explorador"), (300, "Aspirante"), (700, "Profesional"), (1500, "Experto"), (3000, "Leyenda"))
@@ -105,6 +105,8 @@ class AtsWriter:
         self.ids: Counter = Counter()
         self.vacancy_rng = rng_for(world.seed, "vacancies")
         self.vacancy_truth: list[dict] = []
+        #: the hires the period saw, for the placement invoices Stripe bills them with
+        self.hires: list[Hire] = []
 
     def _next(self, kind: str) -> int:
         self.ids[kind] += 1
@@ -179,7 +181,7 @@ class AtsWriter:
         text = VACANCY_TEXT[english].format(title=title, company=r.choice(cal.COMPANIES), city=v.city, state=v.state,
                                             years=years, skills=", ".join(required), low=v.salary_min, high=v.salary_max)
         self._emit(ts, "publish.vacancy_published", c.business_unit, {
-            "vacancy_id": v.id, "campaign_id": c.id, "title": title, "description": text, "required_skills": required,
+            "vacancy_id": v.id, "campaign_id": c.id, "client_id": v.client_id, "title": title, "description": text, "required_skills": required,
             "min_years_experience": min_years, "state": v.state, "city": v.city, "salary_min": v.salary_min,
             "salary_max": v.salary_max, "currency": "MXN", "language": "en" if english else "es"}, campaign_id=c.id)
         self.vacancy_truth.append({"vacancy_id": v.id, "role_index": v.role, "role_family": family,
@@ -240,6 +242,8 @@ class AtsWriter:
             self._emit(t, "workflow.stage_changed", cand.business_unit, {
                 "application_id": app_id, "vacancy_id": vac_id, "from_stage": stage, "to_stage": nxt,
                 "source_channel": channel.value}, cand.id, cmp_id)
+            if nxt == "hired" and vacancy is not None and t <= w.end_ts:
+                self.hires.append(Hire(app_id, vacancy, cand.business_unit, t))
             if nxt == "applied":
                 state["apps"] += 1
                 self._points(cand, t + 60, 50, "application", state)
@@ -425,7 +429,8 @@ def _poisson(r: random.Random, lam: float) -> int:
         k += 1
 
 
-def write_ats_events(world: World, out: Path, manifest: Manifest, progress=None) -> Counter:
+def write_ats_events(world: World, out: Path, manifest: Manifest, progress=None) -> tuple[Counter, list[Hire]]:
+    """Write the ATS events; return the applications per (campaign, channel, date) and the hires into client vacancies."""
     writer = AtsWriter(world, out, manifest)
     writer.publish()
     writer.proposals()
@@ -436,4 +441,4 @@ def write_ats_events(world: World, out: Path, manifest: Manifest, progress=None)
             progress(i / len(world.candidates))
     writer.finish()
     write_truth(out, VACANCIES, writer.vacancy_truth)
-    return writer.applications
+    return writer.applications, writer.hires

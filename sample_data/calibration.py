@@ -142,3 +142,32 @@ SKILL_VARIANTS: dict[str, tuple[str, ...]] = {
     "Atención al Cliente": ("Customer Service", "Servicio al cliente"), "Consultoría": ("Consulting",),
     "Análisis de Datos": ("Data Analysis",), "Power BI": ("PowerBI",),
 }
+
+# -- how huntRED earns: placement fees, subscriptions, consulting ------------------------------------------------------
+# A placement fee is a share of the hire's first-year base salary (12 monthly salaries), invoiced to the client when the
+# hire starts, payable in 30 days. Shares follow Mexican agency practice: retained executive search a quarter or more,
+# professional contingency search about two monthly salaries, graduate and volume hiring (interns, migrant workers)
+# well under one.
+PLACEMENT_FEE_SHARE: dict[BU, float] = {
+    BU.HUNTRED_EXECUTIVE: 0.25, BU.HUNTRED: 0.15, BU.HUNTRED_EXPERIENCE: 0.18, BU.HUNTRED_INSPIRATION: 0.15,
+    BU.HUNTRED_SOLUTIONS: 0.15, BU.HUNTU: 0.10, BU.AMIGRO: 0.08,
+}
+START_AFTER_HIRE_DAYS = (7, 30)  # notice period between the accepted offer and the first day
+PAYMENT_TERMS_DAYS = 30
+GUARANTEE_DAYS = 90  # a hire who leaves in this window is replaced free of charge or the fee is refunded
+GUARANTEE_BREAK_RATE = 0.08  # share of hires who leave within the guarantee
+GUARANTEE_REFUND_SHARE = 0.5  # of those, the share refunded (the others are replaced)
+PLACEMENT_UNPAID_RATE = 0.03  # invoices never paid (written off 90 days after they fall due)
+# huntRED Solutions also sells consulting projects (talent diagnostics, compensation studies), invoiced on delivery.
+CONSULTING_PROJECT_MXN = (60_000, 90_000, 150_000, 250_000)
+CONSULTING_PROJECTS_PER_YEAR = 2.5
+# Campaign budgets by BU, against the base draw (40k-250k MXN): executive search and the core professional unit (the
+# most candidates) buy LinkedIn-heavy plans; graduate, volume and hospitality hiring, and the campaigns Solutions runs
+# for its clients, run on cheaper ones.
+BU_BUDGET_MULTIPLIER: dict[BU, float] = {
+    BU.HUNTRED_EXECUTIVE: 1.8, BU.HUNTRED: 2.0, BU.HUNTRED_SOLUTIONS: 0.85, BU.HUNTRED_EXPERIENCE: 0.7,
+    BU.HUNTRED_INSPIRATION: 0.7, BU.HUNTU: 0.7, BU.AMIGRO: 0.7,
+}
+# Paid channels spend about what the media plan gives them (a campaign's budget split over its paid channels);
+# messaging is paid per send, the careers site is free.
+MEDIA_PLAN_PACING = 0.95

@@ -40,7 +40,7 @@ def _metrics(rng, channel: Channel, phase: CampaignPhase, daily_budget_mxn: floa
         return {"sends": sends, "deliveries": deliveries, "reads": reads, "replies": replies, "clicks": replies,
                 "bounces": sends - deliveries, "spend_mxn": spend_usd * cal.USD_MXN}
     cpc = cal.CHANNEL_COST_PER_CLICK_MXN[channel]
-    paid_clicks = int(daily_budget_mxn * 0.5 / cpc * noise) if cpc else int(daily_budget_mxn / 40 * noise)
+    paid_clicks = int(daily_budget_mxn * cal.MEDIA_PLAN_PACING / cpc * noise) if cpc else int(daily_budget_mxn / 40 * noise)
     clicks = max(paid_clicks, int(applications / APPLY_RATE[phase]))
     impressions = int(clicks / cal.CHANNEL_CTR[channel] * rng.uniform(0.8, 1.2))
     reach = int(impressions / rng.uniform(1.3, 2.4))
@@ -54,13 +54,17 @@ def write_channel_metrics(world: World, out: Path, manifest: Manifest, applicati
     for c in world.campaigns:
         budget_mxn = c.budget * (cal.USD_MXN if c.currency == Currency.USD else 1)
         duration = c.last_day - c.first_day + 1
+        # the media plan splits the budget over the channels that charge per click; messaging and the careers site
+        # take their sends and visits from an even share, as before
+        paid = [ch for ch in c.channels if ch not in MESSAGING_CHANNELS and cal.CHANNEL_COST_PER_CLICK_MXN.get(ch)]
         for channel in c.channels:
+            daily_budget_mxn = budget_mxn / duration / (len(paid) if channel in paid else len(c.channels))
             export = CHANNEL_EXPORTS[channel]
             for phase, first, last in c.phases:
                 for day in range(max(first, 0), min(last, world.days - 1) + 1):
                     date_str = world.date_of(day).isoformat()
                     apps = applications.get((c.id, channel, date_str), 0)
-                    m = _metrics(rng, channel, phase, budget_mxn / duration / len(c.channels), apps)
+                    m = _metrics(rng, channel, phase, daily_budget_mxn, apps)
                     currency = export.fixed_currency or BILLING_CURRENCY.get(channel, Currency.MXN)
                     spend = m["spend_mxn"] / (cal.USD_MXN if currency == Currency.USD else 1)
                     values = {"metric_date": world.date_of(day).strftime(export.date_format), "campaign_id": c.id,

@@ -7,6 +7,14 @@
 * ``stripe/api/<resource>/page_NNNN.json``: paginated list responses
   (``{"object": "list", "data": [...], "has_more": ...}``) as an export job
   paging through the API at the end of the period leaves them.
+
+What huntRED bills, as a recruiting group earns:
+
+* **placement fees**: one invoice per hire into a client's vacancy, a share of the hire's first-year salary, sent when
+  the hire starts and payable in 30 days; its metadata names the placement (application, vacancy, client, BU). A hire
+  who leaves within the guarantee is replaced free of charge or the fee is refunded on a sliding scale.
+* **subscriptions**: the monthly platform seats of every client (and huntRED Solutions' retainers).
+* **consulting fees**: huntRED Solutions' projects, invoiced on delivery.
 """
 from __future__ import annotations
 
@@ -19,7 +27,8 @@ from pathlib import Path
 import orjson
 
 from sample_data.manifest import Manifest
-from sample_data.world import DAY, World, rng_for
+from sample_data import calibration as cal
+from sample_data.world import DAY, Hire, World, rng_for
 
 API_VERSION = "2025-09-30.clover"
 PAGE_SIZE = 100
@@ -40,6 +49,7 @@ class StripeWriter:
         self.objects: dict[str, dict[str, dict]] = defaultdict(dict)  # resource -> id -> latest object
         self.deliveries: dict[int, list[tuple[int, bytes]]] = defaultdict(list)
         self.n_events = 0
+        self.customers: dict[str, dict] = {}  # client id -> its Stripe customer
 
     def _id(self, prefix: str) -> str:
         return prefix + "_" + "".join(self.rng.choice(_B62) for _ in range(24))
@@ -73,6 +83,7 @@ class StripeWriter:
                 "metadata": {"business_unit": client.business_unit.value, "client_id": client.id},
                 "name": client.name, "phone": None, "preferred_locales": ["es-419"], "tax_exempt": "none",
             }
+            self.customers[client.id] = customer
             if created >= w.ts(0):
                 self._event(created, "customer.created", customer)
             else:  # a customer from before the period: only the API export shows it
@@ -119,6 +130,96 @@ class StripeWriter:
             sub = {**sub, "status": "canceled", "canceled_at": canceled, "ended_at": canceled}
             self._event(canceled, "customer.subscription.deleted", sub, {"status": "active"})
 
+    # -- one-off invoices: placement fees and consulting projects ---------------------------------------------------------
+    def fees(self, hires: list[Hire]) -> None:
+        """Placement fees of the hires and consulting projects of huntRED Solutions' clients.
+
+        Drawn from their own random stream after the subscriptions, so subscriptions are exactly as before."""
+        w = self.w
+        self.rng = rng_for(w.seed, "placements")
+        clients = {c.id: c for c in w.clients}
+        for hire in sorted(hires, key=lambda h: (h.hired_ts, h.application_id)):
+            client = clients.get(hire.vacancy.client_id or "")
+            if client is not None and client.id in self.customers:
+                self._placement(hire, self.customers[client.id])
+        for client in w.clients:
+            if client.business_unit.value == "huntred_solutions" and client.id in self.customers:
+                self._consulting(client, self.customers[client.id])
+
+    def _placement(self, hire: Hire, customer: dict) -> None:
+        r, v = self.rng, hire.vacancy
+        start = hire.hired_ts + r.randint(*cal.START_AFTER_HIRE_DAYS) * DAY
+        monthly_salary = round(r.uniform(v.salary_min, v.salary_max), -2)
+        share = cal.PLACEMENT_FEE_SHARE[hire.business_unit]
+        fee_mxn = 12 * monthly_salary * share
+        metadata = {"kind": "placement_fee", "application_id": hire.application_id, "vacancy_id": v.id,
+                    "client_id": v.client_id, "business_unit": hire.business_unit.value,
+                    "start_date": self.w.date_of(self.w.day_of(start)).isoformat(),
+                    "annual_salary_mxn": str(int(12 * monthly_salary)), "fee_share": f"{share:.2f}",
+                    "guarantee_days": str(cal.GUARANTEE_DAYS)}
+        invoice, charge, paid_ts = self._send_invoice(customer, start, self._minor(fee_mxn, customer), metadata,
+                                                      f"Placement fee {hire.application_id} ({v.id})")
+        if r.random() >= cal.GUARANTEE_BREAK_RATE:
+            return
+        left_after = r.randint(5, cal.GUARANTEE_DAYS)
+        left_ts = start + left_after * DAY
+        if r.random() < cal.GUARANTEE_REFUND_SHARE and charge is not None:
+            refund_share = 1.0 if left_after <= 30 else 0.5 if left_after <= 60 else 0.25  # the sliding scale
+            self._refund(charge, max(left_ts, paid_ts + DAY), int(charge["amount"] * refund_share),
+                         {"reason": "placement_guarantee", "application_id": hire.application_id})
+        else:  # replaced by another candidate at no charge: the invoice's metadata records it
+            latest = self.objects["invoice"].get(invoice["id"], invoice)
+            self._event(left_ts, "invoice.updated", {**latest, "metadata": {**metadata, "guarantee": "replaced"}},
+                        {"metadata": {"guarantee": None}})
+
+    def _consulting(self, client, customer: dict) -> None:
+        r, w = self.rng, self.w
+        first, last = max(client.start_day, 0), min(client.churn_day if client.churn_day is not None else w.days, w.days)
+        years = max(0, last - first) / 365
+        for _ in range(sum(r.random() < cal.CONSULTING_PROJECTS_PER_YEAR * years / 8 for _ in range(8))):
+            day = r.randrange(first, max(first + 1, last))
+            project = r.choice(("Diagnóstico de talento", "Estudio de compensaciones", "Evaluación de clima laboral",
+                                "Diseño organizacional"))
+            metadata = {"kind": "consulting_fee", "client_id": client.id, "business_unit": client.business_unit.value,
+                        "project": project}
+            self._send_invoice(customer, w.ts(day, 12 * 3600), self._minor(r.choice(cal.CONSULTING_PROJECT_MXN), customer),
+                               metadata, project)
+
+    @staticmethod
+    def _minor(amount_mxn: float, customer: dict) -> int:
+        """An MXN amount in the customer's currency, minor units, rounded to whole units."""
+        rate = cal.USD_MXN if customer["currency"] == "usd" else 1
+        return int(round(amount_mxn / rate)) * 100
+
+    def _send_invoice(self, customer: dict, ts: int, amount: int, metadata: dict,
+                      description: str) -> tuple[dict, dict | None, int]:
+        """A one-off invoice sent to the customer, payable in 30 days by bank transfer: (invoice, paying charge, paid at)."""
+        r = self.rng
+        inv_id = self._id("in")
+        inv = {"id": inv_id, "object": "invoice", "created": ts, "customer": customer["id"],
+               "currency": customer["currency"], "amount_due": amount, "amount_paid": 0, "amount_remaining": amount,
+               "billing_reason": "manual", "collection_method": "send_invoice", "status": "open", "subscription": None,
+               "livemode": False, "attempt_count": 0, "description": description,
+               "number": f"{customer['invoice_prefix']}-{r.randrange(1, 9999):04d}",
+               "due_date": ts + cal.PAYMENT_TERMS_DAYS * DAY, "period_start": ts, "period_end": ts, "metadata": metadata}
+        self._event(ts, "invoice.created", {**inv, "status": "draft"})
+        self._event(ts + 600, "invoice.finalized", dict(inv))
+        self._event(ts + 660, "invoice.sent", dict(inv))
+        if r.random() < cal.PLACEMENT_UNPAID_RATE:
+            self._event(inv["due_date"] + 90 * DAY, "invoice.marked_uncollectible", {**inv, "status": "uncollectible"})
+            return inv, None, 0
+        paid_ts = ts + int(min(120.0, max(2.0, r.lognormvariate(3.1, 0.45))) * DAY) + r.randrange(9 * 3600, 18 * 3600)
+        charge = {"id": self._id("ch"), "object": "charge", "amount": amount, "amount_captured": amount,
+                  "amount_refunded": 0, "created": paid_ts, "currency": customer["currency"], "customer": customer["id"],
+                  "invoice": inv_id, "captured": True, "paid": True, "refunded": False, "status": "succeeded",
+                  "failure_code": None, "failure_message": None, "livemode": False,
+                  "payment_method_details": {"type": "customer_balance"}, "metadata": {},
+                  "balance_transaction": self._id("txn")}
+        self._event(paid_ts, "charge.succeeded", charge)
+        self._event(paid_ts + 2, "invoice.paid", {**inv, "status": "paid", "amount_paid": amount, "amount_remaining": 0,
+                                                  "charge": charge["id"]})
+        return inv, charge, paid_ts
+
     def _invoice(self, customer: dict, sub_id: str, ts: int, amount: int, leaving: bool = False) -> None:
         r = self.rng
         inv = {"id": self._id("in"), "object": "invoice", "created": ts, "customer": customer["id"],
@@ -144,19 +245,20 @@ class StripeWriter:
                 paid = {**inv, "status": "paid", "amount_paid": amount, "amount_remaining": 0, "charge": charge["id"]}
                 self._event(attempt_ts + 2, "invoice.paid", paid)
                 if r.random() < (0.12 if leaving else 0.03):
-                    self._refund(charge, attempt_ts + r.randrange(DAY, 20 * DAY))
+                    self._refund(charge, attempt_ts + r.randrange(DAY, 20 * DAY),
+                                 charge["amount"] if r.random() < 0.5 else charge["amount"] // 2)
                 return
             self._event(attempt_ts, "charge.failed", charge)
             self._event(attempt_ts + 2, "invoice.payment_failed", {**inv, "attempt_count": attempt + 1})
             attempt_ts += 3 * DAY
         self._event(attempt_ts, "invoice.marked_uncollectible", {**inv, "status": "uncollectible"})
 
-    def _refund(self, charge: dict, ts: int) -> None:
+    def _refund(self, charge: dict, ts: int, amount: int, metadata: dict | None = None) -> None:
         r = self.rng
-        amount = charge["amount"] if r.random() < 0.5 else charge["amount"] // 2
         refund = {"id": self._id("re"), "object": "refund", "amount": amount, "charge": charge["id"], "created": ts,
-                  "currency": charge["currency"], "reason": r.choice(("requested_by_customer", "duplicate", None)),
-                  "status": "succeeded", "metadata": {}, "payment_intent": None, "balance_transaction": self._id("txn")}
+                  "currency": charge["currency"],
+                  "reason": "requested_by_customer" if metadata else r.choice(("requested_by_customer", "duplicate", None)),
+                  "status": "succeeded", "metadata": metadata or {}, "payment_intent": None, "balance_transaction": self._id("txn")}
         self._event(ts, "refund.created", refund)
         self._event(ts + 1, "charge.refunded", {**charge, "amount_refunded": amount, "refunded": amount == charge["amount"]})
 
@@ -216,7 +318,8 @@ class StripeWriter:
             self.m.expect_raw("stripe_objects", len(ordered))
 
 
-def write_stripe(world: World, out: Path, manifest: Manifest, secret: str) -> None:
+def write_stripe(world: World, out: Path, manifest: Manifest, secret: str, hires: list[Hire]) -> None:
     writer = StripeWriter(world, out, manifest, secret)
     writer.run()
+    writer.fees(hires)
     writer.finish()

@@ -46,6 +46,7 @@ class Vacancy:
     city: str
     salary_min: int
     salary_max: int
+    client_id: str | None = None  # the company the vacancy is filled for: it pays the placement fee
 
 
 @dataclass
@@ -104,6 +105,15 @@ class Client:
     monthly_fee: int  # minor units
     start_day: int
     churn_day: int | None
+
+
+@dataclass(frozen=True)
+class Hire:
+    """An application that ended in a hire into a client's vacancy (what a placement fee is invoiced for)."""
+    application_id: str
+    vacancy: Vacancy
+    business_unit: BusinessUnit
+    hired_ts: int
 
 
 @dataclass
@@ -186,7 +196,7 @@ def build_world(seed: int, scale: float, end: date) -> World:
         title = cal.ROLES[role][1]
         objective = rng.choice((CampaignObjective.CANDIDATE_ATTRACTION,) * 4 + tuple(CampaignObjective))
         currency = Currency.USD if bu == BusinessUnit.HUNTRED_EXECUTIVE and rng.random() < 0.5 else Currency.MXN
-        budget = rng.choice((40_000, 60_000, 90_000, 150_000, 250_000)) * (1.8 if bu == BusinessUnit.HUNTRED_EXECUTIVE else 1)
+        budget = rng.choice((40_000, 60_000, 90_000, 150_000, 250_000)) * cal.BU_BUDGET_MULTIPLIER[bu]
         if currency == Currency.USD:
             budget = round(budget / cal.USD_MXN, -1)
         client = rng.choice(solutions_clients).id if bu == BusinessUnit.HUNTRED_SOLUTIONS and solutions_clients else None
@@ -199,6 +209,7 @@ def build_world(seed: int, scale: float, end: date) -> World:
             campaign.vacancies.append(Vacancy(f"vac_{vacancy_no:06d}", campaign.id, bu, role, state, rng.choice(cities),
                                               low, int(round(low * rng.uniform(1.2, 1.5), -2))))
         campaigns.append(campaign)
+    _assign_hiring_clients(rng_for(seed, "hiring_clients"), campaigns, clients)
 
     active: dict[tuple[BusinessUnit, int], list[Campaign]] = {}
     for c in campaigns:
@@ -230,6 +241,21 @@ def build_world(seed: int, scale: float, end: date) -> World:
             f"+52 {rng.choice(('55', '33', '81', '442', '222', '477'))} {rng.randrange(1000, 9999)} {rng.randrange(1000, 9999)}",
             state, rng.choice(cities), edu, years, role, language, signup, engagement, signup + max(lifetime, 3 * DAY)))
     return World(seed, scale, start, days, campaigns, candidates, clients, active)
+
+
+def _assign_hiring_clients(rng: random.Random, campaigns: list[Campaign], clients: list[Client]) -> None:
+    """Each vacancy is filled for a client: a Solutions campaign's own client, else a client of the campaign's BU
+    that is a customer when the campaign starts (any of the BU's clients if none is yet).
+
+    Its own random stream, so the rest of the world is drawn exactly as before vacancies had clients."""
+    by_bu: dict[BusinessUnit, list[Client]] = {}
+    for client in clients:
+        by_bu.setdefault(client.business_unit, []).append(client)
+    for campaign in campaigns:
+        own = by_bu[campaign.business_unit]
+        current = [c for c in own if c.start_day <= campaign.first_day and (c.churn_day is None or c.churn_day > campaign.first_day)]
+        for vacancy in campaign.vacancies:
+            vacancy.client_id = campaign.client_id or rng.choice(current or own).id
 
 
 _ASCII = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")

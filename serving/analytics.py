@@ -136,10 +136,20 @@ def data_range(snap: Snapshot) -> tuple[date, date]:
     return lo, hi
 
 
+def days_covered(snap: Snapshot) -> tuple[date, date]:
+    """The first and last day of any campaign or payment data: what "the whole period" means in an export."""
+    lo, hi = data_range(snap)
+    (rlo, rhi), = snap.cursor().sql("SELECT min(revenue_date), max(revenue_date) FROM marts.fct_revenue_daily").fetchall()
+    return min(lo, rlo or lo), max(hi, rhi or hi)
+
+
 def solutions_clients(snap: Snapshot, scope: Scope) -> pl.DataFrame:
-    """Clients of huntRED Solutions that have campaigns or Stripe revenue (what a consulting export can cover)."""
+    """Clients of huntRED Solutions (what a consulting export can cover), those with the most campaigns first, so the
+    first is the one whose export shows the most."""
     w = where(scope, None).add("business_unit = 'huntred_solutions'").add("client_id IS NOT NULL")
-    return _query(snap, f"SELECT client_id, client_name FROM marts.dim_clients {w.sql} ORDER BY client_id", w)
+    return _query(snap, f"""SELECT client_id, client_name,
+            (SELECT count(*) FROM marts.dim_campaigns k WHERE k.client_id = c.client_id) AS campaigns
+        FROM marts.dim_clients c {w.sql} ORDER BY campaigns DESC, client_id""", w)
 
 
 # -- campaign performance --------------------------------------------------------------------------------------------
@@ -317,13 +327,27 @@ def retention(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
 
 # -- revenue ----------------------------------------------------------------------------------------------------------
 def revenue(snap: Snapshot, scope: Scope, filters: Filters, by: list[str]) -> pl.DataFrame:
-    allowed = {"revenue_date", "revenue_month", "business_unit", "client_id", "customer_id"}
+    """Money received (succeeded charges net of refunds), by any of day, month, BU, client, customer, revenue stream."""
+    allowed = {"revenue_date", "revenue_month", "business_unit", "client_id", "customer_id", "revenue_stream"}
     if not set(by) <= allowed:
         raise ValueError(f"cannot group revenue by {set(by) - allowed}")
     w = where(scope, filters, date_column="revenue_date")
     return _grouped(snap, "marts.fct_revenue_daily", w, by,
                     ("gross_revenue_mxn", "refunds_mxn", "net_revenue_mxn", "succeeded_charges", "failed_charges",
                      "failed_amount_mxn"), "revenue")
+
+
+#: A placement as a client or BU manager sees it: no candidate, only the vacancy, the dates and the money.
+PLACEMENT_COLUMNS = ("invoice_number", "vacancy_title", "campaign_id", "hired_date", "placement_start_date", "invoice_date",
+                     "invoice_status", "invoiced_mxn", "paid_mxn", "refunded_mxn", "net_paid_mxn", "paid_date",
+                     "guarantee_outcome")
+
+
+def placements(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
+    """The placement fees invoiced in the period (invoice date), newest first, with what was paid and refunded."""
+    w = where(scope, filters, date_column="invoice_date", campaign_column="campaign_id")
+    return _query(snap, f"SELECT {', '.join(PLACEMENT_COLUMNS)}, business_unit, client_id FROM marts.fct_placements {w.sql} "
+                        "ORDER BY invoice_date DESC, invoice_number", w)
 
 
 MRR_ADDITIVE = ("starting_mrr_mxn", "new_mrr_mxn", "expansion_mrr_mxn", "reactivation_mrr_mxn", "contraction_mrr_mxn",

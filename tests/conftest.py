@@ -13,6 +13,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO.parent / "shared" / "fixtures"
 SMALL_SCALE = 0.02  # ~400 candidates, ~20k ATS events: every code path, in seconds
+#: The scale and seed where business figures are judged (ROI, a client's money): 60 campaigns, 10,000 candidates,
+#: about 700 hires; the demo's own seed. Built once per session, only by the tests that need it (~90 s).
+REALISTIC_SCALE, REALISTIC_SEED = 0.5, 42
 
 # Telemetry off and a sample webhook secret generated for this test session (never a real one).
 os.environ.update({
@@ -82,6 +85,28 @@ def built_lakehouse(tmp_path_factory, generated):
     outcome = run_pipeline()
     assert outcome.success, outcome.errors
     return warehouse, outcome
+
+
+@pytest.fixture(scope="session")
+def realistic_lakehouse(tmp_path_factory) -> Path:
+    """The demo's seed at half its scale, generated and run once through the real Dagster job."""
+    from orchestration.runs import run_pipeline
+    from sample_data import generate
+
+    landing = tmp_path_factory.mktemp("realistic") / "landing"
+    generate(landing, scale=REALISTIC_SCALE, seed=REALISTIC_SEED, webhook_secret=os.environ["HUNTRED_STRIPE_WEBHOOK_SECRET"])
+    warehouse = new_warehouse(tmp_path_factory.mktemp("realistic_built"), landing)
+    point_at(warehouse)
+    outcome = run_pipeline()
+    assert outcome.success, outcome.errors
+    return warehouse
+
+
+@pytest.fixture
+def on_realistic(realistic_lakehouse):
+    """Point settings at the session's realistic lakehouse (read-only use)."""
+    point_at(realistic_lakehouse)
+    return realistic_lakehouse
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from api.common import READ, ApiRoute, check_period, own_business_unit, problems
 from api.security import Caller, caller
 from foundation.errors import BadRequest
 from models.enums import BusinessUnit
+from serving.analytics import Filters
 from serving.reports.client_export import build_client_export, export_zip
 from serving.reports.roi import build_roi_report, roi_pdf, roi_xlsx
 from serving.snapshot import Snapshot
@@ -49,6 +50,8 @@ async def roi(request: Request, bu: BusinessUnit | None = Query(None, descriptio
             summary="The consulting export of a huntRED Solutions client (small counts suppressed)")
 async def client_export(request: Request, client_id: str | None = Query(None, max_length=32, pattern="^[A-Za-z0-9_-]+$",
                                                                           description="A client key's own by default."),
+                        date_from: date | None = Query(None, alias="from", description="First day; default: the data's first."),
+                        date_to: date | None = Query(None, alias="to", description="Last day; default: the data's last."),
                         who: Caller = Depends(caller("reports:client_export")),
                         snap: Snapshot = Depends(snapshot)) -> Response:
 
@@ -56,8 +59,11 @@ async def client_export(request: Request, client_id: str | None = Query(None, ma
     if chosen is None:
         raise BadRequest("Which client?", "Give client_id, e.g. ?client_id=cli_00004.")
 
+    if date_from and date_to:
+        check_period(date_from, date_to)
+
     def build() -> tuple[bytes, str]:
-        export = build_client_export(snap, who.scope, chosen)
+        export = build_client_export(snap, who.scope, chosen, Filters(date_from=date_from, date_to=date_to))
         return export_zip(export), export.file_name
 
     data, name = await run_in_threadpool(build)

@@ -48,4 +48,7 @@ st.caption("The zip holds export.xlsx (one sheet per table), parquet/ (the same 
            "(definitions of every metric).")
 for table_name, frame in export.tables.items():
     st.subheader(table_name)
-    ui.table(frame, key=f"export_{table_name}")
+    if frame.is_empty():
+        st.info(export.empty_reasons[table_name])
+    else:
+        ui.table(frame, key=f"export_{table_name}")

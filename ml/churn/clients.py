@@ -32,7 +32,8 @@ WITH subscriptions AS (
     WHERE created_at < $cutoff::TIMESTAMPTZ AND (canceled_at IS NULL OR canceled_at >= $cutoff::TIMESTAMPTZ)
     GROUP BY customer_id
 ),
-known AS (  -- events as received before the cutoff, each tied to its customer
+known AS (  -- events of the subscription as received before the cutoff, each tied to its customer; a placement or
+            -- consulting invoice, its charges and refunds are another relationship with the client, left out
     SELECT e.event_type, date_diff('day', e.created_at, $cutoff::TIMESTAMPTZ) AS age_days,
            coalesce(ch.customer_id, inv.customer_id, sub.customer_id, rch.customer_id) AS customer_id
     FROM staging.stg_stripe__events e
@@ -41,7 +42,9 @@ known AS (  -- events as received before the cutoff, each tied to its customer
     LEFT JOIN staging.stg_stripe__subscriptions sub ON e.object_type = 'subscription' AND sub.subscription_id = e.object_id
     LEFT JOIN staging.stg_stripe__refunds rf ON e.object_type = 'refund' AND rf.refund_id = e.object_id
     LEFT JOIN staging.stg_stripe__charges rch ON rch.charge_id = rf.charge_id
+    LEFT JOIN staging.stg_stripe__invoices paid_inv ON paid_inv.invoice_id = coalesce(ch.invoice_id, rch.invoice_id)
     WHERE coalesce(e.received_at, e.created_at) < $cutoff::TIMESTAMPTZ AND e.created_at < $cutoff::TIMESTAMPTZ
+      AND coalesce(inv.revenue_stream, paid_inv.revenue_stream, 'subscription') = 'subscription'
 ),
 activity AS (
     SELECT customer_id,

@@ -106,7 +106,8 @@ def column_kind(column: str) -> str:
     if column.endswith("_mxn") or column in ("reward_value",):
         return "currency"
     if column in METRICS:
-        return {"ratio": "percent", "currency": "currency", "score": "number", "count": "number", "days": "number"}[
+        return {"ratio": "percent", "multiple": "multiple", "currency": "currency", "score": "number", "count": "number",
+                "days": "number"}[
             METRICS[column].unit]
     if column in ("change",):
         return "percent"
@@ -115,7 +116,9 @@ def column_kind(column: str) -> str:
 
 def format_value(value, kind: str) -> str:
     if value is None:
-        return "–"
+        return "n/m" if kind == "multiple" else "–"
+    if kind == "multiple":
+        return f"{value:,.1f}x"
     if kind == "currency":
         return f"${value:,.0f}"
     if kind == "percent":

@@ -81,8 +81,7 @@ def foreign_ids(snap, scope: policy.Scope) -> set[str]:
         SELECT campaign_id FROM marts.mart_campaign_summary WHERE {out}
         UNION SELECT customer_id FROM staging.stg_stripe__customers WHERE {out}
         UNION SELECT client_id FROM staging.stg_stripe__customers WHERE {out} AND client_id IS NOT NULL
-        UNION SELECT vacancy_id FROM staging.stg_ats__vacancies v LEFT JOIN marts.mart_campaign_summary c USING (campaign_id)
-              WHERE {out.replace('business_unit', 'v.business_unit')}""").fetchall()
+        UNION SELECT vacancy_id FROM staging.stg_ats__vacancies WHERE {out}""").fetchall()
     return {i for (i,) in rows}
 
 

@@ -31,8 +31,8 @@ OWNERS = {
     "customer_id": ("staging.stg_stripe__customers", "business_unit", "client_id"),
     "application_id": ("marts.fct_applications a LEFT JOIN marts.mart_campaign_summary USING (campaign_id)",
                        "a.business_unit", "client_id"),
-    "vacancy_id": ("staging.stg_ats__vacancies v LEFT JOIN marts.mart_campaign_summary USING (campaign_id)",
-                   "v.business_unit", "client_id"),
+    # a vacancy is its own client's (the company it is filled for), which for a Solutions campaign is the campaign's
+    "vacancy_id": ("staging.stg_ats__vacancies v", "v.business_unit", "v.client_id"),
     "segment_id": ("ml.segments", "business_unit", "NULL"),
 }
 SCOPED_SCHEMAS = ("staging", "intermediate", "marts", "ml")

@@ -14,6 +14,7 @@ from models.enums import (
     AssessmentType,
     CampaignObjective,
     NotificationChannel,
+    RevenueStream,
 )
 from models.ml import ML_TABLES
 from models.serving import SourceStatus
@@ -73,6 +74,7 @@ def test_accepted_values_tests_match_the_enums():
     assert _accepted_values("stg_ats__campaigns", "objective") == {o.value for o in CampaignObjective}
     assert _accepted_values("stg_ats__assessment_events", "assessment_type") == {a.value for a in AssessmentType}
     assert _accepted_values("stg_ats__notification_events", "channel") == {c.value for c in NotificationChannel}
+    assert _accepted_values("stg_stripe__invoices", "revenue_stream") == {r.value for r in RevenueStream}
     assert _accepted_values("stg_stripe__customers", "business_unit") == {b.value for b in BUSINESS_UNIT_NAMES} | {"unassigned"}
 
 

@@ -34,7 +34,9 @@ SOURCES = {
                                                                          ["metric_month", "channel"]),
                              ("metric_month", "channel")),
     "Funnel": (lambda snap, scope: an.funnel(snap, scope, an.Filters(), ["campaign_id"]), ("campaign_id",)),
-    "Billing": (lambda snap, scope: an.revenue(snap, scope, an.Filters(), ["revenue_month"]), ("revenue_month",)),
+    "Placement fees": (lambda snap, scope: an.placements(snap, scope, an.Filters()), ("invoice_number",)),
+    "Billing": (lambda snap, scope: an.revenue(snap, scope, an.Filters(), ["revenue_month", "revenue_stream"]),
+                ("revenue_month", "revenue_stream")),
 }
 
 

@@ -1,8 +1,10 @@
--- Charges with their customer's BU and client, amounts converted to MXN at the charge day's rate.
+-- Charges with their customer's BU and client and the revenue stream of the invoice they pay (a charge of no invoice
+-- is `other`), amounts converted to MXN at the charge day's rate.
 select
     ch.charge_id,
     ch.customer_id,
     ch.invoice_id,
+    coalesce(inv.revenue_stream, 'other') as revenue_stream,
     cu.business_unit,
     cu.client_id,
     ch.status,
@@ -14,6 +16,7 @@ select
     ch.failure_code
 from {{ ref('stg_stripe__charges') }} ch
 left join {{ ref('stg_stripe__customers') }} cu using (customer_id)
+left join {{ ref('stg_stripe__invoices') }} inv using (invoice_id)
 left join (
     select charge_id, sum(amount) as refunded
     from {{ ref('stg_stripe__refunds') }}

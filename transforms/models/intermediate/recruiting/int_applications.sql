@@ -1,5 +1,6 @@
 -- One row per application with the time it entered each stage (workflow events).
--- The campaign, channel and vacancy are those of the application event itself.
+-- The campaign, channel and vacancy are those of the application event itself; the vacancy's client is the company
+-- the candidate applied to work for (who pays the placement fee of a hire).
 with changes as (
     select * from {{ ref('stg_ats__application_stage_changes') }}
 ),
@@ -23,7 +24,8 @@ by_application as (
 )
 
 select
-    *,
+    b.*,
+    v.client_id as vacancy_client_id,
     {{ local_date('applied_at') }} as applied_date,
     case
         when hired_at is not null then 'hired'
@@ -36,6 +38,7 @@ select
     -- stages after applying that the application reached (0-4), for source quality
     (screened_at is not null)::int + (interviewed_at is not null)::int
         + (offered_at is not null)::int + (hired_at is not null)::int as stages_reached
-from by_application
+from by_application b
+left join {{ ref('stg_ats__vacancies') }} v using (vacancy_id)
 -- an application whose 'applied' event was quarantined has no start: it cannot be placed in a cohort
 where applied_at is not null

@@ -2,14 +2,18 @@
 -- touches before it, under five models. The path of a conversion is the candidate's
 -- touches in the {{ var('attribution_lookback_days') }} days up to the application (a hire is credited to
 -- the touches that brought its application). Credits of one conversion sum to 1 under
--- every model (tested); revenue of a hire is split by the same credits.
+-- every model (tested); the paid placement fee of a hire (int_hire_revenue) is split by the same credits.
+-- A campaign run for a client (huntRED Solutions) earns credit only for conversions into that client's own vacancies:
+-- its touches are left out of the path of an application to another company, so a client's attributed revenue is
+-- never money another client paid.
 with conversions as (
     select application_id || ':application' as conversion_id, 'application' as conversion_type,
-           application_id, candidate_id, business_unit, applied_at, applied_at as converted_at, 0.0 as revenue_mxn
+           application_id, candidate_id, business_unit, vacancy_client_id, applied_at, applied_at as converted_at,
+           0.0 as revenue_mxn
     from {{ ref('int_applications') }}
     union all
-    select a.application_id || ':hire', 'hire', a.application_id, a.candidate_id, a.business_unit, a.applied_at,
-           a.hired_at, coalesce(r.revenue_mxn, 0)
+    select a.application_id || ':hire', 'hire', a.application_id, a.candidate_id, a.business_unit, a.vacancy_client_id,
+           a.applied_at, a.hired_at, coalesce(r.revenue_mxn, 0)
     from {{ ref('int_applications') }} a
     left join {{ ref('int_hire_revenue') }} r using (application_id)
     where a.hired_at is not null
@@ -29,6 +33,8 @@ paths as (
         on t.candidate_id = c.candidate_id
         and t.touched_at <= c.applied_at
         and t.touched_at >= c.applied_at - to_days({{ var('attribution_lookback_days') }})
+    left join {{ ref('stg_ats__campaigns') }} cmp on cmp.campaign_id = t.campaign_id
+    where cmp.client_id is null or cmp.client_id = c.vacancy_client_id
 ),
 
 weighted as (

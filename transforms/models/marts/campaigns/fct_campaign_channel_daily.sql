@@ -8,7 +8,7 @@
 --   applications, qualified applications (passed screening), hires: the ATS, credited to
 --     the day, campaign and channel of the application (a hire counts on the day its
 --     candidate applied, so cost per hire compares spend with the hires it brought).
---   attributed revenue: the revenue of those hires (int_hire_revenue), last-touch.
+--   attributed revenue: the placement fees paid for those hires, net of refunds (int_hire_revenue), last-touch.
 with exports as (
     select
         metric_date,
@@ -34,9 +34,12 @@ ats as (
         count(*) as applications,
         count(a.screened_at) as qualified_applications,
         count(a.hired_at) as hires,
-        coalesce(sum(r.revenue_mxn), 0) as attributed_revenue_mxn
+        -- a campaign run for a client earns only the fees that client paid (never another company's money)
+        coalesce(sum(r.revenue_mxn) filter (where cmp.client_id is null or r.client_id = cmp.client_id), 0)
+            as attributed_revenue_mxn
     from {{ ref('int_applications') }} a
     left join {{ ref('int_hire_revenue') }} r using (application_id)
+    left join {{ ref('stg_ats__campaigns') }} cmp on cmp.campaign_id = a.campaign_id
     where a.campaign_id is not null
     group by all
 ),

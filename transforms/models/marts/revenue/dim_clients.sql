@@ -1,4 +1,4 @@
--- One row per client (huntRED Solutions' consulting clients): their id, name and business unit, from the Stripe
+-- One row per client of any BU (the companies huntRED recruits for; huntRED Solutions clients also buy consulting): their id, name and business unit, from the Stripe
 -- customers whose metadata names a client. A client's name is that of its earliest customer.
 select
     client_id,

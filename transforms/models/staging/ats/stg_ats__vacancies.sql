@@ -3,6 +3,7 @@ select
     event_id,
     {{ json_text('event_json', 'payload.vacancy_id') }} as vacancy_id,
     {{ json_text('event_json', 'payload.campaign_id') }} as campaign_id,
+    {{ json_text('event_json', 'payload.client_id') }} as client_id,
     business_unit,
     {{ json_text('event_json', 'payload.title') }} as title,
     {{ json_text('event_json', 'payload.description') }} as description,

@@ -1,4 +1,6 @@
--- Stripe invoices, latest version.
+-- Stripe invoices, latest version, with what each bills: its revenue stream and, for a placement fee, the placement
+-- its metadata names. The stream is the metadata's `kind` (placement_fee, consulting_fee, subscription); an invoice
+-- without one is a subscription's when Stripe made it for a subscription, else `other`.
 with latest as ({{ stripe_latest('invoice') }})
 select
     object_id as invoice_id,
@@ -10,8 +12,22 @@ select
     (object_json ->> '$.amount_paid')::bigint / 100.0 as amount_paid,
     upper(object_json ->> '$.currency') as currency,
     object_json ->> '$.billing_reason' as billing_reason,
+    coalesce(
+        object_json ->> '$.metadata.kind',
+        case when object_json ->> '$.subscription' is not null or object_json ->> '$.billing_reason' like 'subscription%'
+             then 'subscription' end,
+        'other'
+    ) as revenue_stream,
+    object_json ->> '$.metadata.application_id' as application_id,
+    object_json ->> '$.metadata.vacancy_id' as vacancy_id,
+    object_json ->> '$.metadata.client_id' as metadata_client_id,
+    try_cast(object_json ->> '$.metadata.start_date' as date) as placement_start_date,
+    try_cast(object_json ->> '$.metadata.annual_salary_mxn' as double) as annual_salary_mxn,
+    try_cast(object_json ->> '$.metadata.fee_share' as double) as fee_share,
+    object_json ->> '$.metadata.guarantee' as guarantee_outcome,
     {{ from_unix("object_json ->> '$.period_start'") }} as period_start,
     {{ from_unix("object_json ->> '$.period_end'") }} as period_end,
+    {{ from_unix("object_json ->> '$.due_date'") }} as due_at,
     {{ from_unix("object_json ->> '$.created'") }} as created_at,
     observed_at as version_observed_at
 from latest

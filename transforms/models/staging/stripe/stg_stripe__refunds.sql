@@ -7,6 +7,7 @@ select
     upper(object_json ->> '$.currency') as currency,
     object_json ->> '$.status' as status,
     object_json ->> '$.reason' as reason,
+    object_json ->> '$.metadata.reason' as metadata_reason,
     {{ from_unix("object_json ->> '$.created'") }} as created_at,
     observed_at as version_observed_at
 from latest
