@@ -13,6 +13,7 @@ is a SQL expression over additive column names, written here once and used by
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,13 @@ ROI_MIN_SPEND_MXN = 5_000
 CLIENT_MIN_COUNT = 5
 
 
+#: A rate read from fewer cases than this (its denominator) is flagged as a small sample wherever it is shown: 7 offers
+#: all accepted is "100% (7 offers)", not a fact about the channel.
+MIN_RATE_SAMPLE = 30
+
+_SQL_WORDS = {"case", "when", "then", "end", "else", "coalesce", "round", "exp", "nullif", "double"}
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
@@ -46,6 +54,21 @@ class Metric:
     sql: str  # over additive columns of the same row (or of summed rows)
     unit: str  # ratio (shown as %) | multiple (shown as 3.2x) | currency | score | days | count
     description: str
+
+    @property
+    def inputs(self) -> set[str]:
+        """The column names the formula reads."""
+        return set(re.findall(r"[a-z_][a-z0-9_]*", self.sql)) - _SQL_WORDS
+
+    @property
+    def cases(self) -> str | None:
+        """What a rate (``ratio`` unit) is read from, as a SQL expression over counts: its denominator without a
+        constant factor (source quality's ``4 * applied`` is read from ``applied``). None for other units and for
+        rates of money (a refund rate over gross revenue has no number of cases)."""
+        found = re.search(r"NULLIF\(\((.+)\)::DOUBLE, 0\)\)$", self.sql) if self.unit == "ratio" else None
+        if found is None or "_mxn" in found.group(1):
+            return None
+        return re.sub(r"^\d+ \* ", "", found.group(1))
 
 
 def _div(num: str, den: str) -> str:

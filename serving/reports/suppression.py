@@ -7,8 +7,6 @@ points at nobody.
 """
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
 from models.metrics import CLIENT_MIN_COUNT, METRICS
@@ -18,7 +16,7 @@ SUPPRESSED_NOTE = f"Counts from 1 to {CLIENT_MIN_COUNT - 1}, and ratios computed
 
 def metric_inputs(metric_name: str) -> set[str]:
     """The column names a metric's formula reads."""
-    return set(re.findall(r"[a-z_][a-z0-9_]*", METRICS[metric_name].sql)) - {"coalesce", "round", "exp", "nullif", "double"}
+    return METRICS[metric_name].inputs
 
 
 def suppress_small_counts(frame: pl.DataFrame, count_columns: list[str]) -> pl.DataFrame:

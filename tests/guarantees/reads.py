@@ -1,6 +1,7 @@
 """Every read a person can make, enumerated from the code's own public surface, and its answer as plain data.
 
-- analytics: every public function of ``serving.analytics`` and ``serving.ml_scores`` that takes a scope;
+- analytics: every public function of ``serving.analytics``, ``serving.ml_scores`` and ``serving.reliability``
+  that takes a scope;
 - API: every route of the OpenAPI document (reads as they are; files opened: PDF text, Excel cells, zip members);
 - dashboard: every page of ``access.users.PAGE_ROLES`` the role may open, rendered in AppTest.
 
@@ -25,7 +26,7 @@ import polars as pl
 from access import policy
 from foundation.errors import UserError
 from serving import analytics as an
-from serving import ml_scores
+from serving import ml_scores, reliability
 
 #: group-by columns to ask each grouped analytics function for (a new grouped function needs an entry)
 GROUP_BY = {"campaign_performance": ["campaign_id", "channel"], "funnel": ["campaign_id"], "revenue": ["customer_id"],
@@ -148,7 +149,7 @@ def file_content(data: bytes, media_type: str) -> Any:
 def scoped_functions() -> dict[str, Callable]:
     """Every public read of the analytics and ML read modules that takes a scope."""
     found = {}
-    for module in (an, ml_scores):
+    for module in (an, ml_scores, reliability):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             fn = inspect.unwrap(fn)
             if fn.__module__ == module.__name__ and not name.startswith("_") \

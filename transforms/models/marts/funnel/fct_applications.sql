@@ -1,5 +1,5 @@
 -- One row per application: where it came from, the phase it arrived in, when it entered
--- each stage, where it is now, and the revenue of its hire.
+-- each stage, where it is now, and the paid placement fee of its hire.
 -- "As of" is the newest ATS event, so a re-run on the same data gives the same answer.
 with as_of as (
     select max(occurred_at) as as_of from {{ ref('stg_ats__events') }}
@@ -10,6 +10,8 @@ select
     a.candidate_id,
     a.business_unit,
     a.campaign_id,
+    cmp.client_id,  -- the client the campaign runs for (huntRED Solutions), as on the funnel marts
+    a.vacancy_client_id,
     coalesce(a.source_channel, 'web') as source_channel,
     coalesce(p.phase, case when a.campaign_id is null then 'organic' else 'unplanned' end) as phase,
     a.vacancy_id,
@@ -34,3 +36,4 @@ from {{ ref('int_applications') }} a
 cross join as_of
 left join {{ ref('int_campaign_phase_days') }} p on p.campaign_id = a.campaign_id and p.plan_date = a.applied_date
 left join {{ ref('int_hire_revenue') }} r using (application_id)
+left join {{ ref('stg_ats__campaigns') }} cmp on cmp.campaign_id = a.campaign_id
