@@ -299,6 +299,16 @@ def render_docs() -> str:
             "Thresholds per metric live in `transforms/seeds/alert_thresholds.csv` (metric, direction, threshold, the "
             "volume a campaign needs before its ratio is judged, severity). `marts.mart_campaign_alerts` lists the "
             "campaigns crossing one over their whole life; the Campaigns page and `huntred alerts` show them.", "",
+            "## When a number is not yet a fact", "",
+            "- **Maturing periods.** Hires count on the day their candidate applied and fees when they are paid, so a "
+            "recent period's hires, attributed revenue and the rates and ROI read from them are still growing. A period "
+            "is maturing for an outcome while it ends after the newest day of data minus the days within which 90% of "
+            "that outcome arrives (from the data: application to screening, to hire, to the fee paid; "
+            "`serving/reliability.py`). Maturing outcomes are marked and left out of period-over-period changes.",
+            f"- **Small samples.** A rate read from fewer than {MIN_RATE_SAMPLE} cases (its denominator: impressions, "
+            "applications, offers decided, deliveries, ...) is flagged wherever it is shown.",
+            f"- **ROI floor.** ROI and ROAS of a selection that spent under {ROI_MIN_SPEND_MXN:,} MXN are *n/m* (not "
+            "meaningful).", "",
             "## Client exports", "",
             f"Counts from 1 to {CLIENT_MIN_COUNT - 1} in anything a client receives are blanked, and so is every ratio "
             "computed from a blanked count.", ""]

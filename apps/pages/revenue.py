@@ -1,4 +1,5 @@
-"""Revenue from Stripe: daily revenue, refunds and failed charges, the MRR bridge, per BU and per client, reconciliation."""
+"""Revenue from Stripe: daily revenue, refunds and failed charges, revenue by stream, placement fees, the MRR bridge,
+per BU and per client, reconciliation."""
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -24,6 +25,33 @@ if not ui.empty_notice(daily, "charges"):
         x=alt.X("revenue_date:T", title=None), y=alt.Y("net_revenue_mxn:Q", title="net revenue (MXN)"),
         tooltip=["revenue_date:T", alt.Tooltip("gross_revenue_mxn:Q", format=",.0f"), alt.Tooltip("refunds_mxn:Q", format=",.0f"),
                  "failed_charges"]).properties(height=220))
+
+st.subheader("How huntRED earns")
+streams = query(name, "revenue", scope, filters, ("revenue_stream",))
+if not ui.empty_notice(streams, "charges"):
+    ui.table(streams.sort("net_revenue_mxn", descending=True),
+             ["revenue_stream", "gross_revenue_mxn", "refunds_mxn", "net_revenue_mxn", "succeeded_charges", "refund_rate"],
+             key="revenue_streams")
+    st.caption("Placement fees: a share of each hire's first-year salary, invoiced to the client when the hire starts; "
+               "campaign ROI counts only these, once paid. Subscriptions: monthly platform seats. Consulting fees: "
+               "huntRED Solutions' projects.")
+
+st.subheader("Placement fees")
+placements = query(name, "placements", scope, filters)
+if not ui.empty_notice(placements, "placement invoices"):
+    invoiced, paid = placements["invoiced_mxn"].sum(), placements["net_paid_mxn"].sum()
+    open_invoices = placements.filter(pl.col("invoice_status") == "open")
+    c = st.columns(4)
+    c[0].metric("Invoiced", ui.format_value(invoiced, "currency"), border=True, help="Placement fees invoiced in the period.")
+    c[1].metric("Paid, net of refunds", ui.format_value(paid, "currency"), border=True,
+                help="What clients paid for them, less refunds under the 90-day guarantee.")
+    c[2].metric("Open invoices", f"{open_invoices.height:,}", border=True,
+                help=f"Not paid yet: {ui.format_value(open_invoices['invoiced_mxn'].sum(), 'currency')}.")
+    c[3].metric("Guarantee used", f"{placements['guarantee_outcome'].is_not_null().sum():,}", border=True,
+                help="Hires who left within 90 days: replaced free of charge or refunded on a sliding scale.")
+    ui.table(placements, ["invoice_number", "business_unit", "client_id", "vacancy_title", "hired_date", "invoice_date",
+                          "invoice_status", "invoiced_mxn", "paid_mxn", "refunded_mxn", "paid_date", "guarantee_outcome"],
+             key="placements_table")
 
 st.subheader("MRR bridge")
 mrr = query(name, "mrr_movements", scope, filters)
