@@ -10,6 +10,7 @@ arguments cannot be made up from the recipes below fails loudly, asking for a re
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import io
 import json
@@ -97,6 +98,8 @@ _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?( ?UTC|Z|
 
 def plain(value: Any) -> Any:
     """Answers as comparable data: frames as sorted rows, floats rounded, generation times blanked."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(dataclasses.asdict(value))
     if isinstance(value, pl.DataFrame):
         rows = [tuple(plain(v) for v in row) for row in value.rows()]
         return {"columns": value.columns, "rows": sorted(rows, key=repr)}
