@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
+from models.labels import BUSINESS_UNIT_LABELS
 
 ROLES = ("analyst", "bu_manager", "data_scientist", "client", "admin")
 #: API keys also come in a ``service`` role: machines that push data in (event ingestion), read nothing.
@@ -61,7 +61,7 @@ ALL = Scope()
 def scope_for(role: str, business_unit: str | None, client_id: str | None) -> Scope:
     """The rows a role may see: a BU manager their BU, a client their tenant, everyone else all."""
     if role == "bu_manager":
-        return Scope(business_unit=business_unit, label=BUSINESS_UNIT_NAMES[BusinessUnit(business_unit)])
+        return Scope(business_unit=business_unit, label=BUSINESS_UNIT_LABELS[business_unit])
     if role == "client":
         return Scope(client_id=client_id, label=f"client {client_id}")
     return Scope()

@@ -243,6 +243,27 @@ def funnel(snap: Snapshot, scope: Scope, filters: Filters, by: list[str]) -> pl.
     return _grouped(snap, "marts.mart_funnel_cohorts", _funnel_where(scope, filters), by, FUNNEL_ADDITIVE, "funnel")
 
 
+#: mart_funnel_cohorts names an application made without a campaign (an organic one) by this campaign id.
+ORGANIC = "organic"
+
+
+def funnel_by_origin(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
+    """The funnel of applications made through a campaign and of organic ones (``origin``: campaign | organic).
+
+    The Campaigns page counts only the first (its rows are campaign days); the Pipeline page counts both, so it
+    shows them apart. A campaign filter leaves only campaign applications."""
+    w = _funnel_where(scope, filters)
+    table = (f"(SELECT *, CASE WHEN campaign_id = '{ORGANIC}' THEN 'organic' ELSE 'campaign' END AS origin "
+             "FROM marts.mart_funnel_cohorts)")
+    return _grouped(snap, table, w, ["origin"], FUNNEL_ADDITIVE, "funnel")
+
+
+def funnel_by_campaign(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
+    """The funnel per campaign with the campaign's name (organic applications: one row, no name)."""
+    names = campaigns(snap, scope).select("campaign_id", "campaign_name")
+    return funnel(snap, scope, filters, ["campaign_id"]).join(names, on="campaign_id", how="left")
+
+
 def stage_durations(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
     """Median and p90 days per completed stage over the selection (percentiles of the rows, not of summaries)."""
     w = _funnel_where(scope, filters)  # the same rows as the funnel: cohort month, campaign, source channel

@@ -13,8 +13,9 @@ name, scope = snap.path.name, user.scope
 alerts = query(name, "alerts", scope, filters)
 if not alerts.is_empty():
     with st.expander(f":material/warning: {len(alerts)} campaign alert(s) in this selection", expanded=False):
-        ui.table(alerts, ["severity", "business_unit", "campaign_name", "metric", "metric_value", "direction", "threshold",
-                          "meaning"], key="alerts_table")
+        ui.table(ui.formatted_by_metric(alerts, ["metric_value", "threshold"]),
+                 ["severity", "business_unit", "campaign_name", "metric", "metric_value", "direction", "threshold", "meaning"],
+                 key="alerts_table")
 
 kpis = query(name, "campaign_kpis", scope, filters)
 cur, prev = kpis["current"], kpis["previous"]
@@ -40,36 +41,34 @@ row3[3].metric("Hire rate", ui.format_value(cur.get("hire_rate"), "percent"), bo
 left, right = st.columns(2)
 with left:
     st.subheader("Funnel")
-    funnel = pl.DataFrame({"stage": ["Reach", "Clicks", "Applications", "Hires"],
-                           "people": [cur["reach"], cur["clicks"], cur["applications"], cur["hires"]],
-                           "order": [1, 2, 3, 4]})
-    ui.chart(alt.Chart(funnel).mark_bar(color=ui.BRAND).encode(
-        x=alt.X("people:Q", scale=alt.Scale(type="symlog"), title="people (symlog scale)"),
-        y=alt.Y("stage:N", sort=alt.SortField("order"), title=None),
-        tooltip=["stage", alt.Tooltip("people:Q", format=",")]).properties(height=220))
+    ui.chart(ui.funnel_chart(ui.funnel_steps([("Reach", cur["reach"]), ("Clicks", cur["clicks"]),
+                                              ("Applications", cur["applications"]), ("Hires", cur["hires"])])))
+    st.caption("Each bar: people at that step, and the share of the step before who got there. Applications and hires "
+               "here are those made through a campaign; the Pipeline page adds organic applications.")
 with right:
     st.subheader("Channels")
-    by_channel = ui.channel_name(query(name, "campaign_performance", scope, filters, ("channel",)))
+    by_channel = query(name, "campaign_performance", scope, filters, ("channel",))
     if not ui.empty_notice(by_channel, "channel activity"):
-        ui.chart(alt.Chart(by_channel).mark_bar(color=ui.BRAND).encode(
-            x=alt.X("cost_per_application_mxn:Q", title="cost per application (MXN)"),
-            y=alt.Y("channel_name:N", sort="-x", title=None),
-            tooltip=["channel_name", alt.Tooltip("applications:Q", format=","),
-                     alt.Tooltip("conversion_rate:Q", format=".2%"), alt.Tooltip("cost_per_application_mxn:Q", format=",.0f")])
-            .properties(height=220))
-ui.table(by_channel, ["channel_name", "reach", "clicks", "applications", "hires", "spend_mxn", "ctr", "conversion_rate",
+        ui.chart(alt.Chart(ui.labelled(by_channel)).mark_bar(color=ui.BRAND).encode(
+            x=alt.X("cost_per_application_mxn:Q", title="Cost per application (MXN)"),
+            y=alt.Y("channel:N", sort="-x", title=None, axis=ui.rows_axis()),
+            tooltip=[ui.tip("channel"), ui.tip("applications:Q", ","), ui.tip("conversion_rate:Q", ".2%"),
+                     ui.tip("cost_per_application_mxn:Q", ",.0f")])
+            .properties(height=ui.ROW))
+ui.table(by_channel, ["channel", "reach", "clicks", "applications", "hires", "spend_mxn", "ctr", "conversion_rate",
                       "cost_per_application_mxn", "cost_per_hire_mxn", "engagement_score", "roi"], key="channel_table")
 
 st.subheader("Conversion by channel and week")
-heat = ui.channel_name(query(name, "campaign_performance", scope, filters, ("metric_week", "channel")))
+heat = ui.labelled(query(name, "campaign_performance", scope, filters, ("metric_week", "channel")))
 heat = heat.with_columns(pl.col("metric_week").dt.strftime("%Y-%m-%d").alias("week"))
 if not ui.empty_notice(heat, "weekly activity"):
     ui.chart(alt.Chart(heat).mark_rect().encode(
-        x=alt.X("week:O", title="week starting"),
-        y=alt.Y("channel_name:N", title=None),
-        color=alt.Color("conversion_rate:Q", title="conversion", scale=alt.Scale(scheme="reds")),
-        tooltip=["channel_name", "week", alt.Tooltip("conversion_rate:Q", format=".3%"),
-                 alt.Tooltip("applications:Q", format=",")]).properties(height=260))
+        x=alt.X("week:O", title="Week starting"),
+        y=alt.Y("channel:N", title=None, axis=ui.rows_axis()),
+        color=alt.Color("conversion_rate:Q", title="Conversion", scale=alt.Scale(scheme="reds"),
+                        legend=alt.Legend(format=".1%")),
+        tooltip=[ui.tip("channel"), ui.tip("week", title="Week starting"), ui.tip("conversion_rate:Q", ".3%"),
+                 ui.tip("applications:Q", ",")]).properties(height=ui.ROW))
 
 with st.expander("Campaign table"):
     summary = query(name, "campaign_summary", scope, filters)

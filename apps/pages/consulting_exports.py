@@ -24,7 +24,9 @@ if scope.client_id:
     client_id = scope.client_id
     st.subheader(names.get(client_id, client_id))
 else:
-    client_id = st.selectbox("Client", list(names), format_func=lambda c: f"{names[c]} ({c})", key="export_client")
+    twins = {n for n in names.values() if list(names.values()).count(n) > 1}  # the id only tells namesakes apart
+    client_id = st.selectbox("Client", list(names), key="export_client",
+                             format_func=lambda c: f"{names[c]} ({c})" if names[c] in twins else names[c])
 period = Filters(date_from=filters.date_from, date_to=filters.date_to)
 st.caption(f"Period: the sidebar's ({filters.date_from} to {filters.date_to}). {SUPPRESSED_NOTE}")
 

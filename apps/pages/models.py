@@ -13,7 +13,13 @@ import streamlit as st
 from apps import data, ui
 from foundation.errors import UserError
 from ml.families import FAMILIES
+from models.labels import MISSING, ml_metric_label
 from orchestration import launch
+
+
+def four_places(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.4f}"
+
 
 snap, user, _ = ui.page_context("models", "Models", "MLflow registry: champion and challenger of each model family")
 
@@ -51,29 +57,31 @@ if not versions:
     st.stop()
 
 metric = family.primary_metric
+metric_label = ml_metric_label(metric)
 champion = next((v for v in versions if "champion" in v["aliases"]), None)
 challenger = next((v for v in versions if "challenger" in v["aliases"]), None)
 tiles = st.columns(4)
-tiles[0].metric(f"Champion {metric}", f"{champion['metrics'].get(metric, float('nan')):.4f}" if champion else "–",
+tiles[0].metric(f"Champion {metric_label}", four_places(champion["metrics"].get(metric)) if champion else MISSING,
                 help=f"v{champion['version']}" if champion else None)
 if challenger:
     same_data = challenger["metrics"].get(f"champion_{metric}")
-    tiles[1].metric(f"Challenger {metric}", f"{challenger['metrics'].get(metric, float('nan')):.4f}",
+    tiles[1].metric(f"Challenger {metric_label}", four_places(challenger["metrics"].get(metric)),
                     delta=f"{challenger['metrics'][metric] - same_data:+.4f} vs champion on the same data" if same_data is not None else None,
                     help=f"v{challenger['version']}: {challenger['promotion_reason']}")
 baseline_key = next((k for k in (f"baseline_{metric}", f"baseline_tfidf_{metric}") if champion and k in champion["metrics"]), None)
 if baseline_key:
-    tiles[2].metric(f"Baseline {metric}", f"{champion['metrics'][baseline_key]:.4f}", help=baseline_key)
+    tiles[2].metric(f"Baseline {metric_label}", four_places(champion["metrics"][baseline_key]),
+                    help=ml_metric_label(baseline_key))
 tiles[3].metric("Versions", len(versions))
 
 st.subheader("Versions")
 table = pl.DataFrame([{
-    "version": int(v["version"]), "aliases": ", ".join(v["aliases"]),
-    "trained": datetime.fromtimestamp(v["created"] / 1000), metric: v["metrics"].get(metric),
+    "version": int(v["version"]), "aliases": ", ".join(v["aliases"]) or MISSING,
+    "trained": datetime.fromtimestamp(v["created"] / 1000), metric_label: v["metrics"].get(metric),
     "baseline": v["metrics"].get(baseline_key) if baseline_key else None,
     "champion on the same data": v["metrics"].get(f"champion_{metric}"), "promotion": v["promotion_reason"],
 } for v in versions])
-st.dataframe(table, hide_index=True, width="stretch", key="versions_table")
+ui.table(table, key="versions_table")
 
 st.subheader("Runs side by side")
 picked = st.multiselect("Versions", [v["version"] for v in versions],
@@ -82,8 +90,10 @@ by_version = {v["version"]: v for v in versions}
 chosen_runs = [by_version[p] for p in picked]
 if chosen_runs:
     names = sorted({k for v in chosen_runs for k in v["metrics"] if not k.startswith("silhouette_k")}, key=lambda k: (k != metric, k))
-    side = pl.DataFrame({"metric": names, **{f"v{v['version']}": [v["metrics"].get(k) for k in names] for v in chosen_runs}})
-    st.dataframe(side, hide_index=True, width="stretch", key="side_by_side")
+    side = pl.DataFrame({"model metric": [ml_metric_label(k) for k in names],
+                         **{f"v{v['version']}": [v["metrics"].get(k) for k in names] for v in chosen_runs}},
+                        schema_overrides={f"v{v['version']}": pl.Float64 for v in chosen_runs})
+    ui.table(side, key="side_by_side")
     for v in chosen_runs:
         artifacts = data.run_artifacts(v["run_id"])
         plots = {k: b for k, b in artifacts.items() if k.endswith(".png")}
@@ -95,15 +105,16 @@ if chosen_runs:
                     col.image(image, caption=name.split("/")[-1])
             for name, raw in tables.items():
                 st.caption(name.split("/")[-1].replace("_", " ").removesuffix(".csv"))
-                st.dataframe(pl.read_csv(io.BytesIO(raw)), hide_index=True, width="stretch")
+                ui.table(pl.read_csv(io.BytesIO(raw)))
 
 st.subheader("Scores in the warehouse")
 scores = data.ml_read(snap.path.name, "score_summary", family.name)
 if scores.is_empty():
     st.info("No scores in this snapshot yet: they are written after a champion exists, by the next run.")
 else:
-    st.dataframe(scores, hide_index=True, width="stretch", key="scores_table")
+    ui.table(scores, key="scores_table")
 
 with st.expander("Segments and analyzers"):
-    st.dataframe(data.ml_read(snap.path.name, "segments"), hide_index=True, width="stretch")
-    st.dataframe(data.ml_read(snap.path.name, "analyzers"), hide_index=True, width="stretch")
+    segments = data.ml_read(snap.path.name, "segments")
+    ui.table(segments.rename({"bu": "business_unit"}, strict=False), key="segments_table")
+    ui.table(data.ml_read(snap.path.name, "analyzers"), key="analyzers_table")

@@ -1,11 +1,13 @@
 """Data overview: what landed from each source, how fresh it is, and what was quarantined and why."""
 from datetime import datetime, timezone
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
 from apps import data, ui
 from foundation.errors import UserError
+from models.labels import QUARANTINE_REASON_LABELS, SOURCE_LABELS, label
 
 snap, user, _ = ui.page_context("overview", "Data overview")
 
@@ -17,19 +19,13 @@ status = data.source_status(snap.path.name)
 cols = st.columns(len(status))
 for col, row in zip(cols, status.iter_rows(named=True)):
     share = row["rows_quarantined"] / row["records_read"] if row["records_read"] else 0.0
-    col.metric(row["source"].replace("_", " ").title(), f"{row['rows_loaded']:,} rows")
+    col.metric(label("source", row["source"]), f"{row['rows_loaded']:,} rows")
     newest = row["newest_record"]
     col.caption(f"{row['rows_quarantined']:,} quarantined ({share:.2%}) · {row['files_ingested']:,} files"
                 + (f" · data up to {newest:%Y-%m-%d}" if newest else " · no data yet"))
 
 st.subheader("Sources")
-st.dataframe(status, hide_index=True, width="stretch", column_config={
-    "records_read": st.column_config.NumberColumn("records read", format="%d"),
-    "rows_loaded": st.column_config.NumberColumn("rows in raw", format="%d"),
-    "rows_quarantined": st.column_config.NumberColumn("quarantined", format="%d"),
-    "last_ingested_at": st.column_config.DatetimeColumn("last ingested"),
-    "newest_record": st.column_config.DatetimeColumn("newest record"),
-})
+ui.table(status, key="sources_table")
 
 st.subheader("Quarantine")
 summary = data.quarantine_summary(snap.path.name)
@@ -38,10 +34,18 @@ if summary.is_empty():
 else:
     by_reason = summary.group_by("reason_code").agg(pl.col("records").sum()).sort("records", descending=True)
     left, right = st.columns([1, 2])
-    left.bar_chart(by_reason, x="reason_code", y="records", horizontal=True)
-    right.dataframe(summary, hide_index=True, width="stretch")
-    source = st.selectbox("Source", ["all", *sorted(summary["source"].unique().to_list())], key="quarantine_source")
-    reason = st.selectbox("Reason", ["all", *sorted(summary["reason_code"].unique().to_list())], key="quarantine_reason")
+    with left:
+        ui.chart(alt.Chart(ui.labelled(by_reason)).mark_bar(color=ui.BRAND).encode(
+            x=alt.X("records:Q", title="Records"), y=alt.Y("reason_code:N", sort="-x", title=None, axis=ui.rows_axis()),
+            tooltip=[ui.tip("reason_code"), ui.tip("records:Q", ",")]).properties(height=ui.ROW))
+    with right:
+        ui.table(summary, key="quarantine_summary")
+    sources = {"all": "All sources", **SOURCE_LABELS}
+    reasons = {"all": "All reasons", **QUARANTINE_REASON_LABELS}
+    source = st.selectbox("Source", ["all", *sorted(summary["source"].unique().to_list())], key="quarantine_source",
+                          format_func=lambda s: sources.get(s, s))
+    reason = st.selectbox("Reason", ["all", *sorted(summary["reason_code"].unique().to_list())], key="quarantine_reason",
+                          format_func=lambda r: reasons.get(r, r))
     try:
         records = data.quarantine_records(snap.path.name, None if source == "all" else source,
                                           None if reason == "all" else reason, user.sees_pii)
@@ -50,7 +54,7 @@ else:
     else:
         if not user.sees_pii:
             st.caption("Emails, phones and names in the records are pseudonymized; free-text messages are withheld.")
-        st.dataframe(records, hide_index=True, width="stretch")
+        ui.table(records, key="quarantine_records")
 
 with st.expander("Tables in this snapshot"):
-    st.dataframe(data.table_counts(snap.path.name), hide_index=True, width="stretch")
+    ui.table(data.table_counts(snap.path.name), key="table_counts")

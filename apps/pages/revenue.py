@@ -22,9 +22,9 @@ ui.kpi(c[4], "Failed charges", "charge_failure_rate", t, None, invert=True)
 daily = query(name, "revenue", scope, filters, ("revenue_date",))
 if not ui.empty_notice(daily, "charges"):
     ui.chart(alt.Chart(daily).mark_bar(color=ui.BRAND).encode(
-        x=alt.X("revenue_date:T", title=None), y=alt.Y("net_revenue_mxn:Q", title="net revenue (MXN)"),
-        tooltip=["revenue_date:T", alt.Tooltip("gross_revenue_mxn:Q", format=",.0f"), alt.Tooltip("refunds_mxn:Q", format=",.0f"),
-                 "failed_charges"]).properties(height=220))
+        x=alt.X("revenue_date:T", title=None), y=alt.Y("net_revenue_mxn:Q", title="Net revenue (MXN)"),
+        tooltip=[ui.tip("revenue_date:T", "%Y-%m-%d"), ui.tip("gross_revenue_mxn:Q", ",.0f"), ui.tip("refunds_mxn:Q", ",.0f"),
+                 ui.tip("failed_charges:Q", ",")]).properties(height=220))
 
 st.subheader("How huntRED earns")
 streams = query(name, "revenue", scope, filters, ("revenue_stream",))
@@ -56,15 +56,19 @@ if not ui.empty_notice(placements, "placement invoices"):
 st.subheader("MRR bridge")
 mrr = query(name, "mrr_movements", scope, filters)
 if not ui.empty_notice(mrr, "subscription invoices"):
+    movements = {"new_mrr_mxn": "New", "expansion_mrr_mxn": "Expansion", "reactivation_mrr_mxn": "Reactivation",
+                 "contraction_mrr_mxn": "Contraction", "churned_mrr_mxn": "Churned"}
     moves = ui.with_month(mrr, "mrr_month").select("month", "new_mrr_mxn", "expansion_mrr_mxn", "reactivation_mrr_mxn",
                        (-pl.col("contraction_mrr_mxn")).alias("contraction_mrr_mxn"),
                        (-pl.col("churned_mrr_mxn")).alias("churned_mrr_mxn"))
-    ui.chart(alt.Chart(moves.unpivot(index="month", variable_name="movement", value_name="mxn")).mark_bar().encode(
+    long = moves.unpivot(index="month", variable_name="movement", value_name="mxn") \
+        .with_columns(pl.col("movement").replace(movements))
+    ui.chart(alt.Chart(long).mark_bar().encode(
         x=alt.X("month:O", title=None), y=alt.Y("mxn:Q", title="MRR movement (MXN)"),
-        color=alt.Color("movement:N", scale=alt.Scale(
-            domain=["new_mrr_mxn", "expansion_mrr_mxn", "reactivation_mrr_mxn", "contraction_mrr_mxn", "churned_mrr_mxn"],
-            range=["#1a9850", "#91cf60", "#4393c3", "#fc8d59", "#d73027"])),
-        tooltip=["movement", alt.Tooltip("mxn:Q", format=",.0f")]).properties(height=240))
+        color=alt.Color("movement:N", title="Movement", scale=alt.Scale(
+            domain=list(movements.values()), range=["#1a9850", "#91cf60", "#4393c3", "#fc8d59", "#d73027"])),
+        tooltip=[ui.tip("month"), ui.tip("movement", title="Movement"), ui.tip("mxn:Q", ",.0f", "MXN")])
+        .properties(height=240))
     ui.table(mrr, key="mrr_table")
     st.caption("USD subscriptions change MRR with the exchange rate: that shows as expansion or contraction.")
 
@@ -76,9 +80,12 @@ with left:
              key="revenue_bu")
 with right:
     st.subheader("By huntRED Solutions client")
-    clients = query(name, "revenue", scope, filters, ("business_unit", "client_id"))
-    ui.table(clients.filter(pl.col("business_unit") == "huntred_solutions").sort("net_revenue_mxn", descending=True),
-             ["client_id", "gross_revenue_mxn", "refunds_mxn", "net_revenue_mxn", "failed_charges"], key="revenue_client")
+    clients = query(name, "revenue", scope, filters, ("business_unit", "client_id")).filter(
+        pl.col("business_unit") == "huntred_solutions")
+    names = query(name, "solutions_clients", scope, None).select("client_id", "client_name")
+    ui.table(clients.join(names, on="client_id", how="left").with_columns(pl.col("client_name").fill_null(pl.col("client_id")))
+             .sort("net_revenue_mxn", descending=True),
+             ["client_name", "gross_revenue_mxn", "refunds_mxn", "net_revenue_mxn", "failed_charges"], key="revenue_client")
 
 st.subheader("Reconciliation of charges against invoices")
 ui.table(query(name, "reconciliation", scope, filters), key="reconciliation_table")

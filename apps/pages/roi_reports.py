@@ -8,21 +8,22 @@ from apps import ui
 from apps.session import private_download
 from foundation.errors import UserError
 from foundation.settings import get_settings
-from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
+from models.labels import COLUMN_LABELS
 from serving.reports.roi import PERFORMANCE_COLUMNS, build_roi_report, roi_pdf, roi_xlsx, summary_value_kind
 from serving.snapshot import open_current
 
 snap, user, filters = ui.page_context("roi_reports", "ROI reports", "Spend against the revenue of the hires it brought")
 scope = user.scope
 
+# The sidebar's business unit picker is the one picker: a report is of the one BU chosen there, or of all of them.
 if scope.business_unit:
     bu = scope.business_unit
+elif len(filters.business_units) > 1:
+    st.info("A report covers one business unit or all of them: choose one (or none) in the sidebar.")
+    st.stop()
 else:
-    options = [None, *(b.value for b in BusinessUnit)]
-    default = options.index(filters.business_units[0]) if len(filters.business_units) == 1 else 0
-    bu = st.selectbox("Business unit", options, index=default, key="roi_bu",
-                      format_func=lambda b: "All business units" if b is None else BUSINESS_UNIT_NAMES[BusinessUnit(b)])
-st.caption("The period is the sidebar's. Campaign, channel and phase filters do not apply to a BU report.")
+    bu = filters.business_units[0] if filters.business_units else None
+st.caption("The business unit and period are the sidebar's. Campaign, channel and phase filters do not apply to a BU report.")
 
 
 @st.cache_data(show_spinner="Building the report…", max_entries=32)
@@ -63,9 +64,10 @@ with left:
 with right:
     month = ui.with_month(report.tables["By month"], "metric_month")
     ui.chart(alt.Chart(month.unpivot(index="month", on=["spend_mxn", "attributed_revenue_mxn"], variable_name="series",
-                                     value_name="mxn")).mark_bar().encode(
+                                     value_name="mxn").with_columns(pl.col("series").replace(COLUMN_LABELS)))
+             .mark_bar().encode(
         x=alt.X("month:O", title=None), y=alt.Y("mxn:Q", title="MXN"), xOffset="series:N",
-        color=alt.Color("series:N", scale=alt.Scale(range=["#4a6fa5", "#b22222"]))).properties(height=300))
+        color=alt.Color("series:N", title=None, scale=alt.Scale(range=["#4a6fa5", "#b22222"]))).properties(height=300))
 
 st.subheader("By channel")
 ui.table(report.tables["By channel"], ["channel_name", *PERFORMANCE_COLUMNS], key="roi_channel")

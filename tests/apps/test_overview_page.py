@@ -30,8 +30,8 @@ def test_the_page_shows_rows_and_quarantine_per_source_and_filters_records(on_bu
     at = signed_in(ANALYST, "overview")
     assert not at.exception
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Ats Events"] == f"{manifest.raw_rows['ats_events']:,} rows"
+    assert tiles["ATS events"] == f"{manifest.raw_rows['ats_events']:,} rows"
     at.selectbox(key="quarantine_reason").select("bad_signature").run()
     records = at.dataframe[-2].value
     assert len(records) == manifest.quarantined["stripe_events/bad_signature"]
-    assert set(records["reason_code"]) == {"bad_signature"}
+    assert set(records["reason_code"]) == {"Bad signature"}  # the reason as people read it

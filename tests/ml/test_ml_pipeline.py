@@ -62,10 +62,10 @@ def test_the_models_page_compares_versions_and_its_retrain_button_trains_a_new_o
     assert not at.exception, at.exception
     tiles = {m.label: m.value for m in at.metric}
     champion = tracking.versions(FAMILIES["churn"].model_name)[0]
-    assert tiles["Champion roc_auc"] == f"{champion['metrics']['roc_auc']:.4f}"
-    assert tiles["Baseline roc_auc"] == f"{champion['metrics']['baseline_roc_auc']:.4f}"
-    side = next(d.value for d in at.dataframe if "metric" in d.value.columns)
-    assert "roc_auc" in set(side["metric"])
+    assert tiles["Champion ROC-AUC"] == f"{champion['metrics']['roc_auc']:.4f}"
+    assert tiles["Baseline ROC-AUC"] == f"{champion['metrics']['baseline_roc_auc']:.4f}"
+    side = next(d.value for d in at.dataframe if "model metric" in d.value.columns)
+    assert "ROC-AUC" in set(side["model metric"])
     assert at.get("image"), "the run's plots are shown"
 
     clicked = time.time()
