@@ -12,7 +12,7 @@ from access import policy
 from foundation.errors import UserError
 from foundation.settings import get_settings
 from ml import tracking
-from serving import analytics, ml_scores, snapshot, status
+from serving import analytics, ml_scores, reliability, snapshot, status
 
 
 def current_snapshot() -> snapshot.Snapshot | None:
@@ -29,6 +29,12 @@ def query(snapshot_name: str, name: str, scope: policy.Scope, filters: analytics
     args = [list(a) if isinstance(a, tuple) else a for a in args]
     snap = snapshot.open_current(get_settings())
     return fn(snap, scope, filters, *args) if filters is not None else fn(snap, scope, *args)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def maturity(snapshot_name: str, scope: policy.Scope) -> reliability.Maturity:
+    """How long the scope's hires and fees take to arrive: which outcomes of a period are still maturing."""
+    return reliability.maturity(snapshot.open_current(get_settings()), scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

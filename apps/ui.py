@@ -10,8 +10,9 @@ from access import users
 from apps import data
 from apps.session import current_user
 from models.labels import BUSINESS_UNIT_LABELS, MISSING, column_label, value_labels
-from models.metrics import METRICS
+from models.metrics import METRICS, MIN_RATE_SAMPLE
 from serving.analytics import Filters
+from serving.reliability import small_sample_metrics, with_small_sample_flags
 from serving.reports.roi import column_kind, summary_value_kind
 from serving.reports.roi import format_value as _written
 from serving.snapshot import Snapshot
@@ -57,17 +58,30 @@ def compact(value, kind: str) -> str:
 
 
 def kpi(column, label: str, metric: str, current: dict, previous: dict | None, *, invert: bool = False,
-        help: str | None = None) -> None:
-    """A tile with the change against the previous period of the same length (when there is one)."""
+        help: str | None = None, maturing: frozenset[str] | set[str] = frozenset()) -> None:
+    """A tile with the change against the previous period of the same length (when there is one). An outcome still
+    maturing in this period (``serving.reliability``) shows no change, and a rate read from too few cases says so."""
     value = current.get(metric)
     kind = summary_value_kind(metric)
     delta = None
-    if previous is not None and previous.get(metric) not in (None, 0) and value is not None:
-        delta = f"{(value - previous[metric]) / abs(previous[metric]):+.1%}"
     text = help or (METRICS[metric].description if metric in METRICS else None)
-    if previous is not None:
+    if metric in maturing:
+        label += " · maturing"
+        text = (text + " " if text else "") + ("Still growing: recent applications have not all become hires and "
+                                               "paid fees yet, so no change against the previous period is shown.")
+    elif previous is not None and previous.get(metric) not in (None, 0) and value is not None:
+        delta = f"{(value - previous[metric]) / abs(previous[metric]):+.1%}"
         text = (text + " " if text else "") + "The change compares with the period of the same length just before."
+    if metric in small_sample_metrics(current):
+        label += " · small sample"
+        text = (text + " " if text else "") + f"Read from fewer than {MIN_RATE_SAMPLE} cases: not yet a fact."
     column.metric(label, compact(value, kind), delta, delta_color="inverse" if invert else "normal", help=text, border=True)
+
+
+def sample_flags(frame: pl.DataFrame) -> pl.DataFrame:
+    """A table with a last column naming its rates read from fewer than MIN_RATE_SAMPLE cases ("—" for none)."""
+    flagged = with_small_sample_flags(frame)
+    return flagged.with_columns(pl.col("small_sample").replace("", None))
 
 
 #: Shares and probabilities that are not ratios of models.metrics, and expected counts (sums of probabilities: one

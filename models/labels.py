@@ -27,9 +27,10 @@ from models.enums import (
     ConversationOutcome,
     NotificationChannel,
     QuarantineReason,
+    RevenueStream,
     SourceFamily,
 )
-from models.metrics import METRICS
+from models.metrics import METRICS, MIN_RATE_SAMPLE
 
 def _codes(labels: dict) -> dict[str, str]:
     """Plain-string keys (enum members are str too, but polars would read a dict of them as an Enum type)."""
@@ -120,6 +121,14 @@ RECONCILIATION_LABELS: dict[str, str] = {
     "paid_without_charge": "Paid without a charge", "charge_without_invoice": "Charge without an invoice",
 }
 
+REVENUE_STREAM_LABELS: dict[str, str] = _codes({
+    RevenueStream.PLACEMENT_FEE: "Placement fees", RevenueStream.SUBSCRIPTION: "Subscriptions",
+    RevenueStream.CONSULTING_FEE: "Consulting fees", RevenueStream.OTHER: "Other",
+})
+INVOICE_STATUS_LABELS: dict[str, str] = {"draft": "Draft", "open": "Open", "paid": "Paid",
+                                         "uncollectible": "Uncollectible", "void": "Void"}
+GUARANTEE_LABELS: dict[str, str] = {"replaced": "Replaced free of charge", "refunded": "Refunded"}
+
 ALERT_LABELS: dict[str, str] = {"warning": "Warning", "critical": "Critical", "below": "Below", "above": "Above"}
 
 #: The money metrics of ``models.metrics`` are labelled without their currency; a column of counts or amounts gets
@@ -172,6 +181,11 @@ COLUMN_LABELS: dict[str, str] = {
     "newest_record": "Newest record", "schema": "Schema", "table": "Table", "rows": "Rows",
     "credited_applications": "Credited applications", "credited_hires": "Credited hires",
     "credited_revenue_mxn": "Credited revenue (MXN)", "label": "Metric", "origin": "Applications",
+    "revenue_stream": "Revenue stream", "invoice_number": "Invoice", "vacancy_title": "Vacancy",
+    "hired_date": "Hired", "placement_start_date": "Started", "invoice_date": "Invoiced on",
+    "invoice_status": "Invoice status", "invoiced_mxn": "Invoiced (MXN)", "paid_mxn": "Paid (MXN)",
+    "refunded_mxn": "Refunded (MXN)", "net_paid_mxn": "Paid, net of refunds (MXN)", "paid_date": "Paid on",
+    "guarantee_outcome": "Guarantee", "small_sample": f"Fewer than {MIN_RATE_SAMPLE} cases",
 }
 
 #: Which vocabulary the values of a column are in: a table or a chart shows each value's label.
@@ -181,6 +195,8 @@ _VOCABULARIES: dict[str, dict[str, str]] = {
     "assessment_type": ASSESSMENT_TYPE_LABELS, "source": SOURCE_LABELS, "reason_code": QUARANTINE_REASON_LABELS,
     "reconciliation_status": RECONCILIATION_LABELS, "severity": ALERT_LABELS, "direction": ALERT_LABELS,
     "metric": {m.name: m.label for m in METRICS.values()},
+    "revenue_stream": REVENUE_STREAM_LABELS, "invoice_status": INVOICE_STATUS_LABELS,
+    "guarantee_outcome": GUARANTEE_LABELS,
 }
 _COLUMN_VOCABULARY: dict[str, str] = {
     **{v: v for v in _VOCABULARIES}, "source_channel": "channel", "touch_channel": "channel",

@@ -367,8 +367,8 @@ PLACEMENT_COLUMNS = ("invoice_number", "vacancy_title", "campaign_id", "hired_da
 def placements(snap: Snapshot, scope: Scope, filters: Filters) -> pl.DataFrame:
     """The placement fees invoiced in the period (invoice date), newest first, with what was paid and refunded."""
     w = where(scope, filters, date_column="invoice_date", campaign_column="campaign_id")
-    return _query(snap, f"SELECT {', '.join(PLACEMENT_COLUMNS)}, business_unit, client_id FROM marts.fct_placements {w.sql} "
-                        "ORDER BY invoice_date DESC, invoice_number", w)
+    return _query(snap, f"SELECT {', '.join(PLACEMENT_COLUMNS)}, business_unit, client_id, client_name "
+                        f"FROM marts.fct_placements {w.sql} ORDER BY invoice_date DESC, invoice_number", w)
 
 
 MRR_ADDITIVE = ("starting_mrr_mxn", "new_mrr_mxn", "expansion_mrr_mxn", "reactivation_mrr_mxn", "contraction_mrr_mxn",

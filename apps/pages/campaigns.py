@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from apps import ui
-from apps.data import query
+from apps.data import maturity, query
 
 snap, user, filters = ui.page_context("campaigns", "Campaigns", "Campaign performance (seed 13.12, 13.14)")
 name, scope = snap.path.name, user.scope
@@ -19,21 +19,25 @@ if not alerts.is_empty():
 
 kpis = query(name, "campaign_kpis", scope, filters)
 cur, prev = kpis["current"], kpis["previous"]
+ripeness = maturity(name, scope)
+maturing = ripeness.maturing(filters.date_to)
+if note := ripeness.note(filters.date_to):
+    st.info(note, icon=":material/hourglass_top:")
 retarget = query(name, "retargeting_impact", scope, filters)
 row1 = st.columns(6)
 for col, (label, metric) in zip(row1, [("Reach", "reach"), ("Clicks", "clicks"), ("Applications", "applications"),
                                        ("Hires", "hires"), ("Spend", "spend_mxn"), ("Attributed revenue", "attributed_revenue_mxn")]):
-    ui.kpi(col, label, metric, cur, prev, invert=metric == "spend_mxn")
+    ui.kpi(col, label, metric, cur, prev, invert=metric == "spend_mxn", maturing=maturing)
 row2 = st.columns(6)
 for col, (label, metric, invert) in zip(row2, [("CTR", "ctr", False), ("Conversion rate", "conversion_rate", False),
                                                ("Cost per application", "cost_per_application_mxn", True),
                                                ("Qualified CPA", "qualified_cost_per_application_mxn", True),
                                                ("Cost per hire", "cost_per_hire_mxn", True),
                                                ("Engagement score", "engagement_score", False)]):
-    ui.kpi(col, label, metric, cur, prev, invert=invert)
+    ui.kpi(col, label, metric, cur, prev, invert=invert, maturing=maturing)
 row3 = st.columns(6)
-ui.kpi(row3[0], "ROI", "roi", cur, prev)
-ui.kpi(row3[1], "ROAS", "roas", cur, prev)
+ui.kpi(row3[0], "ROI", "roi", cur, prev, maturing=maturing)
+ui.kpi(row3[1], "ROAS", "roas", cur, prev, maturing=maturing)
 ui.kpi(row3[2], "Retargeting impact", "retargeting_impact", retarget, None)
 row3[3].metric("Hire rate", ui.format_value(cur.get("hire_rate"), "percent"), border=True,
                help="Hires / applications.")

@@ -9,6 +9,7 @@ import streamlit as st
 from apps import ui
 from apps.data import query
 from models.labels import ORGANIC_LABEL
+from models.metrics import MIN_RATE_SAMPLE
 
 snap, user, filters = ui.page_context("pipeline", "Pipeline", "Applications by the month they were made")
 name, scope = snap.path.name, user.scope
@@ -27,6 +28,8 @@ for col, (label, metric) in zip(cols[1:], [("Applied → screened", "screen_rate
                                            ("Offer acceptance", "offer_acceptance_rate"), ("% stale", "stale_share"),
                                            ("Source quality", "source_quality")]):
     ui.kpi(col, label, metric, t, None, invert=metric == "stale_share")
+st.caption(f"A rate read from fewer than {MIN_RATE_SAMPLE} cases (its denominator: applications, offers decided, ...) "
+           "is marked \"small sample\" here and in the tables: not yet a fact about that channel or campaign.")
 first = filters.date_from.replace(day=1) if filters.date_from else None
 st.caption(f"**{t['applied']:,} applications: {through_campaigns:,} through campaigns and {organic:,} organic** "
            "(no campaign). The Campaigns page counts only those through campaigns, on the day they were made; here "
@@ -63,16 +66,18 @@ with right:
         .properties(height=ui.ROW))
 
 st.subheader("Pass-through by channel")
-ui.table(by_source, ["source_channel", "applied", "screened", "interviewed", "offered", "hired", "screen_rate",
-                     "interview_rate", "offer_rate", "offer_acceptance_rate", "applied_to_hire_rate", "stale_share",
-                     "source_quality"], key="pass_through_channel")
+ui.table(ui.sample_flags(by_source), ["source_channel", "applied", "screened", "interviewed", "offered", "hired",
+                                     "screen_rate", "interview_rate", "offer_rate", "offer_acceptance_rate",
+                                     "applied_to_hire_rate", "stale_share", "source_quality", "small_sample"],
+         key="pass_through_channel")
 st.subheader("Pass-through by business unit")
-ui.table(query(name, "funnel", scope, filters, ("business_unit",)),
+ui.table(ui.sample_flags(query(name, "funnel", scope, filters, ("business_unit",))),
          ["business_unit", "applied", "screened", "interviewed", "offered", "hired", "screen_rate", "interview_rate",
-          "offer_rate", "offer_acceptance_rate", "applied_to_hire_rate", "stale_share", "source_quality"], key="pass_through_bu")
+          "offer_rate", "offer_acceptance_rate", "applied_to_hire_rate", "stale_share", "source_quality", "small_sample"],
+         key="pass_through_bu")
 st.subheader("Pass-through by campaign")
 by_campaign = query(name, "funnel_by_campaign", scope, filters).with_columns(
     pl.col("campaign_name").fill_null(ORGANIC_LABEL))
-ui.table(by_campaign.sort("applied", descending=True),
+ui.table(ui.sample_flags(by_campaign.sort("applied", descending=True)),
          ["campaign_name", "applied", "screened", "interviewed", "offered", "hired", "screen_rate", "applied_to_hire_rate",
-          "stale_share", "source_quality"], key="pass_through_campaign")
+          "stale_share", "source_quality", "small_sample"], key="pass_through_campaign")

@@ -49,7 +49,7 @@ if not ui.empty_notice(placements, "placement invoices"):
                 help=f"Not paid yet: {ui.format_value(open_invoices['invoiced_mxn'].sum(), 'currency')}.")
     c[3].metric("Guarantee used", f"{placements['guarantee_outcome'].is_not_null().sum():,}", border=True,
                 help="Hires who left within 90 days: replaced free of charge or refunded on a sliding scale.")
-    ui.table(placements, ["invoice_number", "business_unit", "client_id", "vacancy_title", "hired_date", "invoice_date",
+    ui.table(placements, ["invoice_number", "business_unit", "client_name", "vacancy_title", "hired_date", "invoice_date",
                           "invoice_status", "invoiced_mxn", "paid_mxn", "refunded_mxn", "paid_date", "guarantee_outcome"],
              key="placements_table")
 

@@ -5,6 +5,7 @@ select
     p.invoice_id,
     i.invoice_number,
     p.client_id,
+    cl.client_name,
     p.business_unit,
     p.application_id,
     p.vacancy_id,
@@ -29,3 +30,4 @@ from {{ ref('int_placement_fees') }} p
 join {{ ref('stg_stripe__invoices') }} i on i.invoice_id = p.invoice_id
 left join {{ ref('int_applications') }} a on a.application_id = p.application_id
 left join {{ ref('stg_ats__vacancies') }} v on v.vacancy_id = p.vacancy_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = p.client_id
