@@ -46,6 +46,8 @@ private_download(d2, "Download Excel", lambda: roi_xlsx(report), file_name=f"{re
                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  resource="dashboard/roi_reports", key="download_xlsx", icon=":material/table:")
 
+for note in report.notes:
+    st.info(note, icon=":material/hourglass_top:")
 cols = st.columns(5)
 for col, metric in zip(cols, ("spend_mxn", "attributed_revenue_mxn", "hires", "roi", "roas")):
     row = report.summary.filter(report.summary["metric"] == metric).row(0, named=True)

@@ -18,6 +18,7 @@ from foundation.errors import BadRequest, Forbidden
 from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, BusinessUnit
 from models.metrics import METRICS, REPORTING_CURRENCY
 from serving import analytics as an
+from serving import reliability
 from serving.snapshot import Snapshot
 
 SUMMARY_METRICS = ("spend_mxn", "attributed_revenue_mxn", "reach", "clicks", "applications", "qualified_applications",
@@ -39,6 +40,7 @@ class RoiReport:
     generated_at: datetime
     summary: pl.DataFrame  # metric, label, value, previous, change
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the reader must know to read the numbers (maturity)
 
     @property
     def title(self) -> str:
@@ -71,8 +73,11 @@ def build_roi_report(snap: Snapshot, scope: policy.Scope, business_unit: str | N
         "value": [_float(current.get(m)) for m in SUMMARY_METRICS],
         "previous_period": [_float(previous.get(m)) for m in SUMMARY_METRICS],
     }, schema={"metric": pl.String, "label": pl.String, "value": pl.Float64, "previous_period": pl.Float64})
+    # an outcome still arriving (recent hires, unpaid fees) is no decline: its change is left out, and the report says so
+    ripeness = reliability.maturity(snap, scope)
+    maturing = sorted(ripeness.maturing(date_to) & set(SUMMARY_METRICS))
     summary = summary.with_columns(
-        pl.when(pl.col("previous_period").abs() > 0)
+        pl.when((pl.col("previous_period").abs() > 0) & ~pl.col("metric").is_in(maturing))
         .then((pl.col("value") - pl.col("previous_period")) / pl.col("previous_period").abs())
         .otherwise(None).alias("change"))
     by_campaign = an.campaign_performance(snap, scope, filters, ["campaign_id"]).join(
@@ -94,7 +99,8 @@ def build_roi_report(snap: Snapshot, scope: policy.Scope, business_unit: str | N
         "Stripe revenue": revenue.select("revenue_month", "gross_revenue_mxn", "refunds_mxn", "net_revenue_mxn",
                                          "succeeded_charges", "failed_charges", "refund_rate", "charge_failure_rate"),
     }
-    return RoiReport(business_unit, date_from, date_to, snap.run_id, datetime.now(timezone.utc), summary, tables)
+    notes = [note] if (note := ripeness.note(date_to)) else []
+    return RoiReport(business_unit, date_from, date_to, snap.run_id, datetime.now(timezone.utc), summary, tables, notes)
 
 
 def _float(v) -> float | None:
@@ -219,6 +225,9 @@ def roi_pdf(report: RoiReport) -> bytes:
         pdf.cell(35, 4.6, format_value(previous, kind), border=1, align="R")
         pdf.cell(25, 4.6, format_value(change, "percent"), border=1, align="R")
         pdf.ln()
+    for note in report.notes:
+        pdf.ln(1)
+        pdf.multi_cell(0, 3.8, note, new_x="LMARGIN", new_y="NEXT")
     pdf.image(io.BytesIO(_chart_png(report)), x=20, y=pdf.get_y() + 4, w=250)
     pdf.add_page()
     for title, label_column, label_width in (("By channel", "channel_name", 30), ("By campaign", "campaign_name", 60)):
@@ -234,9 +243,10 @@ def roi_pdf(report: RoiReport) -> bytes:
     pdf.set_font("DejaVu", "", 7)
     for metric in ("conversion_rate", "cost_per_application_mxn", "cost_per_hire_mxn", "engagement_score", "roi", "roas"):
         pdf.multi_cell(0, 3.8, f"{METRICS[metric].label}: {METRICS[metric].description}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 3.8, "Attributed revenue: the revenue of the hires a campaign brought (last touch); a hire's "
-                           "revenue is its business unit's net Stripe revenue of the hire's month shared among that "
-                           "month's hires. Hires count on the day their candidate applied.", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 3.8, "Attributed revenue: the placement fees clients paid for the hires a campaign brought (last "
+                           "touch), net of refunds under the guarantee. A placement fee is a share of the hire's first-year "
+                           "salary, invoiced when the hire starts; one not yet paid counts nothing yet. Hires count on the "
+                           "day their candidate applied.", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
@@ -266,6 +276,6 @@ def frames_to_xlsx(tables: dict[str, pl.DataFrame], title: str, notes: list[str]
 
 def roi_xlsx(report: RoiReport) -> bytes:
     notes = [f"Money in {REPORTING_CURRENCY} at each day's rate. Snapshot of run {report.run_id}.",
-             f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC.",
+             f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC.", *report.notes,
              *(f"{m.label}: {m.description}" for m in METRICS.values() if m.name in SUMMARY_METRICS)]
     return frames_to_xlsx(report.tables, report.title, notes)

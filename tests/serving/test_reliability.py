@@ -1,10 +1,12 @@
 """Maturity and sample size: which numbers of a selection are not yet facts."""
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import polars as pl
 import pytest
+from pypdf import PdfReader
 
 from access import policy
 from foundation.settings import get_settings
@@ -77,3 +79,18 @@ def test_the_samples_recent_months_are_maturing_and_its_first_months_are_not(on_
     assert 10 <= m.lag_days["hires"] <= 90 and m.lag_days["attributed_revenue_mxn"] > m.lag_days["hires"]
     assert "hires" in m.maturing(date(2026, 10, 31))
     assert m.maturing(date(2026, 3, 31)) == set()
+
+
+def test_the_roi_report_of_a_maturing_period_leaves_its_outcomes_out_of_the_change(on_realistic):
+    from serving.reports.roi import build_roi_report, roi_pdf
+
+    snap = open_current(get_settings())
+    recent = build_roi_report(snap, policy.ALL, "huntred", date(2026, 9, 1), date(2026, 10, 31))
+    change = dict(zip(recent.summary["metric"], recent.summary["change"]))
+    assert change["hires"] is None and change["roi"] is None and change["attributed_revenue_mxn"] is None
+    assert change["applications"] is not None and change["spend_mxn"] is not None
+    assert recent.notes and "still growing" in recent.notes[0]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(roi_pdf(recent))).pages)
+    assert "still growing" in text.replace("\n", " ")
+    settled = build_roi_report(snap, policy.ALL, "huntred", date(2026, 3, 1), date(2026, 4, 30))
+    assert settled.notes == [] and dict(zip(settled.summary["metric"], settled.summary["change"]))["hires"] is not None
