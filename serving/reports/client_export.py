@@ -14,8 +14,9 @@ import polars as pl
 
 from access import policy
 from foundation.errors import BadRequest, Forbidden, NotFound
-from models.metrics import METRIC_GROUPS, METRICS, REPORTING_CURRENCY
+from models.metrics import METRIC_GROUPS, METRICS, MIN_RATE_SAMPLE, REPORTING_CURRENCY
 from serving import analytics as an
+from serving.reliability import with_small_sample_flags
 from serving.reports.roi import PERFORMANCE_COLUMNS, column_kind, format_value, frames_to_xlsx, new_pdf
 from serving.reports.suppression import SUPPRESSED_NOTE, suppress_small_counts
 from serving.snapshot import Snapshot
@@ -34,10 +35,10 @@ CLIENT_PERFORMANCE_COLUMNS = ("spend_mxn", "reach", "clicks", "applications", "q
 EXPORT_TABLES: dict[str, tuple[str, ...]] = {
     "Campaigns": ("campaign_id", "campaign_name", "objective", "start_date", "end_date", "budget_mxn",
                   *CLIENT_PERFORMANCE_COLUMNS, "engagement_score", "leads_at_retargeting_start", "leads_recovered",
-                  "retargeting_impact"),
+                  "retargeting_impact", "small_sample"),
     "By month and channel": ("metric_month", "channel", *CLIENT_PERFORMANCE_COLUMNS, "ctr", "engagement_score"),
     "Funnel": ("campaign_id", "applied", "screened", "interviewed", "offered", "hired",
-               *(m.name for m in METRIC_GROUPS["funnel"])),
+               *(m.name for m in METRIC_GROUPS["funnel"]), "small_sample"),
     "Placement fees": an.PLACEMENT_COLUMNS,
     "Billing": ("revenue_month", "revenue_stream", "gross_revenue_mxn", "refunds_mxn", "net_revenue_mxn",
                 "succeeded_charges", "failed_charges"),
@@ -62,7 +63,7 @@ EXPORT_COLUMNS: dict[str, str] = {
     "gross_revenue_mxn": MONEY, "refunds_mxn": MONEY, "net_revenue_mxn": MONEY,
     # the client's own placement fees and payments (one row per invoice: no candidate, only the vacancy)
     "invoice_number": ID, "vacancy_title": NAME, "revenue_stream": LABEL, "invoice_status": LABEL,
-    "guarantee_outcome": LABEL, "hired_date": DATE, "placement_start_date": DATE, "invoice_date": DATE,
+    "guarantee_outcome": LABEL, "small_sample": LABEL, "hired_date": DATE, "placement_start_date": DATE, "invoice_date": DATE,
     "paid_date": DATE, "invoiced_mxn": MONEY, "paid_mxn": MONEY, "refunded_mxn": MONEY, "net_paid_mxn": MONEY,
     # campaign delivery and its funnel: people and their actions
     "reach": COUNT, "impressions": COUNT, "clicks": COUNT, "replies": COUNT, "applications": COUNT,
@@ -116,10 +117,10 @@ def build_client_export(snap: Snapshot, scope: policy.Scope, client_id: str, fil
     f = replace(f, date_from=f.date_from or first, date_to=f.date_to or last)
     if f.date_from > f.date_to:
         raise BadRequest(f"The period starts ({f.date_from}) after it ends ({f.date_to}).", "Swap the dates.")
-    read = {
-        "Campaigns": an.campaign_summary(snap, client_scope, f),
+    read = {  # rates read from fewer than MIN_RATE_SAMPLE cases are named in a last column, before suppression
+        "Campaigns": with_small_sample_flags(an.campaign_summary(snap, client_scope, f)),
         "By month and channel": an.campaign_performance(snap, client_scope, f, ["metric_month", "channel"]),
-        "Funnel": an.funnel(snap, client_scope, f, ["campaign_id"]),
+        "Funnel": with_small_sample_flags(an.funnel(snap, client_scope, f, ["campaign_id"])),
         "Placement fees": an.placements(snap, client_scope, f),
         "Billing": an.revenue(snap, client_scope, f, ["revenue_month", "revenue_stream"]),
     }
@@ -149,7 +150,9 @@ def readme(export: ClientExport) -> str:
               "campaign brought, net of refunds under the guarantee; a hire counts on the day the candidate applied.",
               "- **Placement fees**: one row per hire invoiced to you - the vacancy, when the hire was made and started, "
               "what was invoiced, paid and refunded, and the guarantee's outcome (replaced or refunded) if it was used.",
-              "- **Billing**: what you paid each month, by what it paid for (placement fees, subscription, consulting)."]
+              "- **Billing**: what you paid each month, by what it paid for (placement fees, subscription, consulting).",
+              f"- **small_sample**: the rates of the row read from fewer than {MIN_RATE_SAMPLE} cases (their "
+              "denominator): read them as indications, not facts."]
     return "\n".join(lines) + "\n"
 
 

@@ -93,9 +93,10 @@ def build_roi_report(snap: Snapshot, scope: policy.Scope, business_unit: str | N
         "By campaign": by_campaign.select("campaign_id", "campaign_name", *PERFORMANCE_COLUMNS),
         "By channel": by_channel.select("channel", "channel_name", *PERFORMANCE_COLUMNS),
         "By month": by_month.select("metric_month", *PERFORMANCE_COLUMNS),
-        "Funnel": funnel.select("business_unit", "applied", "screened", "interviewed", "offered", "hired", "screen_rate",
-                                "interview_rate", "offer_rate", "offer_acceptance_rate", "applied_to_hire_rate",
-                                "stale_share", "source_quality"),
+        "Funnel": reliability.with_small_sample_flags(funnel).select(
+            "business_unit", "applied", "screened", "interviewed", "offered", "hired", "screen_rate", "interview_rate",
+            "offer_rate", "offer_acceptance_rate", "applied_to_hire_rate", "stale_share", "source_quality",
+            "small_sample"),
         "Stripe revenue": revenue.select("revenue_month", "gross_revenue_mxn", "refunds_mxn", "net_revenue_mxn",
                                          "succeeded_charges", "failed_charges", "refund_rate", "charge_failure_rate"),
     }

@@ -23,17 +23,20 @@ from models.metrics import CLIENT_MIN_COUNT, METRICS
 from serving import analytics as an
 from serving.reports import client_export
 from serving.reports.client_export import COUNT, EXPORT_COLUMNS, EXPORT_TABLES, METRIC, build_client_export, export_zip
+from serving.reliability import with_small_sample_flags
 from serving.snapshot import open_current
 
 #: The policy, written out: counts from 1 to 4 point at people and never reach a client (docs: "Counts from 1 to 4").
 SMALLEST_SHIPPED = 5
 #: Where each table's numbers come from, and the columns that name a row.
 SOURCES = {
-    "Campaigns": (lambda snap, scope: an.campaign_summary(snap, scope, an.Filters()), ("campaign_id",)),
+    "Campaigns": (lambda snap, scope: with_small_sample_flags(an.campaign_summary(snap, scope, an.Filters())),
+                  ("campaign_id",)),
     "By month and channel": (lambda snap, scope: an.campaign_performance(snap, scope, an.Filters(),
                                                                          ["metric_month", "channel"]),
                              ("metric_month", "channel")),
-    "Funnel": (lambda snap, scope: an.funnel(snap, scope, an.Filters(), ["campaign_id"]), ("campaign_id",)),
+    "Funnel": (lambda snap, scope: with_small_sample_flags(an.funnel(snap, scope, an.Filters(), ["campaign_id"])),
+               ("campaign_id",)),
     "Placement fees": (lambda snap, scope: an.placements(snap, scope, an.Filters()), ("invoice_number",)),
     "Billing": (lambda snap, scope: an.revenue(snap, scope, an.Filters(), ["revenue_month", "revenue_stream"]),
                 ("revenue_month", "revenue_stream")),
