@@ -87,19 +87,24 @@ def built_lakehouse(tmp_path_factory, generated):
     return warehouse, outcome
 
 
-@pytest.fixture(scope="session")
-def realistic_lakehouse(tmp_path_factory) -> Path:
-    """The demo's seed at half its scale, generated and run once through the real Dagster job."""
+def generated_and_built(tmp_path_factory, name: str, *, scale: float, seed: int) -> Path:
+    """A sample generated at (scale, seed) and run once through the real Dagster job: its warehouse folder."""
     from orchestration.runs import run_pipeline
     from sample_data import generate
 
-    landing = tmp_path_factory.mktemp("realistic") / "landing"
-    generate(landing, scale=REALISTIC_SCALE, seed=REALISTIC_SEED, webhook_secret=os.environ["HUNTRED_STRIPE_WEBHOOK_SECRET"])
-    warehouse = new_warehouse(tmp_path_factory.mktemp("realistic_built"), landing)
+    landing = tmp_path_factory.mktemp(f"{name}-generated") / "landing"
+    generate(landing, scale=scale, seed=seed, webhook_secret=os.environ["HUNTRED_STRIPE_WEBHOOK_SECRET"])
+    warehouse = new_warehouse(tmp_path_factory.mktemp(f"{name}-built"), landing)
     point_at(warehouse)
     outcome = run_pipeline()
     assert outcome.success, outcome.errors
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def realistic_lakehouse(tmp_path_factory) -> Path:
+    """The demo's seed at half its scale, generated and run once through the real Dagster job."""
+    return generated_and_built(tmp_path_factory, "realistic", scale=REALISTIC_SCALE, seed=REALISTIC_SEED)
 
 
 @pytest.fixture

@@ -5,29 +5,19 @@ its warehouse (with its own MLflow store under it), so registries never mix.
 """
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import new_warehouse, point_at
+from tests.conftest import generated_and_built, point_at
 
 ML_SCALE = 0.1
 
 
 @pytest.fixture(scope="session")
 def ml_lakehouse(tmp_path_factory) -> Path:
-    from orchestration.runs import run_pipeline
-    from sample_data import generate
-
-    landing = tmp_path_factory.mktemp("ml-generated") / "landing"
-    generate(landing, scale=ML_SCALE, seed=11, webhook_secret=os.environ["HUNTRED_STRIPE_WEBHOOK_SECRET"])
-    warehouse = new_warehouse(tmp_path_factory.mktemp("ml-built"), landing)
-    point_at(warehouse)
-    outcome = run_pipeline()
-    assert outcome.success, outcome.errors
-    return warehouse
+    return generated_and_built(tmp_path_factory, "ml", scale=ML_SCALE, seed=11)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ select
     a.business_unit,
     a.campaign_id,
     cmp.client_id,  -- the client the campaign runs for (huntRED Solutions), as on the funnel marts
-    a.vacancy_client_id,
     coalesce(a.source_channel, 'web') as source_channel,
     coalesce(p.phase, case when a.campaign_id is null then 'organic' else 'unplanned' end) as phase,
     a.vacancy_id,
