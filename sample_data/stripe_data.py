@@ -176,7 +176,9 @@ class StripeWriter:
         r, w = self.rng, self.w
         first, last = max(client.start_day, 0), min(client.churn_day if client.churn_day is not None else w.days, w.days)
         years = max(0, last - first) / 365
-        for _ in range(sum(r.random() < cal.CONSULTING_PROJECTS_PER_YEAR * years / 8 for _ in range(8))):
+        # about CONSULTING_PROJECTS_PER_YEAR a year of custom: a binomial draw over 8 chances keeps it bounded
+        projects = sum(r.random() < cal.CONSULTING_PROJECTS_PER_YEAR * years / 8 for _ in range(8))
+        for _ in range(projects):
             day = r.randrange(first, max(first + 1, last))
             project = r.choice(("Diagnóstico de talento", "Estudio de compensaciones", "Evaluación de clima laboral",
                                 "Diseño organizacional"))

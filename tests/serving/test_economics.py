@@ -52,7 +52,7 @@ def test_roi_of_a_selection_that_spent_under_the_floor_is_not_meaningful(snap):
             assert row["roi"] == pytest.approx((row["attributed_revenue_mxn"] - row["spend_mxn"]) / row["spend_mxn"])
 
 
-def test_revenue_is_mostly_earned_by_placements_and_campaign_revenue_is_only_placement_fees(snap):
+def test_every_stream_earns_and_campaign_revenue_is_only_paid_placement_fees(snap):
     streams = {r["revenue_stream"]: r["net_revenue_mxn"]
                for r in an.revenue(snap, policy.ALL, an.Filters(), ["revenue_stream"]).iter_rows(named=True)}
     assert set(streams) <= {s.value for s in RevenueStream}
