@@ -177,9 +177,10 @@ def erase(candidate_ids: list[str], on_event: OnEvent = None) -> list[ErasureRep
 ACTIONS = {"refresh": refresh, "retrain": retrain, "promote": promote, "rescore": rescore}
 
 
-def start_in_background(name: str, action: str, **arguments) -> tuple[BackgroundRun, bool]:
+def start_in_background(name: str, action: str, /, **arguments) -> tuple[BackgroundRun, bool]:
     """Run ``action(**arguments)`` in a detached process, once per name however many ask at the same time.
-    Returns (the run, whether one of that name was already going)."""
+    Returns (the run, whether one of that name was already going). Positional-only, so that an action may take a
+    ``name`` of its own (``promote(name=..., ...)``, the Models page's Promote button)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     return start_once(get_settings(), name, {"action": action, "arguments": arguments})
