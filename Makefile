@@ -55,7 +55,7 @@ pipeline: prepare .env  ## Materialize every asset
 	@test -f $(HUNTRED_WAREHOUSE_DIR)/landing/generator_manifest.json || $(MAKE) --no-print-directory data
 	$(BIN)/huntred run
 
-models: prepare .env  ## Train every model (MLflow), promote those that beat their champion, score, publish
+models: prepare .env  ## Train every model (MLflow), promote those that pass the gate (champion, baseline, adverse impact), score, publish
 	$(BIN)/huntred ml train all
 
 users: $(VENV)/.installed  ## Create the demo dashboard users and API keys (printed once) unless they exist

@@ -1,6 +1,7 @@
 """`huntred ml ...`: train, compare and promote models; rule segments; analyzers."""
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
@@ -30,7 +31,8 @@ ml_app.add_typer(segment_app, name="segment")
 
 @ml_app.command("train")
 def train(model: str = typer.Argument("all", help="churn, matching, clusters, propensity-apply, propensity-retargeting-response, or all")) -> None:
-    """Retrain through the Dagster job `ml_training`; a model becomes champion only if it beats the current one."""
+    """Retrain through the Dagster job `ml_training`; a model becomes champion only if it beats the current one and
+    its baseline on the same held-out data and shows no adverse impact."""
     names = list(FAMILIES) if model == "all" else [family(model).name]
     outcome = launch.retrain(names, on_event=progress_printer())
     steps = launch.training_outcomes(outcome.run_id, names)
@@ -45,9 +47,9 @@ def train(model: str = typer.Argument("all", help="churn, matching, clusters, pr
         version = next(v for v in tracking.versions(f.model_name) if v["version"] == str(step["version"]))
         m = version["metrics"]
         champ = m.get(f"champion_{f.primary_metric}")
-        baseline = next((m[k] for k in (f"baseline_{f.primary_metric}", f"baseline_tfidf_{f.primary_metric}") if k in m), None)
+        baseline = m.get(f.baseline_metric) if f.baseline_metric else None
         table.add_row(f.model_name, version["version"], f.primary_metric, _fmt(m.get(f.primary_metric)), _fmt(baseline),
-                      _fmt(champ), ("promoted: " if step["promoted"] else "kept the champion: ") + version["promotion_reason"])
+                      _fmt(champ), version["promotion"])
     print_table(table, prose=("outcome",))
 
 
@@ -62,22 +64,25 @@ def compare(model: str = typer.Argument(..., help="A model family, e.g. churn"))
     rows = rows[:6]  # the newest six side by side; the Models page shows them all
     metrics = sorted({k for r in rows for k in r["metrics"] if not k.startswith(("champion_", "silhouette_k"))},
                      key=lambda k: (k != f.primary_metric, k))
-    table = Table(title=f"{f.model_name}: promotion on {f.primary_metric}; each run re-scores the champion on its own held-out data")
+    table = Table(title=f"{f.model_name}: promotion on {f.primary_metric}, past the gate (champion re-scored on each run's "
+                        "held-out data, baseline, adverse impact) or by hand")
     table.add_column("")
     for r in rows:
         table.add_column(f"v{r['version']}" + (f" ({', '.join(r['aliases'])})" if r["aliases"] else ""), justify="right")
     table.add_row("trained", *(datetime.fromtimestamp(r["created"] / 1000).strftime("%Y-%m-%d %H:%M") for r in rows))
     for k in metrics:
         table.add_row(k, *(_fmt(r["metrics"].get(k)) for r in rows))
-    table.add_row("promotion", *(r["promotion_reason"] for r in rows))
+    table.add_row("promotion", *(r["promotion"] for r in rows))
     print_table(table)
 
 
 @ml_app.command("promote")
-def promote(model: str, version: str) -> None:
-    """Make VERSION the champion by hand, then re-score with it and publish."""
+def promote(model: str, version: str,
+            reason: str = typer.Option(..., help="Why this version should be champion (recorded in MLflow with your "
+                                                 "user name, and shown by `huntred ml compare`).")) -> None:
+    """Make VERSION the champion by hand, overruling the gate, then re-score with it and publish."""
     f = family(model)
-    previous, outcome = launch.promote(f.name, version, on_event=progress_printer())
+    previous, outcome = launch.promote(f.name, version, reason, _os_user(), on_event=progress_printer())
     console.print(f"[green]{f.model_name} v{version} is champion[/] (was {('v' + previous) if previous else 'none'}); "
                   f"scores rewritten in {outcome.seconds:.0f} s.")
 
@@ -124,6 +129,14 @@ def analyzers() -> None:
     for a in listed(open_current(get_settings())):
         table.add_row(str(a["id"]), a["name"], a["version"], str(a["last_run"] or "never"), json.dumps(a["last_metrics"] or {}))
     print_table(table, prose=("measured",))
+
+
+def _os_user() -> str:
+    """Who promotes from a terminal: the OS user (the CLI has no sign-in)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in the environment nor in the password database (some containers)
+        return f"uid {os.getuid()}"
 
 
 def _fmt(value) -> str:

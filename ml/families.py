@@ -1,6 +1,7 @@
 """Every model family in one table: how it trains, what it is judged on, how it scores.
 
-``train_family`` trains, logs and registers (gated promotion, ml.tracking);
+``train_family`` trains, logs and registers (promotion gated by ml.promotion: beats the champion,
+beats the family's baseline, no adverse impact where the family measures it);
 ``score_family`` loads ``@champion`` and writes its scores to the ``ml`` schema.
 The CLI, the Dagster assets and the Models page all go through these two.
 """
@@ -32,6 +33,9 @@ class Family:
     name: str  # what the CLI and Dagster call it
     experiment: str  # MLflow experiment: huntred-<experiment>
     primary_metric: str
+    #: the metric of the plain baseline trained beside the model on the same data (None: the family has none);
+    #: a model that does not beat it is never promoted automatically
+    baseline_metric: str | None
     description: str
     train: Callable  # (con, landing_dir, params) -> TrainedModel
     write_scores: Callable  # (con, model, version) -> rows written
@@ -84,19 +88,19 @@ def _now():
 
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("churn", "churn", churn.PRIMARY_METRIC,
+    Family("churn", "churn", churn.PRIMARY_METRIC, f"baseline_{churn.PRIMARY_METRIC}",
            "Candidates going inactive in the next 30 days: calibrated LightGBM vs logistic regression.",
            churn.train, _write_churn, ("scikit-learn", "lightgbm", "numpy", "pandas")),
-    Family("client-churn", "churn", churn.PRIMARY_METRIC,
+    Family("client-churn", "churn", churn.PRIMARY_METRIC, f"baseline_{churn.PRIMARY_METRIC}",
            "Clients (Stripe subscribers) cancelling in the next 30 days: calibrated LightGBM vs logistic regression.",
            _train_client_churn, _write_client_churn, ("scikit-learn", "lightgbm", "numpy", "pandas")),
-    Family("matching", "matching", matching.PRIMARY_METRIC,
+    Family("matching", "matching", matching.PRIMARY_METRIC, f"baseline_tfidf_{matching.PRIMARY_METRIC}",
            "Candidate-vacancy match: embedding similarity, skill coverage, experience, location; vs TF-IDF.",
            matching.train, _write_matches),
-    Family("clusters", "segments", clustering.PRIMARY_METRIC,
+    Family("clusters", "segments", clustering.PRIMARY_METRIC, None,
            "Talent clusters over CV embeddings and structured features, named by their skills.",
            clustering.train, _write_clusters),
-    *(Family(f"propensity-{o.replace('_', '-')}", "propensity", churn.PRIMARY_METRIC,
+    *(Family(f"propensity-{o.replace('_', '-')}", "propensity", churn.PRIMARY_METRIC, f"baseline_{churn.PRIMARY_METRIC}",
              f"Propensity to {o.replace('_', ' ')} in the next 30 days: calibrated LightGBM vs logistic regression.",
              propensity.train(o), _write_propensity(o), ("scikit-learn", "lightgbm", "numpy", "pandas"))
       for o in propensity.OBJECTIVES),
@@ -114,10 +118,10 @@ def train_family(name: str, con: duckdb.DuckDBPyConnection, landing_dir: Path | 
                  tags: dict[str, str] | None = None) -> tracking.RegistrationOutcome:
     f = family(name)
     trained = f.train(con, landing_dir, params)
-    log.info(f"registering {f.model_name} in MLflow, compared with its champion on the same held-out data…")
+    log.info(f"registering {f.model_name} in MLflow, judged against its champion and baseline on the same held-out data…")
     return tracking.register(f.experiment, f.model_name, trained, primary_metric=f.primary_metric,
-                             higher_is_better=f.higher_is_better, requirements=tracking.pip_requirements(*f.requirements),
-                             tags=tags)
+                             higher_is_better=f.higher_is_better, baseline_metric=f.baseline_metric,
+                             requirements=tracking.pip_requirements(*f.requirements), tags=tags)
 
 
 def score_family(name: str, con: duckdb.DuckDBPyConnection) -> tuple[str | None, int]:

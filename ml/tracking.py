@@ -1,10 +1,13 @@
 """MLflow: one experiment per model family, a registry with `champion` and `challenger` aliases.
 
 A newly trained model is registered and becomes `challenger`; it becomes `champion`
-only if it beats the current champion on the *same* held-out data (the champion is
-re-scored on it in the same run), or if there is no champion yet. Scoring always
-loads `@champion`. Tracking is a local sqlite store and artifact folder under the
-warehouse unless HUNTRED_MLFLOW_TRACKING_URI points at a server.
+only if it passes the gate (ml.promotion.decide): it beats the current champion on the
+*same* held-out data (the champion is re-scored on it in the same run; no champion yet
+passes), beats its own baseline on that data, and shows no adverse impact where the
+family checks it. The verdict and each condition's reason are tags of the run and the
+version. A data scientist may promote a version by hand, with a reason, recorded as
+version tags too. Scoring always loads `@champion`. Tracking is a local sqlite store
+and artifact folder under the warehouse unless HUNTRED_MLFLOW_TRACKING_URI points at a server.
 """
 from __future__ import annotations
 
@@ -14,12 +17,14 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any, Callable
 
 from foundation.errors import UserError
 from foundation.settings import Settings, get_settings
+from ml import promotion
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 
@@ -60,6 +65,8 @@ class TrainedModel:
     figures: dict[str, Any] = field(default_factory=dict)  # file name -> matplotlib figure
     tables: dict[str, Any] = field(default_factory=dict)  # file name -> polars frame (logged as CSV)
     input_example: Any = None
+    #: who -> adverse-impact ratio (selection rate over the best group's) on the held-out data; None: no such check
+    fairness: dict[str, float] | None = None
 
 
 @dataclass
@@ -72,8 +79,9 @@ class RegistrationOutcome:
     champion_version: str | None
     champion_value: float | None
     promoted: bool
-    reason: str
+    reason: str  # the gate's verdict: 'promoted: …' or 'not promoted: …', every condition in plain words
     metrics: dict[str, float] = field(default_factory=dict)
+    checks: dict[str, tuple[bool, str]] = field(default_factory=dict)  # condition -> (passed, why)
 
 
 def frame_fingerprint(**frames) -> dict[str, Any]:
@@ -95,8 +103,9 @@ def pip_requirements(*packages: str) -> list[str]:
 
 
 def register(family: str, model_name: str, trained: TrainedModel, *, primary_metric: str, higher_is_better: bool = True,
-             requirements: list[str], tags: dict[str, str] | None = None, settings: Settings | None = None) -> RegistrationOutcome:
-    """Log the run, register the model as challenger, promote it if it beats the champion on the same data."""
+             baseline_metric: str | None = None, requirements: list[str], tags: dict[str, str] | None = None,
+             settings: Settings | None = None) -> RegistrationOutcome:
+    """Log the run, register the model as challenger, promote it if it passes the gate (ml.promotion.decide)."""
     mlflow = configure(settings)
     from mlflow.tracking import MlflowClient
 
@@ -110,6 +119,8 @@ def register(family: str, model_name: str, trained: TrainedModel, *, primary_met
         mlflow.log_dict(trained.data, "data_snapshot.json")
         mlflow.log_params({f"data.{k}": v for k, v in trained.data.items() if not k.endswith("_sha256")})
         mlflow.set_tag("data.fingerprint", hashlib.sha256(json.dumps(trained.data, sort_keys=True).encode()).hexdigest()[:16])
+        if trained.fairness is not None:
+            mlflow.log_dict(trained.fairness, "fairness.json")
         with tempfile.TemporaryDirectory() as tmp:
             for filename, fig in trained.figures.items():
                 mlflow.log_figure(fig, f"plots/{filename}")
@@ -130,21 +141,44 @@ def register(family: str, model_name: str, trained: TrainedModel, *, primary_met
         info = _log_model(trained, model_name, requirements)
         version = str(info.registered_model_version)
         value = trained.metrics[primary_metric]
-        better = champion_value is None or (value > champion_value if higher_is_better else value < champion_value)
-        if champion is None:
-            reason = "no champion yet"
-        elif better:
-            reason = f"{primary_metric} {value:.4f} beats champion v{champion}'s {champion_value:.4f} on the same held-out data"
-        else:
-            reason = f"{primary_metric} {value:.4f} does not beat champion v{champion}'s {champion_value:.4f} on the same held-out data"
-        mlflow.set_tags({"promoted": str(better).lower(), "promotion_reason": reason})
+        decision = promotion.decide(
+            primary_metric, value, champion=None if champion is None else (champion, champion_value),
+            baseline=trained.metrics[baseline_metric] if baseline_metric else None, fairness=trained.fairness,
+            higher_is_better=higher_is_better)
+        verdict = gate_tags(decision)
+        mlflow.set_tags(verdict)
         run_id = run.info.run_id
     client.set_registered_model_alias(model_name, CHALLENGER, version)
-    client.set_model_version_tag(model_name, version, "run_id", run_id)
-    if better:
-        client.set_registered_model_alias(model_name, CHAMPION, version)
-    return RegistrationOutcome(model_name, version, run_id, primary_metric, value, champion, champion_value, better, reason,
-                               dict(trained.metrics))
+    for key, tag in {"run_id": run_id, **verdict}.items():
+        client.set_model_version_tag(model_name, version, key, tag)
+    if decision.promoted:
+        _move_champion(client, model_name, version, previous=champion, manual=False,
+                       note={"promotion": "automatic", "promoted_by": "the gate"})
+    return RegistrationOutcome(model_name, version, run_id, primary_metric, value, champion, champion_value,
+                               decision.promoted, decision.summary, dict(trained.metrics), decision.checks)
+
+
+def gate_tags(decision: promotion.Decision) -> dict[str, str]:
+    """The gate's verdict as MLflow tags: the decision, its summary, and each condition's reason on its own."""
+    return {"promoted": str(decision.promoted).lower(), "promotion_reason": decision.summary,
+            **{f"gate.{condition}": ("passed: " if passed else "failed: ") + why
+               for condition, (passed, why) in decision.checks.items()}}
+
+
+def _move_champion(client, model_name: str, version: str, *, previous: str | None, manual: bool, note: dict[str, str]) -> None:
+    """Give `version` the champion alias with how and why (version tags), and tell the one it replaces who took it."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    held = client.get_model_version(model_name, version).tags or {}
+    for key in ("replaced_by", "replaced_how", "replaced_at"):  # a former champion promoted again is champion now
+        if key in held:
+            client.delete_model_version_tag(model_name, version, key)
+    for key, value in {**note, "promoted_at": now}.items():
+        client.set_model_version_tag(model_name, version, key, value)
+    client.set_registered_model_alias(model_name, CHAMPION, version)
+    if previous is not None and previous != version:
+        how = promotion.replaced_how(manual, note.get("promoted_by"))
+        for key, value in {"replaced_by": version, "replaced_how": how, "replaced_at": now}.items():
+            client.set_model_version_tag(model_name, previous, key, value)
 
 
 def _log_model(trained: TrainedModel, model_name: str, requirements: list[str]):
@@ -184,8 +218,18 @@ def load_champion(model_name: str, settings: Settings | None = None):
     return load_version(model_name, version), version
 
 
-def promote(model_name: str, version: str, settings: Settings | None = None) -> str | None:
-    """Make a version champion by hand; returns the version it replaces."""
+def check_promotion_reason(reason: str | None) -> str:
+    """A manual promotion overrules the gate: it must say why, so the tables can say it too."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise UserError("A manual promotion needs a reason.",
+                        'Say why this version should be champion, e.g. --reason "the baseline\'s lead is within noise".')
+    return reason
+
+
+def promote(model_name: str, version: str, *, reason: str, by: str, settings: Settings | None = None) -> str | None:
+    """Make a version champion by hand, recording who and why (version tags); returns the version it replaces."""
+    reason = check_promotion_reason(reason)
     configure(settings)
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
@@ -197,13 +241,17 @@ def promote(model_name: str, version: str, settings: Settings | None = None) -> 
         raise UserError(f"Model {model_name} has no version {version}.",
                         f"See `huntred ml compare {model_name.removeprefix('huntred-')}` for its versions.") from None
     previous = champion_version(client, model_name)
-    client.set_registered_model_alias(model_name, CHAMPION, version)
-    client.set_model_version_tag(model_name, version, "promoted_by", "hand")
+    if previous == str(version):
+        raise UserError(f"{model_name} v{version} is already champion.", "Choose another version to promote.")
+    _move_champion(client, model_name, str(version), previous=previous, manual=True,
+                   note={"promotion": "manual", "promoted_by": by, "promotion_reason": reason})
     return previous
 
 
 def versions(model_name: str, settings: Settings | None = None) -> list[dict]:
-    """Every registered version with its run's metrics, aliases and promotion note (newest first)."""
+    """Every registered version with its run's metrics, aliases, tags and promotion status (newest first): `promotion`
+    is the sentence every table shows (ml.promotion.status: a manual promotion or a lost alias, not the gate's old
+    verdict); `gate` is what the gate said when the version was trained."""
     configure(settings)
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
@@ -219,11 +267,14 @@ def versions(model_name: str, settings: Settings | None = None) -> list[dict]:
     rows = []
     for mv in client.search_model_versions(f"name='{model_name}'"):
         run = client.get_run(mv.run_id) if mv.run_id else None
+        run_tags = dict(run.data.tags) if run else {}
+        # versions registered before the gate wrote version tags have their verdict on the run only
+        tags = {**{k: run_tags[k] for k in ("promoted", "promotion_reason") if k in run_tags}, **(mv.tags or {})}
+        mine = sorted(aliases.get(str(mv.version), []))
         rows.append({
-            "version": str(mv.version), "aliases": sorted(aliases.get(str(mv.version), [])),
-            "created": mv.creation_timestamp, "run_id": mv.run_id,
+            "version": str(mv.version), "aliases": mine, "created": mv.creation_timestamp, "run_id": mv.run_id,
             "metrics": dict(run.data.metrics) if run else {}, "params": dict(run.data.params) if run else {},
-            "promotion_reason": (run.data.tags.get("promotion_reason") if run else None) or "",
+            "tags": tags, "promotion": promotion.status(tags, mine), "gate": run_tags.get("promotion_reason", ""),
         })
     return sorted(rows, key=lambda r: int(r["version"]), reverse=True)
 

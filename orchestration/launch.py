@@ -97,7 +97,7 @@ def _ml_marts() -> list:
 
 def retrain(names: list[str], on_event: OnEvent = None):
     """Train, register and gate the named families (all if empty), re-score with the champions, publish
-    (the Dagster job ``ml_training``); a model becomes champion only if it beats the current one."""
+    (the Dagster job ``ml_training``); a model becomes champion only if it passes the gate (ml.promotion)."""
     # lazy: see refresh
     from orchestration.defs.ml import ANALYZERS_KEY, model_key, scores_key
     from orchestration.defs.serving import SNAPSHOT_KEY
@@ -135,14 +135,16 @@ def rescore(names: list[str], on_event: OnEvent = None):
     return _checked(_launch(keys, on_event), "Scoring")
 
 
-def promote(name: str, version: str, on_event: OnEvent = None):
-    """Make a version champion by hand (an MLflow alias), then re-score with it; returns the version it replaced."""
+def promote(name: str, version: str, reason: str, by: str, on_event: OnEvent = None):
+    """Make a version champion by hand (an MLflow alias), recording who and why, then re-score with it; returns the
+    version it replaced."""
     # lazy: MLflow
     from ml import tracking
 
     f = family(name)
+    tracking.check_promotion_reason(reason)  # a missing reason is said at once, even while another run writes
     _refuse_if_busy(get_settings())  # before the alias moves: scores must follow it in the same breath
-    previous = tracking.promote(f.model_name, version)
+    previous = tracking.promote(f.model_name, version, reason=reason, by=by)
     return previous, rescore([f.name], on_event)
 
 
@@ -177,9 +179,10 @@ def erase(candidate_ids: list[str], on_event: OnEvent = None) -> list[ErasureRep
 ACTIONS = {"refresh": refresh, "retrain": retrain, "promote": promote, "rescore": rescore}
 
 
-def start_in_background(name: str, action: str, **arguments) -> tuple[BackgroundRun, bool]:
+def start_in_background(name: str, action: str, /, **arguments) -> tuple[BackgroundRun, bool]:
     """Run ``action(**arguments)`` in a detached process, once per name however many ask at the same time.
-    Returns (the run, whether one of that name was already going)."""
+    Returns (the run, whether one of that name was already going). Positional-only, so that an action may take a
+    ``name`` of its own (``promote(name=..., ...)``, the Models page's Promote button)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     return start_once(get_settings(), name, {"action": action, "arguments": arguments})

@@ -2,7 +2,9 @@
 
 Retrain and promote start the same launches as the CLI (`huntred ml train`, `huntred ml
 promote`) in the background: retraining is the Dagster job `ml_training`, so the run
-also shows in Dagster, and a model only becomes champion if it beats the current one.
+also shows in Dagster, and a model only becomes champion by itself if it passes the gate
+(beats the champion and its baseline on the same held-out data, no adverse impact). A
+promotion by hand needs a reason, recorded in MLflow with the signed-in user's name.
 """
 import io
 from datetime import datetime
@@ -46,8 +48,13 @@ if actions[0].button("Retrain", key="retrain", type="primary", help="Runs the Da
 candidates = [v["version"] for v in versions if "champion" not in v["aliases"]]
 with actions[1].popover("Promote…", disabled=not candidates):
     chosen = st.selectbox("Version", candidates, key="promote_version")
-    if st.button("Make champion", key="promote") and chosen:
-        start("promote", f"Promoting v{chosen} and re-scoring", name=family.name, version=str(chosen))
+    reason = st.text_input("Why (recorded with your name)", key="promote_reason",
+                           placeholder="e.g. the baseline's lead is within noise on this sample").strip()
+    # a promotion by hand overrules the gate: it must say why, so every table can say it too
+    clicked = st.button("Make champion", key="promote", disabled=not reason, help=None if reason else "Write why first.")
+    if clicked and chosen and reason:
+        start("promote", f"Promoting v{chosen} and re-scoring", name=family.name, version=str(chosen), reason=reason,
+              by=user.username)
 for job in st.session_state.get("model_jobs", []):
     status = "running" if launch.still_running(job["run"]) else "finished"
     actions[2].caption(f"{job['what']}: {status} · log `{job['run'].log_file}`")
@@ -67,8 +74,8 @@ if challenger:
     same_data = challenger["metrics"].get(f"champion_{metric}")
     tiles[1].metric(f"Challenger {metric_label}", four_places(challenger["metrics"].get(metric)),
                     delta=f"{challenger['metrics'][metric] - same_data:+.4f} vs champion on the same data" if same_data is not None else None,
-                    help=f"v{challenger['version']}: {challenger['promotion_reason']}")
-baseline_key = next((k for k in (f"baseline_{metric}", f"baseline_tfidf_{metric}") if champion and k in champion["metrics"]), None)
+                    help=f"v{challenger['version']}: {challenger['promotion']}")
+baseline_key = family.baseline_metric if champion and family.baseline_metric in champion["metrics"] else None
 if baseline_key:
     tiles[2].metric(f"Baseline {metric_label}", four_places(champion["metrics"][baseline_key]),
                     help=ml_metric_label(baseline_key))
@@ -79,7 +86,7 @@ table = pl.DataFrame([{
     "version": int(v["version"]), "aliases": ", ".join(v["aliases"]) or MISSING,
     "trained": datetime.fromtimestamp(v["created"] / 1000), metric_label: v["metrics"].get(metric),
     "baseline": v["metrics"].get(baseline_key) if baseline_key else None,
-    "champion on the same data": v["metrics"].get(f"champion_{metric}"), "promotion": v["promotion_reason"],
+    "champion on the same data": v["metrics"].get(f"champion_{metric}"), "promotion": v["promotion"],
 } for v in versions])
 ui.table(table, key="versions_table")
 

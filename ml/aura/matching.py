@@ -182,7 +182,18 @@ def train(con: duckdb.DuckDBPyConnection, landing_dir: Path, params: dict | None
               "texts_embedded": data.embedding_stats.embedded, "texts_from_cache": data.embedding_stats.cached},
         evaluate=evaluate, figures={"weights.png": _weights_figure(weights)},
         tables={"adverse_impact.csv": impact}, input_example=features[:1, :3].reshape(-1, len(FEATURE_NAMES)),
+        fairness=impact_ratios(impact),
     )
+
+
+def impact_ratios(impact: pl.DataFrame) -> dict[str, float]:
+    """Each group's impact ratio, named in plain words ("CV language 'en'"), for the promotion gate. A dimension in
+    which nobody qualified reached a top 10 has no ratio (NaN): there is nothing to compare, so it is left out."""
+    if impact.is_empty():
+        return {}
+    return {f"{dimension.split(' (')[0]} '{group}'": ratio
+            for dimension, group, ratio in impact.select("dimension", "group", "impact_ratio").iter_rows()
+            if ratio is not None and np.isfinite(ratio)}
 
 
 def impact_report(data: MatchData, scores: np.ndarray, truth: np.ndarray, test: np.ndarray) -> pl.DataFrame:

@@ -34,7 +34,8 @@ ml_training_job = define_asset_job(
     "ml_training", selection=_training | AssetSelection.groups(SCORING_GROUP) | AssetSelection.assets(huntred_dbt_ml_assets)
     | AssetSelection.assets(serving_snapshot),
     executor_def=in_process_executor,
-    description="Retrain every model (or a selection), promote those that beat their champion, re-score, publish.")
+    description="Retrain every model (or a selection), promote those that pass the gate (they beat the champion and "
+                "their baseline on the same held-out data, with no adverse impact), re-score, publish.")
 weekly_training_schedule = ScheduleDefinition(
     name="weekly_ml_training", job=ml_training_job, cron_schedule="0 4 * * 1", execution_timezone="America/Mexico_City",
     default_status=DefaultScheduleStatus.STOPPED, description="Mondays 04:00: retrain on the week's data, before the daily run.")

@@ -20,9 +20,7 @@ from tests.cli.test_cli import huntred
 SAMPLE = {"date_from": "2026-01-01", "date_to": "2026-01-31", "client_id": "cli_00001", "source": "ats_events",
           "paths": "events.jsonl", "role": "bu_manager", "username": "someone", "name": "some-segment",
           "rules": '{"skills": ["Python"]}', "candidate_ids": "cand_0000001", "key_id": "abc123", "model": "churn",
-          "version": "1"}
-#: options taking a value of a closed vocabulary (models.enums)
-VOCABULARY_OPTIONS = {"--source": SourceFamily, "--bu": BusinessUnit, "--reason": QuarantineReason}
+          "version": "1", "reason": "a reason given by hand"}
 
 
 def leaf_commands(group=None, path=()):
@@ -101,12 +99,14 @@ def test_unknown_values_of_closed_vocabularies(warehouse):
     cases = []
     for path, command in leaf_commands():
         for p in command.params:
-            vocabulary = next((v for opt, v in VOCABULARY_OPTIONS.items() if opt in p.opts), None)
+            # an option checked by cli.arguments.one_of (Typer keeps the callback's attributes when it wraps it)
+            vocabulary = getattr(p.callback, "vocabulary", None)
             if vocabulary is not None:
                 cases.append((f"{' '.join(path)} {p.opts[0]}", vocabulary,
                               (*path, *required_args(command, skip=p.name), p.opts[0], "nope")))
     assert {"status --source", "quarantine --source", "quarantine --reason", "alerts --bu", "report roi --bu",
             "ml segment create --bu"} <= {name for name, *_ in cases}
+    assert {vocabulary for _, vocabulary, _ in cases} == {SourceFamily, BusinessUnit, QuarantineReason}
     for (name, vocabulary, _), result in zip(cases, run_all([args for *_, args in cases], warehouse)):
         assert_one_sentence(result)
         # the BU of a user or key is checked with its role (a BU manager needs one): same words, same exit

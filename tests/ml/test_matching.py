@@ -42,6 +42,9 @@ def test_matching_beats_tfidf_on_held_out_vacancies_and_reports_adverse_impact(w
     impact = trained.tables["adverse_impact.csv"]
     assert set(impact["dimension"]) == {"gender (estimated from first name)", "CV language"}
     assert impact["impact_ratio"].is_between(0, 1).all()
+    # the promotion gate gets every group's ratio, named in plain words
+    named = {"gender (estimated from first name)": "gender", "CV language": "CV language"}
+    assert trained.fairness == {f"{named[d]} '{g}'": r for d, g, r in impact.select("dimension", "group", "impact_ratio").iter_rows()}
     # the evaluation is reproducible: the same model scores the same on the same held-out data
     assert trained.evaluate(trained.model)["ndcg_at_10"] == pytest.approx(m["ndcg_at_10"])
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ml import tracking
+from ml.families import FAMILIES
 from tests.cli.test_cli import huntred
 
 NOISE = re.compile(r"warn|Loading weights|it/s\]|%\||Successfully registered|Created version", re.IGNORECASE)
@@ -27,6 +29,37 @@ def test_training_from_the_cli_is_quiet_but_says_what_it_is_doing(ml_warehouse):
     # the noise is kept, in the run's log
     log = max((ml_warehouse / "logs").glob("run-*.log"), key=lambda p: p.stat().st_mtime)
     assert "Successfully registered model" in Path(log).read_text(errors="replace")
+    assert_every_family_was_judged_by_the_whole_gate(" ".join("\n".join(table).split()))
+
+
+def assert_every_family_was_judged_by_the_whole_gate(shown: str) -> None:
+    """With no champion yet, each family's first version is promoted only if it beats the baseline it logged, and
+    only if it passed the adverse-impact check when it logged one; the table says the recorded verdict."""
+    from mlflow.tracking import MlflowClient
+
+    tracking.configure()  # this test's store, under the warehouse the CLI trained in
+    client = MlflowClient()
+    for f in FAMILIES.values():
+        versions = tracking.versions(f.model_name)
+        if not versions:
+            continue  # too little data for this family in the sample (its row says why)
+        v = versions[0]
+        m, tags = v["metrics"], v["tags"]
+        logged = {k for k in m if k.startswith("baseline") and k.endswith(f.primary_metric)}
+        assert logged == ({f.baseline_metric} if f.baseline_metric else set()), (f.name, logged)  # none escapes the gate
+        beats_baseline = True
+        if f.baseline_metric:
+            value, baseline = m[f.primary_metric], m[f.baseline_metric]
+            beats_baseline = value > baseline
+            assert tags["gate.baseline"] == (f"passed: beats its baseline: {f.primary_metric} {value:.4f} > {baseline:.4f}"
+                                             if beats_baseline else
+                                             f"failed: loses to its baseline: {f.primary_metric} {value:.4f} < {baseline:.4f}")
+        checks_fairness = any(a.path.endswith("adverse_impact.csv") for a in client.list_artifacts(v["run_id"], "tables"))
+        assert tags["gate.fairness"].startswith("passed: no adverse-impact check") is not checks_fairness, f.name
+        fair = tags["gate.fairness"].startswith("passed")
+        assert (tags["promoted"] == "true") is (beats_baseline and fair), (f.name, tags)
+        assert ("champion" in v["aliases"]) is (beats_baseline and fair), f.name
+        assert v["promotion"] in shown, (f.name, v["promotion"], shown)
 
 
 def test_verbose_brings_the_libraries_output_back(ml_warehouse):

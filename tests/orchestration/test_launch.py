@@ -26,7 +26,7 @@ SAMPLE_CALLS = {
     "refresh_days": (("2026-10-01", "2026-10-01"), {}),
     "retrain": ((["churn"],), {}),
     "rescore": ((["churn"],), {}),
-    "promote": (("churn", "1"), {}),
+    "promote": (("churn", "1", "a reason given by hand", "dana"), {}),
     "save_segment": (("Python people", {"skills": ["Python"]}), {}),
     "erase": ((["cand_000001"],), {}),
 }
@@ -37,7 +37,7 @@ CLI_WRITES = [
     ["run-daily", "--from", "2026-10-01"],
     ["ingest", "ats_events", "{events}"],
     ["ml", "train", "churn"],
-    ["ml", "promote", "churn", "1"],
+    ["ml", "promote", "churn", "1", "--reason", "a reason given by hand"],
     ["ml", "segment", "create", "Python people", "--rules", '{"skills": ["Python"]}'],
     ["erase", "candidate", "cand_000001", "--yes"],
 ]
