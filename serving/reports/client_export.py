@@ -8,15 +8,17 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import polars as pl
 
 from access import policy
-from foundation.errors import Forbidden, NotFound
-from models.metrics import METRIC_GROUPS, METRICS, REPORTING_CURRENCY
+from foundation.errors import Forbidden, NotFound, UserError
+from models.metrics import CLIENT_MIN_COUNT, METRIC_GROUPS, METRICS, REPORTING_CURRENCY
 from serving import analytics as an
-from serving.reports.roi import PERFORMANCE_COLUMNS, column_kind, format_value, frames_to_xlsx, new_pdf
+from serving.reports import layout
+from serving.reports.layout import frames_to_xlsx, new_pdf
+from serving.reports.roi import PERFORMANCE_COLUMNS
 from serving.reports.suppression import SUPPRESSED_NOTE, suppress_small_counts
 from serving.snapshot import Snapshot
 
@@ -65,6 +67,14 @@ class ClientExport:
     run_id: str
     generated_at: datetime
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    date_from: date | None = None  # the period the export covers (the data's first and last day when not chosen)
+    date_to: date | None = None
+
+    @property
+    def period(self) -> str:
+        if self.date_from is None or self.date_to is None:
+            return "all data to date"
+        return f"{layout.readable_date(self.date_from)} to {layout.readable_date(self.date_to)}"
 
     @property
     def file_name(self) -> str:
@@ -91,48 +101,98 @@ def build_client_export(snap: Snapshot, scope: policy.Scope, client_id: str, fil
     # suppressed while every count a metric reads is still there, shipped or not; then only the contract's columns go
     tables = {name: suppress_small_counts(frame, COUNT_COLUMNS).select(EXPORT_TABLES[name])
               for name, frame in read.items()}
-    return ClientExport(client_id, clients["client_name"][0], snap.run_id, datetime.now(timezone.utc), tables)
+    try:
+        first, last = an.data_range(snap)
+    except UserError:  # no campaign data at all: the period is whatever there is
+        first = last = None
+    return ClientExport(client_id, clients["client_name"][0], snap.run_id, datetime.now(timezone.utc), tables,
+                        f.date_from or first, f.date_to or last)
 
 
 def readme(export: ClientExport) -> str:
     lines = [f"# huntRED consulting export — {export.client_name} ({export.client_id})", "",
-             f"Generated {export.generated_at:%Y-%m-%d %H:%M} UTC from snapshot run {export.run_id}.",
-             f"Money is in {REPORTING_CURRENCY}, converted at each day's rate.", "", SUPPRESSED_NOTE, "",
+             f"Period: {export.period}. Generated {export.generated_at:%Y-%m-%d %H:%M} UTC from snapshot run "
+             f"{export.run_id}.",
+             f"Money is in {REPORTING_CURRENCY}, converted at each day's rate.", "", SUPPRESSED_NOTE,
+             f"In export.xlsx and summary.pdf such a count reads {layout.SUPPRESSED} and such a ratio "
+             f"{layout.NOT_MEANINGFUL}; in the parquet files both are empty (null).", "",
              "## Files", "", "- `export.xlsx`: one sheet per table", "- `parquet/<table>.parquet`: the same tables",
-             "- `summary.pdf`: the campaign table, formatted", "", "## Definitions", ""]
+             "- `summary.pdf`: the headline figures, then every table, formatted", "", "## Definitions", ""]
     for group in ("campaign", "retargeting", "funnel"):
         lines += [f"- **{m.label}** (`{m.name}`): {m.description}" for m in METRIC_GROUPS[group]]
     lines += ["", "Hires count on the day their candidate applied; attributed revenue is the revenue of those hires."]
     return "\n".join(lines) + "\n"
 
 
+def _at_least(frame: pl.DataFrame, column: str) -> tuple[int, bool]:
+    """The least a count column adds up to as shipped (a hidden count is at least 1), and whether one is hidden."""
+    hidden = frame[column].null_count()
+    return int(frame[column].sum() or 0) + hidden, hidden > 0
+
+
+def client_headline(export: ClientExport) -> list[layout.Tile]:
+    """Headline figures from the shipped tables only: a total of unsuppressed numbers could give a hidden count back."""
+    campaigns, billing = export.tables["Campaigns"], export.tables["Billing"]
+    money = lambda x: layout.display(x, layout.MONEY)  # noqa: E731
+    spend, budget = campaigns["spend_mxn"].sum() or 0, campaigns["budget_mxn"].sum() or 0
+    revenue, net = campaigns["attributed_revenue_mxn"].sum() or 0, billing["net_revenue_mxn"].sum() or 0
+    count = campaigns.height
+    roi = (revenue - spend) / spend if spend else None
+    tiles = [
+        layout.Tile("Spend", layout.compact_money(spend),
+                    f"{money(spend)} was spent on the {count} campaign{'s' if count != 1 else ''} of "
+                    f"{export.client_name} that ran in the period (over each campaign's whole run), against a budget "
+                    f"of {money(budget)}."),
+        layout.Tile("Attributed revenue", layout.compact_money(revenue),
+                    f"The hires these campaigns brought are credited with {money(revenue)} of revenue."),
+        layout.Tile("ROI", layout.display(roi, layout.MULTIPLE),
+                    "Not meaningful: nothing was spent on these campaigns." if roi is None else
+                    f"Each $1 spent brought back ${revenue / spend:,.2f} of attributed revenue."),
+    ]
+    for column, what in (("applications", "applications came through these campaigns"),
+                         ("hires", "of those applications ended in a hire")):
+        total, hidden = _at_least(campaigns, column)
+        shown = layout.display(total, layout.COUNT)
+        tiles.append(layout.Tile(layout.label(column), f"{shown}+" if hidden else shown,
+                                 f"At least {shown} {what}: a campaign's count under {CLIENT_MIN_COUNT} is not "
+                                 "shown, and counts here as 1." if hidden else f"{shown} {what}."))
+    tiles.append(layout.Tile("Net revenue billed", layout.compact_money(net),
+                             f"{money(net)} was charged to {export.client_name} in the period, net of refunds."))
+    return tiles
+
+
+def _with_campaign_names(frame: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """A table keyed by campaign id gets the campaign's name beside it (the printed table shows names)."""
+    if "campaign_id" not in frame.columns or "campaign_name" in frame.columns:
+        return frame
+    named = frame.with_columns(pl.col("campaign_id").replace_strict(names, default=pl.col("campaign_id"))
+                               .alias("campaign_name"))
+    return named.select("campaign_name", *frame.columns)
+
+
 def summary_pdf(export: ClientExport) -> bytes:
-    pdf = new_pdf()
+    title = f"Consulting export · {export.client_name}"
+    pdf = new_pdf(title, footer=f"Grupo huntRED · {title} · {export.period}")
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.cell(0, 8, f"Consulting export · {export.client_name}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    pdf.cell(0, 5, f"Generated {export.generated_at:%Y-%m-%d %H:%M} UTC · money in {REPORTING_CURRENCY} · {SUPPRESSED_NOTE}",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    for name in ("Campaigns", "Billing"):
-        frame = export.tables[name]
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(0, 6, name, new_x="LMARGIN", new_y="NEXT")
-        columns = [c for c in frame.columns if c not in ("campaign_id", "objective", "start_date", "end_date")][:12]
-        width = 270 / len(columns)
-        pdf.set_font("DejaVu", "B", 6)
-        for c in columns:
-            pdf.cell(width, 5, c.replace("_", " ")[:22], border=1)
-        pdf.ln()
-        pdf.set_font("DejaVu", "", 6)
-        for row in frame.select(columns).iter_rows():
-            for c, v in zip(columns, row):
-                kind = column_kind(c)
-                pdf.cell(width, 4.5, (format_value(v, kind) if not hasattr(v, "strftime") else f"{v:%Y-%m}")[:30],
-                         border=1, align="L" if kind == "text" else "R")
-            pdf.ln()
-        pdf.ln(3)
+    pdf.set_font(layout.FONT, "B", 15)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    layout.paragraph(pdf, f"Period: {export.period} · money in {REPORTING_CURRENCY} at each day's exchange rate · "
+                          f"generated {export.generated_at:%Y-%m-%d %H:%M} UTC", size=8)
+    pdf.ln(4)
+    layout.tiles(pdf, client_headline(export))
+    layout.paragraph(pdf, f"{layout.SUPPRESSED_LEGEND} {layout.NOT_MEANINGFUL_NOTE}", size=8)
+    pdf.add_page()
+    campaigns = export.tables["Campaigns"]
+    names = dict(zip(campaigns["campaign_id"].to_list(), campaigns["campaign_name"].to_list()))
+    for name, frame in export.tables.items():
+        layout.table(pdf, layout.readable(_with_campaign_names(frame, names)), name)
+    layout.heading(pdf, "Definitions")
+    shown = dict.fromkeys(c for frame in export.tables.values() for c in frame.columns if c in METRICS)
+    for metric in shown:
+        layout.paragraph(pdf, f"{METRICS[metric].label}: {METRICS[metric].description}")
+        pdf.ln(0.8)
+    layout.paragraph(pdf, "Hires count on the day their candidate applied; attributed revenue is the revenue of those "
+                          "hires.")
     return bytes(pdf.output())
 
 
@@ -140,8 +200,10 @@ def export_zip(export: ClientExport) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("README.md", readme(export))
-        zf.writestr("export.xlsx", frames_to_xlsx(export.tables, f"huntRED consulting export · {export.client_name}",
-                                                  [SUPPRESSED_NOTE, f"Money in {REPORTING_CURRENCY}."]))
+        zf.writestr("export.xlsx", frames_to_xlsx(
+            export.tables, f"huntRED consulting export · {export.client_name}",
+            [f"Period: {export.period}.", f"Money in {REPORTING_CURRENCY} at each day's exchange rate.", SUPPRESSED_NOTE,
+             layout.SUPPRESSED_LEGEND, layout.NOT_MEANINGFUL_NOTE]))
         for name, frame in export.tables.items():
             out = io.BytesIO()
             frame.write_parquet(out)
