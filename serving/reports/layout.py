@@ -126,9 +126,9 @@ def display(value, kind: str) -> str:
         return f"{value:%b %Y}"
     if kind == DATE:
         return f"{value.day} {value:%b %Y}" if isinstance(value, date) else str(value)
-    if kind == TEXT or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+    if kind == TEXT or isinstance(value, str):
         return str(value)
-    v = float(value)
+    v = float(value)  # int, float or Decimal
     if kind == MONEY:
         return _signed(v, f"${abs(v):,.0f}")
     if kind == COUNT:
@@ -303,6 +303,7 @@ def _column_widths(pdf, headers: list[str], cells: list[list[str]], kinds: list[
         value_need = max((_text_width(pdf, v, size) if whole else _longest_word(pdf, v, size)) for v in values)
         value_want = max(_text_width(pdf, v, size) for v in values)
         need.append(max(_longest_word(pdf, header, size, True), value_need) + slack)
+        # a number's header may wrap to two lines rather than widen its column beyond its numbers
         want.append(max(_text_width(pdf, header, size, True) * (0.55 if whole else 1), value_want) + slack)
     want = [max(n, w) for n, w in zip(need, want)]
     if sum(need) > available:
