@@ -24,7 +24,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 MANIFEST := transforms/target/manifest.json
 DBT_SOURCES := $(shell find transforms -path transforms/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
-.PHONY: help demo test dagster mlflow bench venv prepare data pipeline models users serve browser clean screenshots mutation
+.PHONY: help demo test dagster mlflow bench venv prepare data pipeline models users serve browser pdftools clean screenshots mutation
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,7 +76,10 @@ mlflow: $(VENV)/.installed  ## Open the MLflow UI on the models' tracking store 
 browser:  ## Install Debian's Chromium for the browser tests when missing
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: prepare browser  ## Create/update the virtualenv, check the import layers, run the whole suite
+pdftools:  ## Install Debian's poppler-utils (pdftoppm: the report tests render PDF pages to pictures) when missing
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
+
+test: prepare browser pdftools  ## Create/update the virtualenv, check the import layers, run the whole suite
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q
 

@@ -134,8 +134,8 @@ ALERT_LABELS: dict[str, str] = {"warning": "Warning", "critical": "Critical", "b
 #: The money metrics of ``models.metrics`` are labelled without their currency; a column of counts or amounts gets
 #: its label here. A column in neither reads as its name in words (``column_label``).
 COLUMN_LABELS: dict[str, str] = {
-    "business_unit": "Business unit", "campaign_id": "Campaign id", "campaign_name": "Campaign",
-    "client_id": "Client id", "client_name": "Client", "candidate_id": "Candidate", "referrer_id": "Referrer",
+    "business_unit": "Business unit", "campaign_id": "Campaign ID", "campaign_name": "Campaign",
+    "client_id": "Client ID", "client_name": "Client", "candidate_id": "Candidate", "referrer_id": "Referrer",
     "channel": "Channel", "channel_name": "Channel", "source_channel": "Source channel",
     "source_channel_name": "Source channel", "touch_channel": "Touch channel", "phase": "Phase",
     "phase_name": "Phase", "stage": "Stage", "attribution_model": "Attribution model", "template_id": "Template",
@@ -160,7 +160,7 @@ COLUMN_LABELS: dict[str, str] = {
     "cohort_month": "Signup month", "months_since_signup": "Months since signup", "cohort_size": "Cohort size",
     "active_candidates": "Active candidates", "revenue_date": "Day", "revenue_month": "Month",
     "gross_revenue_mxn": "Gross revenue (MXN)", "refunds_mxn": "Refunds (MXN)", "net_revenue_mxn": "Net revenue (MXN)",
-    "succeeded_charges": "Succeeded charges", "failed_charges": "Failed charges",
+    "succeeded_charges": "Successful charges", "failed_charges": "Failed charges",
     "failed_amount_mxn": "Failed amount (MXN)", "mrr_month": "Month", "starting_mrr_mxn": "Starting MRR (MXN)",
     "new_mrr_mxn": "New MRR (MXN)", "expansion_mrr_mxn": "Expansion (MXN)", "reactivation_mrr_mxn": "Reactivation (MXN)",
     "contraction_mrr_mxn": "Contraction (MXN)", "churned_mrr_mxn": "Churned MRR (MXN)", "ending_mrr_mxn": "Ending MRR (MXN)",
@@ -182,7 +182,7 @@ COLUMN_LABELS: dict[str, str] = {
     "credited_applications": "Credited applications", "credited_hires": "Credited hires",
     "credited_revenue_mxn": "Credited revenue (MXN)", "label": "Metric", "origin": "Applications",
     "revenue_stream": "Revenue stream", "invoice_number": "Invoice", "vacancy_title": "Vacancy",
-    "hired_date": "Hired", "placement_start_date": "Started", "invoice_date": "Invoiced on",
+    "hired_date": "Hired on", "placement_start_date": "Started", "invoice_date": "Invoiced on",
     "invoice_status": "Invoice status", "invoiced_mxn": "Invoiced (MXN)", "paid_mxn": "Paid (MXN)",
     "refunded_mxn": "Refunded (MXN)", "net_paid_mxn": "Paid, net of refunds (MXN)", "paid_date": "Paid on",
     "guarantee_outcome": "Guarantee", "small_sample": f"Fewer than {MIN_RATE_SAMPLE} cases",

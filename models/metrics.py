@@ -88,7 +88,7 @@ CAMPAIGN_METRICS: tuple[Metric, ...] = (
     Metric("ctr", "CTR", _div("clicks", "impressions"), "ratio",
            "Clicks / impressions. Messaging channels count a delivered message as an impression and a reply as a click."),
     Metric("conversion_rate", "Conversion rate", _div("applications", "reach"), "ratio",
-           "Applications / reach (seed 13.14: Aplicaciones / Alcance)."),
+           "Applications / reach."),  # seed 13.14: Aplicaciones / Alcance
     Metric("qualified_rate", "Qualified rate", _div("qualified_applications", "applications"), "ratio",
            "Share of applications that passed screening."),
     Metric("hire_rate", "Hire rate", _div("hires", "applications"), "ratio", "Hires / applications."),
@@ -100,9 +100,10 @@ CAMPAIGN_METRICS: tuple[Metric, ...] = (
     Metric("cost_per_hire_mxn", "Cost per hire", _div("spend_mxn", "hires"), "currency", "Spend / hires."),
     Metric("engagement_score", "Engagement score",
            f"round(100 * (1 - exp(-{_div(_weighted, 'reach')} / {ENGAGEMENT_HALF_SCALE})), 1)", "score",
-           "0-100 weighted interaction index: 100 x (1 - exp(-r / 0.10)) where r = (clicks + 3 x replies + "
-           "5 x applications) / reach. 0 = nobody reached interacted; a campaign whose reached people each make "
-           "0.1 weighted interactions scores 63; the seed's example (950 clicks, 120 applications, 12,000 reach) scores 72."),
+           "A 0-100 index of how much the people reached interacted: a click counts 1, a reply 3 and an application "
+           "5, per person reached, as 100 x (1 - exp(-interactions per person / 0.10)). 0 means nobody reached "
+           "interacted; 0.1 interactions per person scores 63; 950 clicks and 120 applications from 12,000 people "
+           "reached score 72."),
     Metric("roi", "ROI", _return_on_spend("attributed_revenue_mxn - spend_mxn"), "multiple",
            "(Attributed revenue - spend) / spend, as a multiple: 2.0x means every peso spent brought back three "
            f"(two of profit). Not meaningful (n/m) when the selection spent under {ROI_MIN_SPEND_MXN:,} MXN."),
@@ -114,7 +115,7 @@ CAMPAIGN_METRICS: tuple[Metric, ...] = (
 RETARGETING_METRICS: tuple[Metric, ...] = (
     Metric("retargeting_impact", "Retargeting impact", _div("leads_recovered", "leads_at_retargeting_start"), "ratio",
            "Of the candidates a campaign had touched before its Retargeting phase began who had not applied to it, "
-           "the share who applied to it during Retargeting (seed 13.14: % de leads recuperados por retargeting)."),
+           "the share who applied to it during Retargeting."),  # seed 13.14: % de leads recuperados por retargeting
 )
 
 #: Funnel, over ``marts.mart_funnel_cohorts`` (cohort = month of application).
@@ -170,7 +171,7 @@ RETENTION_METRICS: tuple[Metric, ...] = (
 REVENUE_METRICS: tuple[Metric, ...] = (
     Metric("refund_rate", "Refund rate", _div("refunds_mxn", "gross_revenue_mxn"), "ratio",
            "Refunded amount / gross revenue of succeeded charges."),
-    Metric("charge_failure_rate", "Failed charges", _div("failed_charges", "failed_charges + succeeded_charges"), "ratio",
+    Metric("charge_failure_rate", "Charge failure rate", _div("failed_charges", "failed_charges + succeeded_charges"), "ratio",
            "Failed charges / charges attempted."),
 )
 MRR_METRICS: tuple[Metric, ...] = (

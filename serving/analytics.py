@@ -143,6 +143,18 @@ def days_covered(snap: Snapshot) -> tuple[date, date]:
     return min(lo, rlo or lo), max(hi, rhi or hi)
 
 
+def campaign_coverage(snap: Snapshot, scope: Scope, filters: Filters) -> dict[str, Any]:
+    """The first and last day of campaign data in the scope and the filters' business units (whatever their period),
+    and how many of its rows fall in the filters' period: what a report can say when that period has none."""
+    w = _campaign_where(scope, replace(filters, date_from=None, date_to=None))
+    period = [f"metric_date {op} ${name}" for op, name, d in ((">=", "p_from", filters.date_from),
+                                                              ("<=", "p_to", filters.date_to)) if d is not None]
+    w.params.update({k: d for k, d in (("p_from", filters.date_from), ("p_to", filters.date_to)) if d is not None})
+    in_period = f"count(*) FILTER (WHERE {' AND '.join(period)})" if period else "count(*)"
+    return _rows(snap, f"SELECT min(metric_date) AS first_day, max(metric_date) AS last_day, {in_period} AS rows_in_period "
+                       f"FROM marts.fct_campaign_channel_daily {w.sql}", w)[0]
+
+
 def solutions_clients(snap: Snapshot, scope: Scope) -> pl.DataFrame:
     """Clients of huntRED Solutions (what a consulting export can cover), those with the most campaigns first, so the
     first is the one whose export shows the most."""

@@ -9,7 +9,8 @@ from apps.session import private_download
 from foundation.errors import UserError
 from foundation.settings import get_settings
 from models.labels import COLUMN_LABELS
-from serving.reports.roi import PERFORMANCE_COLUMNS, build_roi_report, roi_pdf, roi_xlsx, summary_value_kind
+from serving.reports.roi import (PERFORMANCE_COLUMNS, build_roi_report, report_title, roi_pdf, roi_xlsx,
+                                 summary_value_kind)
 from serving.snapshot import open_current
 
 snap, user, filters = ui.page_context("roi_reports", "ROI reports", "Spend against the revenue of the hires it brought")
@@ -31,13 +32,13 @@ def build(snapshot_name: str, scope: Scope, bu, date_from, date_to):
     return build_roi_report(open_current(get_settings()), scope, bu, date_from, date_to)
 
 
+if filters.date_from and filters.date_to:
+    st.subheader(report_title(bu, filters.date_from, filters.date_to))
 try:
     report = build(snap.path.name, scope, bu, filters.date_from, filters.date_to)
-except UserError as exc:
+except UserError as exc:  # e.g. a period without campaign data: the sentence instead of files full of zeros
     st.error(f"{exc.problem} {exc.fix}")
     st.stop()
-
-st.subheader(report.title)
 d1, d2, _ = st.columns([1, 1, 3])
 # The files are made on click (never left on Streamlit's media endpoint ahead of it): see private_download.
 private_download(d1, "Download PDF", lambda: roi_pdf(report), file_name=f"{report.file_stem}.pdf", mime="application/pdf",

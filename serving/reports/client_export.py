@@ -14,10 +14,11 @@ import polars as pl
 
 from access import policy
 from foundation.errors import BadRequest, Forbidden, NotFound
-from models.metrics import METRIC_GROUPS, METRICS, MIN_RATE_SAMPLE, REPORTING_CURRENCY
+from models.metrics import CLIENT_MIN_COUNT, METRIC_GROUPS, METRICS, MIN_RATE_SAMPLE, REPORTING_CURRENCY
 from serving import analytics as an
 from serving.reliability import with_small_sample_flags
-from serving.reports.roi import PERFORMANCE_COLUMNS, column_kind, format_value, frames_to_xlsx, new_pdf
+from serving.reports import layout
+from serving.reports.layout import frames_to_xlsx, new_pdf
 from serving.reports.suppression import SUPPRESSED_NOTE, suppress_small_counts
 from serving.snapshot import Snapshot
 
@@ -90,7 +91,7 @@ class ClientExport:
 
     @property
     def period(self) -> str:
-        return f"{self.date_from:%d %b %Y} to {self.date_to:%d %b %Y}"
+        return f"{layout.readable_date(self.date_from)} to {layout.readable_date(self.date_to)}"
 
     @property
     def empty_reasons(self) -> dict[str, str]:
@@ -131,63 +132,111 @@ def build_client_export(snap: Snapshot, scope: policy.Scope, client_id: str, fil
                         f.date_to, tables)
 
 
+def definitions() -> list[tuple[str, str | None, str]]:
+    """What every shipped column means (label, column or None for a table, text), for the README and the PDF."""
+    shipped = {c for columns in EXPORT_TABLES.values() for c in columns}
+    out = [(m.label, m.name, m.description) for group in ("campaign", "retargeting", "funnel")
+           for m in METRIC_GROUPS[group] if m.name in shipped]
+    return out + [
+        ("Attributed revenue", "attributed_revenue_mxn", "the placement fees you paid for the hires a campaign "
+         "brought, net of refunds under the guarantee; a hire counts on the day the candidate applied."),
+        ("Placement fees", None, "one row per hire invoiced to you: the vacancy, when the hire was made and started, "
+         "what was invoiced, paid and refunded, and the guarantee's outcome (replaced or refunded) if it was used."),
+        ("Billing", None, "what you paid each month, by what it paid for (placement fees, subscription, consulting)."),
+        (layout.label("small_sample"), "small_sample", f"the rates of the row read from fewer than {MIN_RATE_SAMPLE} "
+         "cases (their denominator): read them as indications, not facts."),
+    ]
+
+
 def readme(export: ClientExport) -> str:
     lines = [f"# huntRED consulting export — {export.client_name} ({export.client_id})", "",
-             f"Period: {export.period}. Generated {export.generated_at:%Y-%m-%d %H:%M} UTC.",
+             f"Period: {export.period}. Generated {export.generated_at:%Y-%m-%d %H:%M} UTC from snapshot run "
+             f"{export.run_id}.",
              f"Money is in {REPORTING_CURRENCY}, converted at each day's rate.", "",
              "Everything here is your own: your campaigns, the people who applied through them, your hires, the fees "
              "huntRED invoiced you and what you paid. No figure of huntRED's or of another client is included.", "",
-             SUPPRESSED_NOTE, "", "## Files", "", "- `export.xlsx`: one sheet per table",
-             "- `parquet/<table>.parquet`: the same tables (suppressed counts are empty cells)",
-             "- `summary.pdf`: the headline figures and tables, formatted", ""]
+             SUPPRESSED_NOTE, f"In export.xlsx and summary.pdf such a count reads {layout.SUPPRESSED} and such a ratio "
+             f"{layout.NOT_MEANINGFUL}; in the parquet files both are empty (null).", "",
+             "## Files", "", "- `export.xlsx`: one sheet per table", "- `parquet/<table>.parquet`: the same tables",
+             "- `summary.pdf`: the headline figures, then every table, formatted", ""]
     if export.empty_reasons:
         lines += ["## Empty tables", ""] + [f"- **{name}**: {why}" for name, why in export.empty_reasons.items()] + [""]
     lines += ["## Definitions", ""]
-    for group in ("campaign", "retargeting", "funnel"):
-        lines += [f"- **{m.label}** (`{m.name}`): {m.description}" for m in METRIC_GROUPS[group]
-                  if m.name in EXPORT_COLUMNS and any(m.name in cols for cols in EXPORT_TABLES.values())]
-    lines += ["- **Attributed revenue** (`attributed_revenue_mxn`): the placement fees you paid for the hires a "
-              "campaign brought, net of refunds under the guarantee; a hire counts on the day the candidate applied.",
-              "- **Placement fees**: one row per hire invoiced to you - the vacancy, when the hire was made and started, "
-              "what was invoiced, paid and refunded, and the guarantee's outcome (replaced or refunded) if it was used.",
-              "- **Billing**: what you paid each month, by what it paid for (placement fees, subscription, consulting).",
-              f"- **small_sample**: the rates of the row read from fewer than {MIN_RATE_SAMPLE} cases (their "
-              "denominator): read them as indications, not facts."]
+    lines += [f"- **{label}**" + (f" (`{column}`)" if column else "") + f": {text}"
+              for label, column, text in definitions()]
     return "\n".join(lines) + "\n"
 
 
+def _at_least(frame: pl.DataFrame, column: str) -> tuple[int, bool]:
+    """The least a count column adds up to as shipped (a hidden count is at least 1), and whether one is hidden."""
+    hidden = frame[column].null_count()
+    return int(frame[column].sum() or 0) + hidden, hidden > 0
+
+
+def client_headline(export: ClientExport) -> list[layout.Tile]:
+    """Headline figures from the shipped tables only: a total of unsuppressed numbers could give a hidden count back.
+    No ROI: that is huntRED's return on its own spend, not a figure of the client's."""
+    campaigns, fees, billing = export.tables["Campaigns"], export.tables["Placement fees"], export.tables["Billing"]
+    money = lambda x: layout.display(x, layout.MONEY)  # noqa: E731
+    spend, budget = campaigns["spend_mxn"].sum() or 0, campaigns["budget_mxn"].sum() or 0
+    attributed, net = campaigns["attributed_revenue_mxn"].sum() or 0, billing["net_revenue_mxn"].sum() or 0
+    invoiced = fees["invoiced_mxn"].sum() or 0
+    count = campaigns.height
+    tiles = [
+        layout.Tile("Spend", layout.compact_money(spend),
+                    f"{money(spend)} was spent on the {count} campaign{'s' if count != 1 else ''} run for "
+                    f"{export.client_name} in the period, against a budget of {money(budget)}."),
+    ]
+    for column, what in (("applications", "applications came through these campaigns"),
+                         ("hires", "of those applications ended in a hire")):
+        total, hidden = _at_least(campaigns, column)
+        shown = layout.display(total, layout.COUNT)
+        tiles.append(layout.Tile(layout.label(column), f"{shown}+" if hidden else shown,
+                                 f"At least {shown} {what}: a campaign's count under {CLIENT_MIN_COUNT} is not "
+                                 "shown, and counts here as 1." if hidden else f"{shown} {what}."))
+    tiles += [
+        layout.Tile("Fees paid for these hires", layout.compact_money(attributed),
+                    f"{money(attributed)} of placement fees, net of guarantee refunds, paid for the hires these "
+                    "campaigns brought."),
+        layout.Tile("Placement fees invoiced", layout.compact_money(invoiced),
+                    f"{money(invoiced)} invoiced for {fees.height} placement{'s' if fees.height != 1 else ''} "
+                    "in the period, whatever brought the candidate."),
+        layout.Tile("Paid to huntRED", layout.compact_money(net),
+                    f"{money(net)} paid by {export.client_name} in the period, net of refunds: placement fees, "
+                    "subscription and consulting."),
+    ]
+    return tiles
+
+
+def _with_campaign_names(frame: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """A table keyed by campaign id gets the campaign's name beside it (the printed table shows names)."""
+    if "campaign_id" not in frame.columns or "campaign_name" in frame.columns:
+        return frame
+    named = frame.with_columns(pl.col("campaign_id").replace_strict(names, default=pl.col("campaign_id"))
+                               .alias("campaign_name"))
+    return named.select("campaign_name", *frame.columns)
+
+
 def summary_pdf(export: ClientExport) -> bytes:
-    pdf = new_pdf()
+    title = f"Consulting export · {export.client_name}"
+    pdf = new_pdf(title, footer=f"Grupo huntRED · {title} · {export.period}")
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.cell(0, 8, f"Consulting export · {export.client_name}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    pdf.cell(0, 5, f"{export.period} · generated {export.generated_at:%Y-%m-%d %H:%M} UTC · money in {REPORTING_CURRENCY} · "
-             f"{SUPPRESSED_NOTE}", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    for name in ("Campaigns", "Placement fees", "Billing"):
-        frame = export.tables[name]
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(0, 6, name, new_x="LMARGIN", new_y="NEXT")
-        if frame.is_empty():
-            pdf.set_font("DejaVu", "", 8)
-            pdf.cell(0, 5, EMPTY_REASONS[name], new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(3)
-            continue
-        columns = [c for c in frame.columns if c not in ("campaign_id", "objective", "start_date", "end_date")][:12]
-        width = 270 / len(columns)
-        pdf.set_font("DejaVu", "B", 6)
-        for c in columns:
-            pdf.cell(width, 5, c.replace("_", " ")[:22], border=1)
-        pdf.ln()
-        pdf.set_font("DejaVu", "", 6)
-        for row in frame.select(columns).iter_rows():
-            for c, v in zip(columns, row):
-                kind = column_kind(c)
-                pdf.cell(width, 4.5, (format_value(v, kind) if not hasattr(v, "strftime") else f"{v:%Y-%m}")[:30],
-                         border=1, align="L" if kind == "text" else "R")
-            pdf.ln()
-        pdf.ln(3)
+    pdf.set_font(layout.FONT, "B", 15)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    layout.paragraph(pdf, f"Period: {export.period} · money in {REPORTING_CURRENCY} at each day's exchange rate · "
+                          f"generated {export.generated_at:%Y-%m-%d %H:%M} UTC", size=8)
+    pdf.ln(4)
+    layout.tiles(pdf, client_headline(export))
+    layout.paragraph(pdf, f"{layout.SUPPRESSED_LEGEND} {layout.NOT_MEANINGFUL_NOTE}", size=8)
+    pdf.add_page()
+    campaigns = export.tables["Campaigns"]
+    names = dict(zip(campaigns["campaign_id"].to_list(), campaigns["campaign_name"].to_list()))
+    for name, frame in export.tables.items():
+        layout.table(pdf, layout.readable(_with_campaign_names(frame, names)), name, empty=EMPTY_REASONS[name])
+    layout.heading(pdf, "Definitions")
+    for label, _, text in definitions():
+        layout.paragraph(pdf, f"{label}: {text}")
+        pdf.ln(0.8)
     return bytes(pdf.output())
 
 
@@ -195,8 +244,10 @@ def export_zip(export: ClientExport) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("README.md", readme(export))
-        zf.writestr("export.xlsx", frames_to_xlsx(export.tables, f"huntRED consulting export · {export.client_name}",
-                                                  [SUPPRESSED_NOTE, f"Money in {REPORTING_CURRENCY}."]))
+        zf.writestr("export.xlsx", frames_to_xlsx(
+            export.tables, f"huntRED consulting export · {export.client_name}",
+            [f"Period: {export.period}.", f"Money in {REPORTING_CURRENCY} at each day's exchange rate.", SUPPRESSED_NOTE,
+             layout.SUPPRESSED_LEGEND, layout.NOT_MEANINGFUL_NOTE]))
         for name, frame in export.tables.items():
             out = io.BytesIO()
             frame.write_parquet(out)

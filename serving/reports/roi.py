@@ -9,26 +9,33 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import polars as pl
 
 from access import policy
 from foundation.errors import BadRequest, Forbidden
-from models.enums import BUSINESS_UNIT_NAMES, CHANNEL_NAMES, BusinessUnit
-from models.metrics import METRICS, REPORTING_CURRENCY
+from models import labels
+from models.enums import BusinessUnit
+from models.metrics import METRICS, REPORTING_CURRENCY, ROI_MIN_SPEND_MXN
 from serving import analytics as an
 from serving import reliability
+from serving.reports import layout
+from serving.reports.layout import frames_to_xlsx, new_pdf  # noqa: F401 - shared helpers, also imported from here
 from serving.snapshot import Snapshot
 
 SUMMARY_METRICS = ("spend_mxn", "attributed_revenue_mxn", "reach", "clicks", "applications", "qualified_applications",
                    "hires", "ctr", "conversion_rate", "cost_per_application_mxn", "qualified_cost_per_application_mxn",
                    "cost_per_hire_mxn", "engagement_score", "roi", "roas")
-LABELS = {"spend_mxn": "Spend", "attributed_revenue_mxn": "Attributed revenue", "reach": "Reach", "clicks": "Clicks",
-          "applications": "Applications", "qualified_applications": "Qualified applications", "hires": "Hires",
-          **{m.name: m.label for m in METRICS.values()}}
 PERFORMANCE_COLUMNS = ["spend_mxn", "attributed_revenue_mxn", "reach", "clicks", "applications", "qualified_applications",
                        "hires", "conversion_rate", "cost_per_application_mxn", "cost_per_hire_mxn", "roi", "roas"]
+
+
+def unit_name(business_unit: str | None) -> str:
+    return labels.BUSINESS_UNIT_LABELS[BusinessUnit(business_unit).value] if business_unit else "All business units"
+
+
+def report_title(business_unit: str | None, date_from: date, date_to: date) -> str:
+    return f"ROI report · {unit_name(business_unit)} · {date_from:%Y-%m-%d} to {date_to:%Y-%m-%d}"
 
 
 @dataclass
@@ -44,8 +51,11 @@ class RoiReport:
 
     @property
     def title(self) -> str:
-        who = BUSINESS_UNIT_NAMES[BusinessUnit(self.business_unit)] if self.business_unit else "All business units"
-        return f"ROI report · {who} · {self.date_from:%Y-%m-%d} to {self.date_to:%Y-%m-%d}"
+        return report_title(self.business_unit, self.date_from, self.date_to)
+
+    @property
+    def who(self) -> str:
+        return unit_name(self.business_unit)
 
     @property
     def file_stem(self) -> str:
@@ -65,11 +75,12 @@ def build_roi_report(snap: Snapshot, scope: policy.Scope, business_unit: str | N
     if scope.client_id is not None:
         raise Forbidden("ROI reports are for business units.", "Use the consulting export for your data.")
     filters = an.Filters(business_units=(business_unit,) if business_unit else (), date_from=date_from, date_to=date_to)
+    refuse_an_empty_period(an.campaign_coverage(snap, scope, filters), business_unit, date_from, date_to)
     kpis = an.campaign_kpis(snap, scope, filters)
     current, previous = kpis["current"], kpis["previous"] or {}
     summary = pl.DataFrame({
         "metric": list(SUMMARY_METRICS),
-        "label": [LABELS[m] for m in SUMMARY_METRICS],
+        "label": [layout.label(m) for m in SUMMARY_METRICS],
         "value": [_float(current.get(m)) for m in SUMMARY_METRICS],
         "previous_period": [_float(previous.get(m)) for m in SUMMARY_METRICS],
     }, schema={"metric": pl.String, "label": pl.String, "value": pl.Float64, "previous_period": pl.Float64})
@@ -83,7 +94,7 @@ def build_roi_report(snap: Snapshot, scope: policy.Scope, business_unit: str | N
     by_campaign = an.campaign_performance(snap, scope, filters, ["campaign_id"]).join(
         an.campaigns(snap, scope).select("campaign_id", "campaign_name"), on="campaign_id", how="left")
     by_channel = an.campaign_performance(snap, scope, filters, ["channel"]).with_columns(
-        pl.col("channel").replace_strict({c.value: n for c, n in CHANNEL_NAMES.items()}, default=pl.col("channel"))
+        pl.col("channel").replace_strict(labels.CHANNEL_LABELS, default=pl.col("channel"))
         .alias("channel_name"))
     by_month = an.campaign_performance(snap, scope, filters, ["metric_month"])
     funnel = an.funnel(snap, scope, filters, ["business_unit"])
@@ -104,11 +115,24 @@ def build_roi_report(snap: Snapshot, scope: policy.Scope, business_unit: str | N
     return RoiReport(business_unit, date_from, date_to, snap.run_id, datetime.now(timezone.utc), summary, tables, notes)
 
 
+def refuse_an_empty_period(coverage: dict, business_unit: str | None, date_from: date, date_to: date) -> None:
+    """A period without one row of campaign data would print pages of zeros: say so, and which period has data."""
+    if coverage["rows_in_period"]:
+        return
+    who = unit_name(business_unit) if business_unit else "There"
+    verb = "has" if business_unit else "is"
+    if coverage["first_day"] is None:
+        raise BadRequest(f"{who} {verb} no campaign data in the current snapshot.", "Choose another business unit.")
+    raise BadRequest(f"{who} {verb} no campaign data from {date_from:%Y-%m-%d} to {date_to:%Y-%m-%d}; "
+                     f"{'its' if business_unit else 'the'} data runs from {coverage['first_day']:%Y-%m-%d} to "
+                     f"{coverage['last_day']:%Y-%m-%d}.", "Choose a period within it.")
+
+
 def _float(v) -> float | None:
     return None if v is None else float(v)
 
 
-# -- formatting shared by PDF and Excel ---------------------------------------------------------------------------------
+# -- the dashboard's formats (apps/ui.py); the PDF and the workbook take theirs from layout.py ---------------------------
 def column_kind(column: str) -> str:
     if column.endswith("_mxn") or column in ("reward_value",):
         return "currency"
@@ -138,145 +162,169 @@ def format_value(value, kind: str) -> str:
 
 
 def summary_value_kind(metric: str) -> str:
-    if metric in ("roi", "roas"):
-        return "number"
     return column_kind(metric)
 
 
+# -- the headline page --------------------------------------------------------------------------------------------------
+def _change_words(report: RoiReport, metric: str) -> str:
+    row = report.summary.filter(pl.col("metric") == metric).row(0, named=True)
+    if row["change"] is None or not row["previous_period"]:
+        return ""
+    days = (report.date_to - report.date_from).days + 1
+    change = row["change"]
+    if round(abs(change) * 100, 1) == 0:
+        return f", the same as in the {days} days before"
+    return f", {abs(change) * 100:.1f}% {'more' if change > 0 else 'less'} than in the {days} days before"
+
+
+def headline(report: RoiReport) -> list[layout.Tile]:
+    """The six figures a director reads first, each with one plain sentence."""
+    v = report.value
+    spend, revenue, roi, roas = v("spend_mxn"), v("attributed_revenue_mxn"), v("roi"), v("roas")
+    applications, qualified, reach, hires, cost_per_hire = (v("applications"), v("qualified_applications"), v("reach"),
+                                                            v("hires"), v("cost_per_hire_mxn"))
+    money, count = (lambda x: layout.display(x, layout.MONEY)), (lambda x: layout.display(x, layout.COUNT))
+    period = f"from {layout.readable_date(report.date_from)} to {layout.readable_date(report.date_to)}"
+    if roi is None:
+        roi_sentence = (f"Not meaningful: {money(spend)} spent on campaigns in the period, under the "
+                        f"{money(ROI_MIN_SPEND_MXN)} a return can be read from.")
+    elif roi >= 0:
+        roi_sentence = (f"Each $1 spent brought back ${roas:,.2f} of revenue: the campaigns paid for themselves and "
+                        f"earned {layout.display(roi, layout.MULTIPLE)} their cost on top.")
+    else:
+        roi_sentence = (f"Each $1 spent brought back ${roas:,.2f} of revenue: the campaigns have not yet paid for "
+                        "themselves.")
+    if revenue:
+        revenue_sentence = (f"The hires these campaigns brought are credited with {money(revenue)} of revenue "
+                            f"{period}{_change_words(report, 'attributed_revenue_mxn')}.")
+    elif not hires:
+        revenue_sentence = "No revenue is credited yet: these campaigns brought no hire in the period."
+    else:
+        revenue_sentence = ("No revenue is credited yet: the placement fees of these hires are not paid yet (a fee is "
+                            "invoiced when the hire starts and paid within 30 days).")
+    return [
+        layout.Tile("Spend", layout.compact_money(spend),
+                    f"{report.who} spent {money(spend)} on campaigns {period}{_change_words(report, 'spend_mxn')}."),
+        layout.Tile("Attributed revenue", layout.compact_money(revenue), revenue_sentence),
+        layout.Tile("ROI", layout.display(roi, layout.MULTIPLE), roi_sentence),
+        layout.Tile("Applications", count(applications),
+                    f"{count(applications)} applications came through these campaigns from {count(reach)} people "
+                    f"reached; {count(qualified)} of them passed screening."),
+        layout.Tile("Hires", count(hires),
+                    (f"{count(hires)} of those applications ended in a hire "
+                     f"({layout.display(hires / applications, layout.PERCENT)}); a hire counts on the day its candidate "
+                     "applied.") if applications else "No application came in the period, so no hire either."),
+        layout.Tile("Cost per hire", layout.compact_money(cost_per_hire) if cost_per_hire is not None
+                    else layout.NOT_MEANINGFUL,
+                    f"Campaign spend per hire was {money(cost_per_hire)}."
+                    if cost_per_hire is not None else "Not meaningful: these campaigns brought no hire in the period."),
+    ]
+
+
 # -- PDF --------------------------------------------------------------------------------------------------------------
-def _chart_png(report: RoiReport) -> bytes:
+def roi_chart(report: RoiReport):
+    """Spend and attributed revenue per month, and the cost per application of each channel, in MXN with k/M units
+    (a formatter of our own, so matplotlib never adds an offset or a 1e6 to an axis)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
+    money = FuncFormatter(lambda x, _: layout.compact_money(x))
     month = report.tables["By month"]
-    channel = report.tables["By channel"].sort("spend_mxn", descending=True)
+    channel = report.tables["By channel"].filter(pl.col("cost_per_application_mxn").is_not_null()).sort(
+        "cost_per_application_mxn", descending=True)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.4), dpi=110)
-    labels = [d.strftime("%b %y") for d in month["metric_month"].to_list()]
+    labels = [f"{d:%b %y}" for d in month["metric_month"].to_list()]
     x = range(len(labels))
     left.bar([i - 0.2 for i in x], month["spend_mxn"].to_list(), width=0.4, label="Spend", color="#b22222")
     left.bar([i + 0.2 for i in x], month["attributed_revenue_mxn"].to_list(), width=0.4, label="Attributed revenue",
              color="#4a6fa5")
     left.set_xticks(list(x), labels, rotation=45, fontsize=7)
-    left.set_title(f"Spend and revenue per month ({REPORTING_CURRENCY})", fontsize=9)
+    left.set_title(f"Spend and attributed revenue per month ({REPORTING_CURRENCY})", fontsize=9)
     left.legend(fontsize=7)
+    left.yaxis.set_major_formatter(money)
     left.tick_params(axis="y", labelsize=7)
-    right.barh(channel["channel_name"].to_list(), channel["cost_per_application_mxn"].fill_null(0).to_list(), color="#b22222")
+    right.barh(channel["channel_name"].to_list(), channel["cost_per_application_mxn"].to_list(), color="#b22222")
     right.set_title(f"Cost per application by channel ({REPORTING_CURRENCY})", fontsize=9)
+    right.xaxis.set_major_formatter(money)
     right.tick_params(labelsize=7)
     right.invert_yaxis()
+    if channel.is_empty():
+        right.text(0.5, 0.5, "No application in the period", ha="center", va="center", transform=right.transAxes)
+        right.set_xticks([])
     fig.tight_layout()
+    return fig
+
+
+def _chart_png(report: RoiReport) -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig = roi_chart(report)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
     return buf.getvalue()
 
 
-def _pdf_table(pdf, frame: pl.DataFrame, columns: list[str], widths: list[float], kinds: list[str]) -> None:
-    pdf.set_font("DejaVu", "B", 7)
-    pdf.set_fill_color(240, 240, 240)
-    for header, width in zip([LABELS.get(c, c.replace("_", " ")) for c in columns], widths):
-        pdf.cell(width, 5, header[:34], border=1, fill=True)
-    pdf.ln()
-    pdf.set_font("DejaVu", "", 7)
-    for row in frame.select(columns).iter_rows():
-        if pdf.get_y() > 190:
-            pdf.add_page()
-        for value, width, kind in zip(row, widths, kinds):
-            pdf.cell(width, 4.5, format_value(value, kind)[:40], border=1,
-                     align="L" if kind == "text" else "R")
-        pdf.ln()
+#: The tables of the PDF after the summary, in order (every table of the report is printed).
+PDF_TABLES = ("By channel", "By campaign", "By month", "Funnel", "Stripe revenue")
+ATTRIBUTED_REVENUE = ("Attributed revenue: the placement fees clients paid for the hires a campaign brought, credited "
+                      "to the last campaign that touched the candidate, net of refunds under the guarantee. A placement "
+                      "fee is a share of the hire's first-year salary, invoiced when the hire starts; a fee not yet paid "
+                      "counts nothing yet. Hires count on the day their candidate applied.")
 
 
-def new_pdf():
-    """A landscape A4 document with DejaVu Sans, the Unicode font that ships inside matplotlib (no download)."""
-
-    import matplotlib
-    from fpdf import FPDF
-
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(auto=True, margin=12)
-    return pdf
+def definitions(report: RoiReport) -> list[str]:
+    """Plain-words definitions of every metric the report prints, from models/metrics.py."""
+    shown = dict.fromkeys(c for frame in report.tables.values() for c in frame.columns if c in METRICS)
+    shown.update(dict.fromkeys(m for m in report.summary["metric"] if m in METRICS))
+    days = (report.date_to - report.date_from).days + 1
+    return [ATTRIBUTED_REVENUE, *(f"{METRICS[m].label}: {METRICS[m].description}" for m in shown),
+            f"Change: this period against the {days} days just before it.", layout.NOT_MEANINGFUL_NOTE]
 
 
 def roi_pdf(report: RoiReport) -> bytes:
-    pdf = new_pdf()
-    pdf.set_title(report.title)
+    pdf = new_pdf(report.title, footer=f"Grupo huntRED · {report.title}")
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 15)
-    pdf.cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    pdf.cell(0, 5, f"Grupo huntRED · money in {REPORTING_CURRENCY} at each day's rate · snapshot of run "
-                   f"{report.run_id[:8]} · generated {report.generated_at:%Y-%m-%d %H:%M} UTC", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    summary = report.summary
-    kinds = [summary_value_kind(m) for m in summary["metric"]]
-    pdf.set_font("DejaVu", "B", 8)
-    for header, width in zip(("Metric", "This period", "Previous period", "Change"), (60, 35, 35, 25)):
-        pdf.cell(width, 5, header, border=1, fill=False)
-    pdf.ln()
-    pdf.set_font("DejaVu", "", 8)
-    for (metric, label, value, previous, change), kind in zip(summary.iter_rows(), kinds):
-        pdf.cell(60, 4.6, label, border=1)
-        pdf.cell(35, 4.6, format_value(value, kind), border=1, align="R")
-        pdf.cell(35, 4.6, format_value(previous, kind), border=1, align="R")
-        pdf.cell(25, 4.6, format_value(change, "percent"), border=1, align="R")
-        pdf.ln()
-    for note in report.notes:
+    pdf.set_font(layout.FONT, "B", 15)
+    pdf.multi_cell(0, 8, report.title, new_x="LMARGIN", new_y="NEXT")
+    layout.paragraph(pdf, f"Grupo huntRED · money in {REPORTING_CURRENCY} at each day's exchange rate · generated "
+                          f"{report.generated_at:%Y-%m-%d %H:%M} UTC", size=8)
+    pdf.ln(4)
+    layout.tiles(pdf, headline(report))
+    for note in report.notes:  # what must be known to read the figures (outcomes still maturing)
+        layout.paragraph(pdf, note, size=8)
         pdf.ln(1)
-        pdf.multi_cell(0, 3.8, note, new_x="LMARGIN", new_y="NEXT")
-    pdf.image(io.BytesIO(_chart_png(report)), x=20, y=pdf.get_y() + 4, w=250)
+    layout.paragraph(pdf, "The pages that follow compare these figures with the previous period and break them down by "
+                          "channel, campaign and month, then show the recruiting funnel, the Stripe revenue and the "
+                          "definitions of every figure.", size=8)
     pdf.add_page()
-    for title, label_column, label_width in (("By channel", "channel_name", 30), ("By campaign", "campaign_name", 60)):
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
-        width = (272 - label_width) / len(PERFORMANCE_COLUMNS)
-        _pdf_table(pdf, report.tables[title], [label_column, *PERFORMANCE_COLUMNS],
-                   [label_width] + [width] * len(PERFORMANCE_COLUMNS),
-                   kinds=["text", *[column_kind(c) for c in PERFORMANCE_COLUMNS]])
-        pdf.ln(3)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "Definitions", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 7)
-    for metric in ("conversion_rate", "cost_per_application_mxn", "cost_per_hire_mxn", "engagement_score", "roi", "roas"):
-        pdf.multi_cell(0, 3.8, f"{METRICS[metric].label}: {METRICS[metric].description}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 3.8, "Attributed revenue: the placement fees clients paid for the hires a campaign brought (last "
-                           "touch), net of refunds under the guarantee. A placement fee is a share of the hire's first-year "
-                           "salary, invoiced when the hire starts; one not yet paid counts nothing yet. Hires count on the "
-                           "day their candidate applied.", new_x="LMARGIN", new_y="NEXT")
+    layout.table(pdf, report.summary, "Summary")
+    for note in report.notes:
+        layout.paragraph(pdf, note)
+        pdf.ln(1)
+    chart_height = 250 * 3.4 / 10
+    if layout.space_left(pdf) < chart_height + 2:
+        pdf.add_page()
+    pdf.image(io.BytesIO(_chart_png(report)), x=pdf.l_margin + 10, y=pdf.get_y() + 1, w=250)
+    pdf.set_y(pdf.get_y() + chart_height + 4)
+    for title in PDF_TABLES:
+        layout.table(pdf, layout.readable(report.tables[title]), title)
+    layout.heading(pdf, "Definitions")
+    for line in definitions(report):
+        layout.paragraph(pdf, line)
+        pdf.ln(0.8)
+    pdf.ln(2)
+    layout.paragraph(pdf, f"Figures from the published snapshot of run {report.run_id[:8]}.", size=6.5)
     return bytes(pdf.output())
 
 
 # -- Excel ------------------------------------------------------------------------------------------------------------
-EXCEL_FORMATS = {"currency": "#,##0.00", "percent": "0.0%", "number": "#,##0.0", "integer": "#,##0"}
-
-
-def frames_to_xlsx(tables: dict[str, pl.DataFrame], title: str, notes: list[str] | None = None) -> bytes:
-    """One formatted sheet per table (header row, number formats, column widths), and an 'About' sheet."""
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    with xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": True}) as wb:
-        about = wb.add_worksheet("About")
-        about.write(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
-        for i, line in enumerate(notes or [], start=2):
-            about.write(i, 0, line)
-        about.set_column(0, 0, 110)
-        for name, frame in tables.items():
-            formats = {c: EXCEL_FORMATS[column_kind(c)] for c in frame.columns if column_kind(c) in EXCEL_FORMATS}
-            if name == "Summary":
-                formats = {"value": "#,##0.00", "previous_period": "#,##0.00", "change": "0.0%"}
-            frame.write_excel(wb, worksheet=name[:31], autofit=True, column_formats=formats, float_precision=4,
-                              header_format={"bold": True, "bg_color": "#F0F0F0"}, table_style="Table Style Light 1")
-    return buf.getvalue()
-
-
 def roi_xlsx(report: RoiReport) -> bytes:
-    notes = [f"Money in {REPORTING_CURRENCY} at each day's rate. Snapshot of run {report.run_id}.",
-             f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC.", *report.notes,
-             *(f"{m.label}: {m.description}" for m in METRICS.values() if m.name in SUMMARY_METRICS)]
+    notes = [f"{report.who}, {report.date_from:%Y-%m-%d} to {report.date_to:%Y-%m-%d}.",
+             f"Money in {REPORTING_CURRENCY} at each day's exchange rate. Generated "
+             f"{report.generated_at:%Y-%m-%d %H:%M} UTC from the snapshot of run {report.run_id[:8]}.",
+             *report.notes, *definitions(report)]
     return frames_to_xlsx(report.tables, report.title, notes)

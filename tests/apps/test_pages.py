@@ -128,3 +128,39 @@ def test_a_client_sees_only_the_export_page_of_their_own_data(on_built):
 
 # Filters persisting across pages is checked in the real browser (tests/apps/test_browser.py): AppTest
 # does not keep the entry point's sidebar widgets in its element tree after switch_page.
+
+
+def test_the_roi_page_says_which_period_has_data_instead_of_offering_files_of_zeros(on_built):
+    """A BU and a period (inside the data's dates) in which that BU had no campaign: the page says so in one sentence,
+    naming the BU's own period, and offers no download; the same BU over its own period gets both downloads."""
+    from datetime import timedelta
+
+    from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
+    from serving import analytics as an
+    from tests.apps.test_overview_page import ANALYST
+
+    snap = open_current(get_settings())
+    first, _ = an.data_range(snap)
+    covers = {bu: an.campaign_coverage(snap, Scope(), Filters(business_units=(bu.value,))) for bu in BusinessUnit}
+    late = [(bu, c) for bu, c in covers.items() if c["first_day"] is not None and c["first_day"] > first + timedelta(days=1)]
+    assert late, "every BU of the sample starts on the data's first day: no period without data to try"
+    bu, cover = late[0]
+
+    def roi_page(date_from, date_to) -> AppTest:
+        at = AppTest.from_file(DASHBOARD, default_timeout=120)
+        at.session_state["user"] = ANALYST
+        at.session_state["f_dates"] = (date_from, date_to)
+        at.run()
+        at.switch_page("pages/roi_reports.py").run()
+        at.selectbox(key="roi_bu").select(bu.value).run()
+        assert not at.exception, at.exception
+        return at
+
+    empty = roi_page(first, cover["first_day"] - timedelta(days=1))
+    assert [e.value for e in empty.error] == [
+        f"{BUSINESS_UNIT_NAMES[bu]} has no campaign data from {first:%Y-%m-%d} to "
+        f"{cover['first_day'] - timedelta(days=1):%Y-%m-%d}; its data runs from {cover['first_day']:%Y-%m-%d} to "
+        f"{cover['last_day']:%Y-%m-%d}. Choose a period within it."]
+    assert not empty.download_button and not empty.metric
+    full = roi_page(cover["first_day"], cover["last_day"])
+    assert not full.error and len(full.download_button) == 2

@@ -7,6 +7,7 @@ import zipfile
 from openpyxl import load_workbook
 
 from access import users
+from access.policy import ALL
 from foundation.settings import get_settings
 from serving.snapshot import open_current
 from tests.cli.test_cli import huntred
@@ -21,7 +22,7 @@ def test_roi_report_as_excel_and_pdf_from_the_cli(on_built, tmp_path):
     applications = open_current(get_settings()).cursor().sql(
         "SELECT sum(applications)::BIGINT FROM marts.fct_campaign_channel_daily WHERE business_unit = 'huntu'").fetchall()[0][0]
     summary = {r[0]: r for r in load_workbook(xlsx)["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["applications"][2] == applications
+    assert summary["Applications"][1] == applications
     pdf = tmp_path / "roi.pdf"
     assert huntred("report", "roi", "--bu", "huntu", "--from", "2025-11-01", "--to", "2026-10-31", "--out", str(pdf),
                    warehouse=on_built).returncode == 0
@@ -39,6 +40,22 @@ def test_report_errors_are_sentences(on_built):
     assert unknown.returncode == 2 and "is not a huntRED Solutions client" in unknown.stderr
     for r in (bad_bu, bad_date, swapped, unknown):
         assert "Traceback" not in r.stderr
+
+
+def test_a_report_of_a_period_without_data_is_refused_in_one_sentence(on_built, tmp_path):
+    """Not two pages of zeros and exit 0: exit 2, the sentence naming the BU's period with data, and no file."""
+    from serving import analytics as an
+    from serving.analytics import Filters
+
+    cover = an.campaign_coverage(open_current(get_settings()), ALL, Filters(business_units=("huntred",)))
+    out = tmp_path / "roi.pdf"
+    result = huntred("report", "roi", "--bu", "huntred", "--from", "2030-01-01", "--to", "2030-03-31", "--out", str(out),
+                     warehouse=on_built)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"Error: huntRED has no campaign data from 2030-01-01 to 2030-03-31; its data runs from "
+        f"{cover['first_day']:%Y-%m-%d} to {cover['last_day']:%Y-%m-%d}.", "Choose a period within it."]
+    assert not out.exists() and not result.stdout.strip()
 
 
 def test_client_export_from_the_cli(on_built, tmp_path):

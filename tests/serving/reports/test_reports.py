@@ -40,15 +40,16 @@ def test_roi_excel_has_one_formatted_sheet_per_table_with_the_marts_numbers(snap
     book = load_workbook(io.BytesIO(roi_xlsx(report)))
     assert book.sheetnames == ["About", *report.tables]
     sheet = book["Summary"]
+    assert [c.value for c in sheet[1]] == ["Metric", "This period", "Previous period", "Change"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     truth = mart_totals(snap, "huntred")
-    assert rows["spend_mxn"][2] == pytest.approx(truth["spend"])
-    assert rows["applications"][2] == truth["applications"]
-    assert rows["hires"][2] == truth["hires"]
-    assert sheet["C2"].number_format == "#,##0.00"
+    assert rows["Spend"][1] == pytest.approx(truth["spend"])
+    assert rows["Applications"][1] == truth["applications"]
+    assert rows["Hires"][1] == truth["hires"]
+    assert sheet["B2"].number_format == '"$"#,##0'
     by_channel = book["By channel"]
     header = [c.value for c in by_channel[1]]
-    spend_col = header.index("spend_mxn")
+    spend_col = header.index("Spend")
     assert sum(r[spend_col] or 0 for r in by_channel.iter_rows(min_row=2, values_only=True)) == pytest.approx(truth["spend"])
 
 
