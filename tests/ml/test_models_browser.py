@@ -32,7 +32,7 @@ def test_a_data_scientist_compares_champion_and_challenger_in_chromium(ml_wareho
         page.wait_for_selector('[data-testid="stMetric"]', timeout=TIMEOUT)
         page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=TIMEOUT)
         open_page(page, "Models")
-        tile = page.locator('[data-testid="stMetric"]').filter(has_text="Champion roc_auc")
+        tile = page.locator('[data-testid="stMetric"]').filter(has_text="Champion ROC-AUC")
         expect(tile).to_contain_text(f"{champion['metrics']['roc_auc']:.4f}", timeout=TIMEOUT)
         expect(page.locator('[data-testid="stMetric"]').filter(has_text="Versions")).to_contain_text(str(len(versions)))
         page.wait_for_selector('[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img', timeout=TIMEOUT)
