@@ -127,6 +127,14 @@ def list_users(path: Path) -> list[User]:
     return [User(u["username"], u["role"], u.get("business_unit"), u.get("client_id")) for u in _load(path)["users"]]
 
 
+def find(path: Path, username: str) -> tuple[User, str] | None:
+    """A user and their stored password hash (what a session's credential fingerprint is checked against)."""
+    record = next((u for u in _load(path)["users"] if u["username"] == username), None)
+    if record is None:
+        return None
+    return User(record["username"], record["role"], record.get("business_unit"), record.get("client_id")), record["password_hash"]
+
+
 def authenticate(path: Path, username: str, password: str) -> User | None:
     """The user if the password is right, else None (same work either way, so timing does not tell names apart)."""
     record = next((u for u in _load(path)["users"] if u["username"] == username.strip().lower()), None)

@@ -70,12 +70,13 @@ def options(verbose: bool = typer.Option(
 GENERATED_SECRETS = {
     "HUNTRED_STRIPE_WEBHOOK_SECRET": lambda: f"whsec_{secrets.token_hex(24)}",
     "HUNTRED_PSEUDONYM_KEY": lambda: secrets.token_hex(32),
+    "HUNTRED_SESSION_KEY": lambda: secrets.token_hex(32),
 }
 
 
 @app.command()
 def init(force: bool = typer.Option(False, help="Replace existing sample secrets.")) -> None:
-    """Create .env with freshly generated sample secrets (Stripe webhook secret, pseudonym key); never committed."""
+    """Create .env with freshly generated sample secrets (Stripe webhook secret, pseudonym and session keys); never committed."""
     env = REPO_ROOT / ".env"
     lines = env.read_text(encoding="utf-8").splitlines() if env.exists() else []
     written = []

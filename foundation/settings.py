@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = None
     #: Keys the pseudonyms of emails, phones and names; ``huntred init`` generates one into ``.env``.
     pseudonym_key: SecretStr | None = None
+    #: Signs dashboard session tokens (so a reload stays signed in); ``huntred init`` generates one into ``.env``.
+    session_key: SecretStr | None = None
+    #: How long a dashboard session lasts after sign-in (a working day); then the user signs in again.
+    session_seconds: int = 8 * 3600
     #: API answers kept per snapshot (LRU); 0 turns the cache off (the benchmark measures both).
     api_cache_entries: int = 20_000
     #: Seconds a dashboard download stays on Streamlit's media endpoint after the click that made it.
@@ -67,6 +71,10 @@ class Settings(BaseSettings):
     @property
     def api_keys_path(self) -> Path:
         return self.api_keys_file or self.warehouse_dir / "api_keys.json"
+
+    @property
+    def revoked_sessions_path(self) -> Path:
+        return self.warehouse_dir / "revoked_sessions.json"
 
     @property
     def audit_dir(self) -> Path:

@@ -22,7 +22,7 @@ os.environ.update({
     "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "MLFLOW_DISABLE_TELEMETRY": "true",
     "HF_HUB_OFFLINE": "1", "DAGSTER_HOME": str(REPO),
     "HUNTRED_STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(24),
-    "HUNTRED_PSEUDONYM_KEY": secrets.token_hex(32),
+    "HUNTRED_PSEUDONYM_KEY": secrets.token_hex(32), "HUNTRED_SESSION_KEY": secrets.token_hex(32),
 })
 
 

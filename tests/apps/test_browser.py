@@ -1,13 +1,17 @@
 """The dashboard in a real Chromium, served by `streamlit run` on 127.0.0.1.
 
 One walk through it as an analyst would: sign in, choose a business unit, see the
-choice persist on the next page, download the ROI report as PDF and Excel, and check
-the numbers in both files against the marts. Screenshots of each page go to
-tests/artifacts/screenshots (docs/screenshots with `make screenshots`).
+choice persist on the next page and across a reload (F5), download the ROI report as PDF and
+Excel, and check the numbers in both files against the marts. Then the session: a deep link
+opened in a new tab restores its view, a tampered or expired session cookie goes back to
+sign-in, signing out ends the session for a copied cookie too, and a BU manager's link naming
+another BU stays in their BU. Screenshots of each page go to tests/artifacts/screenshots
+(docs/screenshots with `make screenshots`).
 """
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -28,9 +32,11 @@ from pypdf import PdfReader
 from access import policy
 from access.users import add_user
 from foundation.settings import get_settings
-from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
+from models.enums import BusinessUnit
+from models.labels import BUSINESS_UNIT_LABELS
 from serving import analytics as an
 from serving.snapshot import open_current
+from tests.access.test_sessions import forge
 from tests.conftest import REPO
 from tests.http import wait_for_http
 
@@ -89,6 +95,10 @@ def sign_in(page, url: str, username: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def bu_picker(page):
+    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Business unit")
+
+
 def open_page(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
     page.wait_for_selector(f'h1:has-text("{title}")', timeout=TIMEOUT)
@@ -114,7 +124,7 @@ def test_an_analyst_filters_and_downloads_the_roi_report_in_chromium(dashboard, 
     # a BU with campaigns in that period (a period without any gets a refusal instead of the downloads)
     bu = next(b.value for b in BusinessUnit if an.campaign_coverage(
         snap, policy.ALL, replace(window, business_units=(b.value,)))["rows_in_period"])
-    bu_name = BUSINESS_UNIT_NAMES[BusinessUnit(bu)]
+    bu_name = BUSINESS_UNIT_LABELS[BusinessUnit(bu).value]
     period = replace(window, business_units=(bu,))
     truth = an.campaign_kpis(snap, policy.ALL, period)["current"]
     with sync_playwright() as pw:
@@ -139,7 +149,14 @@ def test_an_analyst_filters_and_downloads_the_roi_report_in_chromium(dashboard, 
         page.keyboard.press("Escape")
         applications = page.locator('[data-testid="stMetric"]').filter(has_text="Applications").first
         expect(applications).to_contain_text(f"{truth['applications']:,}", timeout=TIMEOUT)
+        expect(page).to_have_url(re.compile(r"[?&]bu=amigro(&|$)"), timeout=TIMEOUT)  # the view is in the URL
         shoot(page, "campaigns")
+
+        # a reload (F5) is a new Streamlit session: still signed in (the cookie), still amigro (the URL)
+        page.reload(wait_until="domcontentloaded")
+        expect(applications).to_contain_text(f"{truth['applications']:,}", timeout=TIMEOUT)
+        expect(bu_picker(page)).to_contain_text("amigro")
+        assert page.locator('input[type="password"]').count() == 0
 
         # the choice persists on the next page
         open_page(page, "Pipeline")
@@ -152,6 +169,8 @@ def test_an_analyst_filters_and_downloads_the_roi_report_in_chromium(dashboard, 
 
         open_page(page, "ROI reports")
         expect(page.get_by_text(f"ROI report · {bu_name}")).to_be_visible(timeout=TIMEOUT)
+        pickers = page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(has_text="Business unit")
+        assert pickers.count() == 1, "the ROI page has one business unit picker: the sidebar's"
         with page.expect_download(timeout=TIMEOUT) as pdf_download:
             page.get_by_role("button", name="Download PDF").click()
         with page.expect_download(timeout=TIMEOUT) as xlsx_download:
@@ -229,3 +248,132 @@ def test_a_client_export_zip_is_not_served_from_its_media_url_without_a_session(
         browser.close()
     taken = [r for r in audit.read(get_settings().audit_dir) if r["actor"] == "user:client.browser" and r["action"] == "export"]
     assert [r["resource"] for r in taken] == ["dashboard/consulting_exports"]
+
+
+# -- the session and the URL ---------------------------------------------------------------------------------------
+def signed_in_page(context, url: str, username: str, path: str = "") -> object:
+    page = context.new_page()
+    sign_in(page, url + path, username, PASSWORD)
+    page.wait_for_selector('[data-testid="stSidebar"] button:has-text("Sign out")', timeout=TIMEOUT)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=TIMEOUT)
+    return page
+
+
+def on_sign_in(page) -> None:
+    expect(page.locator('input[type="password"]')).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("h1")).to_have_text("huntRED analytics")
+
+
+def session_cookie(context) -> dict | None:
+    return next((c for c in context.cookies() if c["name"] == "huntred_session"), None)
+
+
+def cookie_gone(context, seconds: float = 10) -> bool:
+    """Whether the session cookie is cleared (by the sign-in page's script, a moment after the form shows)."""
+    deadline = time.monotonic() + seconds
+    while session_cookie(context) is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return session_cookie(context) is None
+
+
+def tiles(page, label: str):
+    return page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+
+
+@pytest.mark.browser
+def test_a_deep_link_opens_its_view_and_the_session_ends_where_it_should(on_built):
+    """A link naming a page and filters, opened signed out, signs in and shows that view; opened in a new tab of the
+    signed-in browser, it shows it at once. Signing out, and a copy of the cookie from before signing out, end at the
+    sign-in form."""
+    snap = open_current(get_settings())
+    first, last = an.data_range(snap)
+    start, end = max(first, last - timedelta(days=40)), last - timedelta(days=5)
+    view = an.Filters(business_units=("huntu",), channels=("linkedin",), date_from=start, date_to=end)
+    applications = an.funnel(snap, policy.ALL, view, [])["applied"][0]
+    link = f"/pipeline?bu=huntu&channel=linkedin&from={start}&to={end}"
+    add_user(get_settings().users_path, "ana.links", "analyst", PASSWORD, replace=True)
+    with served_dashboard() as url, sync_playwright() as pw:
+        browser = launch(pw)
+        context = browser.new_context(viewport={"width": 1400, "height": 1600})
+        page = signed_in_page(context, url, "ana.links", link)  # signed out, the link goes through sign-in
+        expect(page.locator("h1")).to_have_text("Pipeline", timeout=TIMEOUT)
+        expect(tiles(page, "Applications")).to_contain_text(f"{applications:,}", timeout=TIMEOUT)
+        cookie = session_cookie(context)
+        assert cookie and cookie["sameSite"] == "Strict" and cookie["expires"] > time.time()
+
+        other = context.new_page()  # a new tab with the session: the view of its own link, no sign-in
+        other.goto(url + link, wait_until="domcontentloaded")
+        expect(other.locator("h1")).to_have_text("Pipeline", timeout=TIMEOUT)
+        expect(tiles(other, "Applications")).to_contain_text(f"{applications:,}", timeout=TIMEOUT)
+        expect(bu_picker(other)).to_contain_text("huntU")
+        expect(other.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Channel"))\
+            .to_contain_text("LinkedIn")
+        period = other.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input')
+        expect(period.first).to_have_value(f"{start}")
+        expect(period.nth(1)).to_have_value(f"{end}")
+        other.close()
+
+        # signing out ends the session: the tab shows the sign-in form, the cookie is gone, and a copy taken before
+        # signing out no longer opens a session
+        page.get_by_role("button", name="Sign out").click()
+        on_sign_in(page)
+        expect(page).to_have_url(re.compile(r"bu=huntu"))  # the view stays in the URL for the next sign-in
+        assert cookie_gone(context)
+        copied = browser.new_context()
+        copied.add_cookies([cookie])
+        copy_page = copied.new_page()
+        copy_page.goto(url + link, wait_until="domcontentloaded")
+        on_sign_in(copy_page)
+        browser.close()
+
+
+@pytest.mark.browser
+def test_a_session_expires_in_an_open_tab_and_on_reload_and_a_tampered_cookie_does_not_extend_it(on_built):
+    add_user(get_settings().users_path, "ana.expiry", "analyst", PASSWORD, replace=True)
+    lifetime = 8
+    with served_dashboard(HUNTRED_SESSION_SECONDS=str(lifetime)) as url, sync_playwright() as pw:
+        browser = launch(pw)
+        context = browser.new_context(viewport={"width": 1400, "height": 1600})
+        page = signed_in_page(context, url, "ana.expiry")
+        signed_at, cookie = time.monotonic(), session_cookie(context)
+        page.reload(wait_until="domcontentloaded")  # within its life a reload keeps the session
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=TIMEOUT)
+        time.sleep(max(0.0, lifetime + 1 - (time.monotonic() - signed_at)))
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Pipeline").click()  # the next run checks it again
+        on_sign_in(page)
+        page.reload(wait_until="domcontentloaded")
+        on_sign_in(page)
+        assert cookie_gone(context), "the sign-in page clears a cookie that no longer holds"
+
+        # the expired token with its expiry moved on and its signature kept: refused, and cleared
+        tampered = browser.new_context()
+        tampered.add_cookies([{**cookie, "expires": time.time() + 3600,
+                               "value": forge(cookie["value"], expires_at=int(time.time()) + 3600)}])
+        forged = tampered.new_page()
+        forged.goto(url, wait_until="domcontentloaded")
+        on_sign_in(forged)
+        assert cookie_gone(tampered)
+        browser.close()
+
+
+@pytest.mark.browser
+def test_a_bu_managers_link_naming_another_bu_stays_in_their_bu(on_built):
+    snap = open_current(get_settings())
+    first, last = an.data_range(snap)
+    period = an.Filters(date_from=first, date_to=last)
+    theirs = an.campaign_kpis(snap, policy.Scope(business_unit="amigro"), period)["current"]
+    applications = {b.value: an.campaign_kpis(snap, policy.ALL, an.Filters(business_units=(b.value,), date_from=first,
+                                                                           date_to=last))["current"]["applications"]
+                    for b in BusinessUnit if b != BusinessUnit.AMIGRO}
+    other = max(applications, key=applications.get)  # the BU the link names: its tiles differ from amigro's
+    assert applications[other] != theirs["applications"]
+    add_user(get_settings().users_path, "maria.links", "bu_manager", PASSWORD, business_unit="amigro", replace=True)
+    with served_dashboard() as url, sync_playwright() as pw:
+        browser = launch(pw)
+        context = browser.new_context(viewport={"width": 1400, "height": 1600})
+        page = signed_in_page(context, url, "maria.links", f"/?bu={other}&from={first}&to={last}")
+        expect(tiles(page, "Applications")).to_contain_text(f"{theirs['applications']:,}", timeout=TIMEOUT)
+        expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Business unit: amigro (your scope)")
+        assert bu_picker(page).count() == 0
+        expect(page).not_to_have_url(re.compile(r"bu="))  # the URL is rewritten to what they see
+        browser.close()

@@ -163,7 +163,7 @@ def test_a_page_shows_labels_not_codes_and_no_empty_cells(on_built, page):
     at.session_state["user"] = ADMIN
     at.run()
     first_run = display_problems(at, names)  # with the sidebar filters, which AppTest drops after a page switch
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"views/{page}.py").run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title], "the page did not render"
     problems = first_run + display_problems(at, names)

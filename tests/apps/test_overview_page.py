@@ -15,7 +15,7 @@ def signed_in(user: User, page: str | None = None) -> AppTest:
     at.session_state["user"] = user
     at.run()
     if page:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     return at
 
 

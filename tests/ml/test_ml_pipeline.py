@@ -89,7 +89,7 @@ def test_the_models_page_is_not_for_analysts_or_managers(ml_warehouse):
 
     for user in (User("a", "analyst"), User("m", "bu_manager", "amigro")):
         assert not user.may_open("models")  # so the navigation does not list it
-        at = AppTest.from_file(str(REPO / "apps" / "pages" / "models.py"), default_timeout=60)
+        at = AppTest.from_file(str(REPO / "apps" / "views" / "models.py"), default_timeout=60)
         at.session_state["user"] = user
         at.run()  # reached anyway, the page refuses
         assert at.error and "do not have access" in at.error[0].value and not at.metric
