@@ -149,13 +149,13 @@ def test_an_analyst_filters_and_downloads_the_roi_report_in_chromium(dashboard, 
         page.keyboard.press("Escape")
         applications = page.locator('[data-testid="stMetric"]').filter(has_text="Applications").first
         expect(applications).to_contain_text(f"{truth['applications']:,}", timeout=TIMEOUT)
-        expect(page).to_have_url(re.compile(r"[?&]bu=amigro(&|$)"), timeout=TIMEOUT)  # the view is in the URL
+        expect(page).to_have_url(re.compile(rf"[?&]bu={bu}(&|$)"), timeout=TIMEOUT)  # the view is in the URL
         shoot(page, "campaigns")
 
-        # a reload (F5) is a new Streamlit session: still signed in (the cookie), still amigro (the URL)
+        # a reload (F5) is a new Streamlit session: still signed in (the cookie), still that BU (the URL)
         page.reload(wait_until="domcontentloaded")
         expect(applications).to_contain_text(f"{truth['applications']:,}", timeout=TIMEOUT)
-        expect(bu_picker(page)).to_contain_text("amigro")
+        expect(bu_picker(page)).to_contain_text(bu_name)
         assert page.locator('input[type="password"]').count() == 0
 
         # the choice persists on the next page

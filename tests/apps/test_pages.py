@@ -144,7 +144,8 @@ def test_the_roi_page_says_which_period_has_data_instead_of_offering_files_of_ze
     naming the BU's own period, and offers no download; the same BU over its own period gets both downloads."""
     from datetime import timedelta
 
-    from models.enums import BUSINESS_UNIT_NAMES, BusinessUnit
+    from models.enums import BusinessUnit
+    from models.labels import BUSINESS_UNIT_LABELS
     from serving import analytics as an
     from tests.apps.test_overview_page import ANALYST
 
@@ -159,15 +160,15 @@ def test_the_roi_page_says_which_period_has_data_instead_of_offering_files_of_ze
         at = AppTest.from_file(DASHBOARD, default_timeout=120)
         at.session_state["user"] = ANALYST
         at.session_state["f_dates"] = (date_from, date_to)
+        at.session_state["f_bu"] = [bu.value]  # the sidebar's one BU picker
         at.run()
-        at.switch_page("pages/roi_reports.py").run()
-        at.selectbox(key="roi_bu").select(bu.value).run()
+        at.switch_page("views/roi_reports.py").run()
         assert not at.exception, at.exception
         return at
 
     empty = roi_page(first, cover["first_day"] - timedelta(days=1))
     assert [e.value for e in empty.error] == [
-        f"{BUSINESS_UNIT_NAMES[bu]} has no campaign data from {first:%Y-%m-%d} to "
+        f"{BUSINESS_UNIT_LABELS[bu.value]} has no campaign data from {first:%Y-%m-%d} to "
         f"{cover['first_day'] - timedelta(days=1):%Y-%m-%d}; its data runs from {cover['first_day']:%Y-%m-%d} to "
         f"{cover['last_day']:%Y-%m-%d}. Choose a period within it."]
     assert not empty.download_button and not empty.metric
