@@ -36,6 +36,8 @@ from foundation.landing import land_copy
 from foundation.runtime import prepare_environment
 from foundation.settings import REPO_ROOT, get_settings
 from ingest.driver import discover
+from ingest.stripe import looks_like_webhook_deliveries
+from ingest.validate import validate_files
 from models.enums import BusinessUnit, Channel, QuarantineReason, SourceFamily
 from orchestration import launch
 from sample_data import generate as run_generator
@@ -168,7 +170,7 @@ def run_daily(
 _SUBFOLDER_HINT = {
     SourceFamily.ATS_EVENTS: "*.jsonl files of events",
     SourceFamily.CHANNEL_METRICS: "CSV exports (give --channel)",
-    SourceFamily.STRIPE: "webhook deliveries (*.jsonl) or API list pages (*.json)",
+    SourceFamily.STRIPE: "Stripe objects, arrays, list pages or events (*.json, *.jsonl), or signed webhook deliveries (*.jsonl)",
     SourceFamily.SCRAPED_CANDIDATES: "a batch folder with candidates.json and cvs/",
 }
 
@@ -183,15 +185,16 @@ def landing_destination(source: SourceFamily, file: Path, given: Path, channel: 
     if source == SourceFamily.CHANNEL_METRICS:
         return Path(source.value, channel.value, stamp, inside)
     if source == SourceFamily.STRIPE:
-        kind = "webhooks" if file.suffix == ".jsonl" else f"api/{today}"  # an export is observed on the day it lands
+        # signed deliveries are verified as such; anything else is objects or events, observed on the day it lands
+        with open(file, "rb") as fh:
+            deliveries = file.suffix == ".jsonl" and looks_like_webhook_deliveries(fh.read(1 << 20))
+        kind = "webhooks" if deliveries else f"api/{today}"
         return Path(source.value, kind, stamp, inside)
     return Path(source.value, stamp, inside)
 
 
-def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None,
-               landing_dir: Path) -> list[tuple[Path, Path]]:
-    """Copy a user's files into the landing zone with the API's durable writer (aside, fsync, rename: no half files,
-    and what was acknowledged survives a crash); returns (path given, file landed) for each file."""
+def files_to_land(source: SourceFamily, paths: list[Path], channel: Channel | None) -> list[tuple[Path, Path, Path]]:
+    """(path given, file, where under the landing zone it goes) for every file of the paths given."""
     if source == SourceFamily.CHANNEL_METRICS and channel is None:
         raise UserError("Channel exports need their channel.", f"Add --channel, one of: {', '.join(c.value for c in Channel)}.")
     now = datetime.now(timezone.utc)
@@ -199,14 +202,22 @@ def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None,
     for given in paths:
         if not given.exists():
             raise UserError(f"{given} does not exist.", "Check the path and try again.")
-    landed = []
-    for given in paths:
-        for file in ([p for p in sorted(given.rglob("*")) if p.is_file()] if given.is_dir() else [given]):
-            dest = landing_dir / landing_destination(source, file, given, channel, stamp, today)
-            land_copy(dest, file)
-            landed.append((given, dest))
-    if not landed:
+    found = [(given, file, landing_destination(source, file, given, channel, stamp, today))
+             for given in paths
+             for file in ([p for p in sorted(given.rglob("*")) if p.is_file()] if given.is_dir() else [given])]
+    if not found:
         raise UserError("No files were found to land.", f"Give {_SUBFOLDER_HINT[source]}.")
+    return found
+
+
+def land_files(source: SourceFamily, paths: list[Path], channel: Channel | None,
+               landing_dir: Path) -> list[tuple[Path, Path]]:
+    """Copy a user's files into the landing zone with the API's durable writer (aside, fsync, rename: no half files,
+    and what was acknowledged survives a crash); returns (path given, file landed) for each file."""
+    landed = []
+    for given, file, relative in files_to_land(source, paths, channel):
+        land_copy(landing_dir / relative, file)
+        landed.append((given, landing_dir / relative))
     return landed
 
 
@@ -259,6 +270,40 @@ def ingest(
         console.print(f"  {escape(str(given))}: {line}", highlight=False, soft_wrap=True)
     _report_quarantine(outcome)
     status(source=source.value)
+
+
+@app.command()
+def validate(
+    source: SourceFamily = typer.Argument(..., help="Which source family the files belong to."),
+    paths: list[Path] = typer.Argument(..., help="Files or folders to check."),
+    channel: Optional[Channel] = typer.Option(None, help="For channel_metrics: the platform that exported the CSV."),
+) -> None:
+    """Say what ingesting these files would do, per file, without writing anything (exit 1 if any record would be
+    quarantined)."""
+    found = files_to_land(source, paths, channel)
+    files = []
+    for given, file, relative in found:
+        with open(file, "rb") as fh:
+            files.append((str(file if given.is_dir() else given), relative.as_posix(), fh.read()))
+    settings = get_settings()
+    secret = settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
+    verdicts = validate_files(source, files, webhook_secret=secret or None)
+    for v in verdicts:
+        if v.same_bytes_as:
+            line = f"[yellow]the same bytes as {escape(v.same_bytes_as)}[/]: would be skipped"
+        else:
+            load = ", ".join(f"{n:,} into raw.{t}" for t, n in sorted(v.would_load.items()) if n) or "nothing to raw"
+            held = ", ".join(f"{r} {n:,}" for r, n in sorted(v.would_quarantine.items()))
+            line = f"{v.records_read:,} records: {load}" + (f"; [yellow]quarantine: {held}[/]" if held else "")
+        console.print(f"{escape(v.given)} → {escape(v.landing_path)}: {line}", highlight=False, soft_wrap=True)
+        for number, code, reason in v.examples:
+            console.print(f"    record {number} [yellow]{code}[/]: {escape(reason)}", highlight=False, soft_wrap=True)
+    bad = [v for v in verdicts if v.would_quarantine]
+    console.print(f"{len(verdicts):,} file(s) checked, nothing written. Rows naming an id the warehouse does not know "
+                  "yet (a campaign, a customer) and keys already ingested before are only found by `huntred ingest`, "
+                  "which holds such rows in quarantine instead of losing them.", style="dim")
+    if bad:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -566,7 +611,9 @@ def _say_error(problem: str, fix: str, label: str = "Error") -> None:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # outside standalone mode, click returns a typer.Exit's code
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except Busy as exc:  # one line, as the API's 409: "busy: run <id> is writing the warehouse. Try again ..."
         err.print(f"[yellow]{escape(exc.problem)}[/] {escape(exc.fix)}", soft_wrap=True, highlight=False)
         sys.exit(2)

@@ -21,7 +21,7 @@ from foundation.errors import Busy
 from foundation.landing import fault_point, land
 from foundation.settings import Settings
 from models.ml import UNPUBLISHED
-from models.warehouse import WAREHOUSE_DDL
+from models.warehouse import RAW_TABLES, WAREHOUSE_DDL
 
 #: schemas copied into each serving snapshot (raw stays in the warehouse: readers use staging)
 PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "people", "meta", "quarantine", "ml")
@@ -36,7 +36,38 @@ def connect_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
                         "Wait for the running pipeline to finish, or stop the process holding the file.") from exc
     for ddl in WAREHOUSE_DDL:
         con.execute(ddl)
+    upgrade_raw_tables(con)
     return con
+
+
+def upgrade_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Raw tables made under an older contract (another natural key, a column that has since become optional) are
+    rebuilt under the current one, rows kept: ``CREATE TABLE IF NOT EXISTS`` alone would leave the old constraints,
+    and DuckDB cannot alter a primary key. Returns the tables rebuilt."""
+    found = con.sql("SELECT table_name, constraint_type, constraint_column_names FROM duckdb_constraints() "
+                    "WHERE schema_name = 'raw' AND constraint_type IN ('PRIMARY KEY', 'NOT NULL')").fetchall()
+    keys, not_null = {}, {}
+    for table, kind, columns in found:
+        if kind == "PRIMARY KEY":
+            keys[table] = tuple(columns)
+        else:
+            not_null.setdefault(table, set()).update(columns)
+    rebuilt = []
+    for table in RAW_TABLES.values():
+        if keys.get(table.name) == table.key and not_null.get(table.name, set()) == table.not_null:
+            continue
+        con.begin()
+        try:
+            con.execute(table.ddl(f"{table.name}__upgrade"))
+            con.execute(f"INSERT INTO raw.{table.name}__upgrade BY NAME SELECT * FROM {table.qualified}")
+            con.execute(f"DROP TABLE {table.qualified}")
+            con.execute(f"ALTER TABLE raw.{table.name}__upgrade RENAME TO {table.name}")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        rebuilt.append(table.name)
+    return rebuilt
 
 
 def _lock_or_holder(fh) -> str | None:

@@ -27,7 +27,7 @@ from ingest.ats import parse_ats_file
 from ingest.channels import parse_channel_files
 from ingest.references import hold_unknown_references, release_known_references
 from ingest.scraped import CV_FORMATS, parse_candidates_file, parse_cv_file
-from ingest.stripe import parse_api_page, parse_webhook_file
+from ingest.stripe import parse_stripe_json, parse_webhook_file
 from ingest.types import ParsedFile, Rejected, sha256
 from models.channels import CHANNEL_EXPORTS
 from models.enums import Channel, SourceFamily
@@ -124,10 +124,11 @@ def parse_files(family: SourceFamily, files: list[tuple[LandingFile, bytes]], *,
                     raise UserError("Stripe webhook files cannot be verified without the webhook secret.",
                                     "Set HUNTRED_STRIPE_WEBHOOK_SECRET (or run `huntred init`).")
                 results[i] = parse_webhook_file(data, webhook_secret)
-            elif parts[1:2] == ["api"] and name.endswith(".json"):
-                results[i] = parse_api_page(data, f.relative, now)
+            elif parts[1:2] != ["webhooks"] and name.endswith((".json", ".jsonl", ".ndjson")):
+                results[i] = parse_stripe_json(data, f.relative, now)
             else:
-                results[i] = _unrecognised(f, "stripe/webhooks/*.jsonl or stripe/api/**/*.json")
+                results[i] = _unrecognised(f, "stripe/webhooks/*.jsonl (signed deliveries) or stripe/**/*.json|jsonl "
+                                              "(objects, lists, events)")
         elif family == SourceFamily.SCRAPED_CANDIDATES:
             if name == "candidates.json":
                 results[i] = parse_candidates_file(data)

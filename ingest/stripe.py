@@ -1,9 +1,12 @@
-"""Stripe: signed webhook deliveries (verified with the stripe SDK) and API list exports."""
+"""Stripe: signed webhook deliveries (verified with the stripe SDK) and every JSON shape Stripe's API, CLI and
+dashboard give (one object, an array, a list page, events, JSON Lines)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import datetime, timezone
+from typing import Iterator
 
 import orjson
 import polars as pl
@@ -116,42 +119,150 @@ def parse_webhook_file(data: bytes, secret: str) -> ParsedFile:
     return parsed
 
 
-def parse_api_page(data: bytes, relative_path: str, ingested_at: datetime) -> ParsedFile:
-    """One page of a ``GET /v1/<resource>`` list response."""
-    parsed = ParsedFile()
-    try:
-        page = orjson.loads(data)
-        if not isinstance(page, dict) or page.get("object") != "list" or not isinstance(page.get("data"), list):
-            raise ValueError("expected a Stripe list object with a 'data' array")
-    except (orjson.JSONDecodeError, ValueError) as exc:
-        parsed.records_read = 1
-        parsed.reject(OBJECTS, R.MALFORMED, f"The file is not a Stripe API list page ({exc}).", data[:100_000], 1)
-        return parsed
+#: What a Stripe JSON file may hold, said in every refusal: the shapes Stripe's API, CLI and dashboard give.
+ACCEPTED_SHAPES = ("one Stripe object ({\"object\": \"customer\", \"id\": ...}), a JSON array of them, an API list page "
+                   "({\"object\": \"list\", \"data\": [...]}), an event ({\"object\": \"event\", ...}), or such "
+                   "documents one after another (JSON Lines, `stripe listen --print-json`)")
+
+
+def json_documents(data: bytes) -> Iterator[tuple[int, object | None, str]]:
+    """Each JSON document of a file, in order: (number, value, text). One file may hold one document (pretty-printed
+    or not) or many after one another (JSON Lines, or the indented objects the Stripe CLI prints). A document that
+    does not parse ends the file: the rest is returned as one unreadable document (value None)."""
+    text = data.decode("utf-8", "replace")
+    decoder, at, number = json.JSONDecoder(), 0, 0
+    while True:
+        while at < len(text) and text[at] in " \t\r\n\ufeff":
+            at += 1
+        if at >= len(text):
+            return
+        number += 1
+        try:
+            value, end = decoder.raw_decode(text, at)
+        except json.JSONDecodeError as exc:
+            yield number, None, f"{text[at:at + 100_000]}\x00{exc.msg} at line {exc.lineno} column {exc.colno}"
+            return
+        yield number, value, text[at:end]
+        at = end
+
+
+def _objects_of(document: object) -> list | None:
+    """The Stripe objects a document holds, or None when it is no shape Stripe gives."""
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict) and document.get("object") == "list":
+        return document["data"] if isinstance(document.get("data"), list) else None
+    if isinstance(document, dict) and isinstance(document.get("object"), str):
+        return [document]
+    return None
+
+
+def _object_id(obj: dict, raw: bytes) -> str:
+    """Stripe's id, or, for a resource that has none (``balance``, ``cash_balance``: one per account or customer),
+    its type and a hash of its content, so the same snapshot delivered twice is still one row."""
+    if isinstance(obj.get("id"), str) and obj["id"]:
+        return obj["id"]
+    owner = obj.get("customer") if isinstance(obj.get("customer"), str) else None
+    return f"{obj['object']}:{owner + ':' if owner else ''}{hashlib.sha256(raw).hexdigest()[:16]}"
+
+
+def observed_time(relative_path: str, ingested_at: datetime) -> datetime:
+    """When an export's objects were as the file shows them: the end of the day its path names (Mexico City time),
+    else when it was ingested."""
     match = _EXPORT_DATE.search(relative_path)
-    # An export made on day D shows objects as they were at the end of D (Mexico City time).
-    observed = (datetime.fromisoformat(f"{match.group(1)}T23:59:59-06:00") if match else ingested_at).isoformat()
-    rows: dict[str, list] = {k: [] for k in ("object_id", "object_type", "created_at", "observed_at", "object_json",
-                                             "_record_number", "_content_hash")}
-    for number, obj in enumerate(page["data"], start=1):
-        parsed.records_read += 1
-        raw = orjson.dumps(obj)
-        if not isinstance(obj, dict) or not obj.get("id") or not obj.get("object") or not isinstance(obj.get("created"), int):
-            parsed.reject(OBJECTS, R.MISSING_FIELD, "A Stripe object needs 'id', 'object' and 'created'.", raw, number)
+    return datetime.fromisoformat(f"{match.group(1)}T23:59:59-06:00") if match else ingested_at
+
+
+def parse_stripe_json(data: bytes, relative_path: str, ingested_at: datetime) -> ParsedFile:
+    """A file of Stripe objects as the API, the CLI or the dashboard give them (``ACCEPTED_SHAPES``).
+
+    Events go to ``stripe_events`` (as a webhook would have brought them, without its signature: ``received_at`` is
+    empty), every other object to ``stripe_objects`` whole, whatever its type; the types the marts read must also meet
+    their contract (``models/stripe.py``). Deleted objects (``{"deleted": true}``) are kept too: staging reads the
+    last version before the deletion.
+    """
+    parsed = ParsedFile()
+    observed = observed_time(relative_path, ingested_at).isoformat()
+    objects: dict[str, list] = {k: [] for k in ("object_id", "object_type", "created_at", "observed_at", "object_json",
+                                                "_record_number", "_content_hash")}
+    events: dict[str, list] = {k: [] for k in ("event_id", "event_type", "created_at", "object_id", "object_type",
+                                               "received_at", "event_json", "_record_number", "_content_hash")}
+    number = 0
+    for _, document, text in json_documents(data):
+        items = None if document is None else _objects_of(document)
+        if items is None:
+            number += 1
+            parsed.records_read += 1
+            why = text.split("\x00", 1)[1] if document is None else f"a JSON {type(document).__name__} without 'object'"
+            parsed.reject(OBJECTS, R.MALFORMED, f"Not a Stripe document ({why}): expected {ACCEPTED_SHAPES}.",
+                          text.split("\x00", 1)[0], number)
             continue
-        problem = implausible_unix(obj["created"])
-        if problem:
-            parsed.reject(OBJECTS, R.INVALID_VALUE, f"{obj['object']} {obj['id']}: created {problem}.", raw, number)
-            continue
-        bad = _check_object(obj)
-        if bad:
-            parsed.reject(OBJECTS, bad[0], bad[1], raw, number)
-            continue
-        rows["object_id"].append(obj["id"])
-        rows["object_type"].append(obj["object"])
-        rows["created_at"].append(_iso(obj["created"]))
-        rows["observed_at"].append(observed)
-        rows["object_json"].append(raw.decode())
-        rows["_record_number"].append(number)
-        rows["_content_hash"].append(hashlib.sha256(raw).hexdigest())
-    parsed.good[OBJECTS] = pl.DataFrame(rows, schema={k: (pl.Int64 if k == "_record_number" else pl.String) for k in rows})
+        for obj in items:
+            number += 1
+            parsed.records_read += 1
+            raw = orjson.dumps(obj)
+            if not isinstance(obj, dict) or not isinstance(obj.get("object"), str) or not obj["object"]:
+                parsed.reject(OBJECTS, R.MISSING_FIELD, "A Stripe object needs its type in 'object' (e.g. \"charge\").",
+                              raw, number)
+                continue
+            if obj["object"] == "event":
+                _take_event(parsed, events, obj, raw, number)
+                continue
+            created = obj.get("created")
+            if created is not None and (not isinstance(created, int) or isinstance(created, bool)):
+                parsed.reject(OBJECTS, R.INVALID_VALUE, f"{obj['object']} {obj.get('id', '?')}: 'created' must be Unix "
+                                                        f"seconds (an integer), not {created!r}.", raw, number)
+                continue
+            problem = implausible_unix(created) if created is not None else None
+            if problem:
+                parsed.reject(OBJECTS, R.INVALID_VALUE, f"{obj['object']} {obj.get('id', '?')}: created {problem}.", raw, number)
+                continue
+            bad = None if obj.get("deleted") is True else _check_object(obj)
+            if bad:
+                parsed.reject(OBJECTS, bad[0], bad[1], raw, number)
+                continue
+            objects["object_id"].append(_object_id(obj, raw))
+            objects["object_type"].append(obj["object"])
+            objects["created_at"].append(_iso(created) if created is not None else None)
+            objects["observed_at"].append(observed)
+            objects["object_json"].append(raw.decode())
+            objects["_record_number"].append(number)
+            objects["_content_hash"].append(hashlib.sha256(raw).hexdigest())
+    parsed.good[OBJECTS] = pl.DataFrame(objects, schema={k: (pl.Int64 if k == "_record_number" else pl.String) for k in objects})
+    parsed.good[EVENTS] = pl.DataFrame(events, schema={k: (pl.Int64 if k == "_record_number" else pl.String) for k in events})
     return parsed
+
+
+def _take_event(parsed: ParsedFile, rows: dict[str, list], obj: dict, raw: bytes, number: int) -> None:
+    """An event read from the API or the CLI: the same checks as a verified webhook's body, without the signature."""
+    try:
+        event = StripeEvent.model_validate(obj)
+    except ValidationError as exc:
+        code, reason = explain(exc)
+        parsed.reject(EVENTS, code, f"Event {obj.get('id', '?')} is not a usable Stripe event: {reason}", raw, number)
+        return
+    carried = event.data.get("object") if isinstance(event.data.get("object"), dict) else {}
+    bad = None if carried.get("deleted") is True else _check_object(carried)
+    if bad:
+        parsed.reject(EVENTS, bad[0], f"Event {event.id} carries an unusable object: {bad[1]}", raw, number)
+        return
+    rows["event_id"].append(event.id)
+    rows["event_type"].append(event.type)
+    rows["created_at"].append(_iso(event.created))
+    rows["object_id"].append(carried.get("id"))
+    rows["object_type"].append(carried.get("object"))
+    rows["received_at"].append(None)
+    rows["event_json"].append(raw.decode())
+    rows["_record_number"].append(number)
+    rows["_content_hash"].append(hashlib.sha256(raw).hexdigest())
+
+
+def looks_like_webhook_deliveries(data: bytes) -> bool:
+    """Whether a JSON Lines file holds requests as our webhook endpoint recorded them (with their signature), rather
+    than Stripe objects or events."""
+    first = next((line for line in data.split(b"\n") if line.strip()), b"")
+    try:
+        value = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(value, dict) and "stripe_signature" in value and "body" in value

@@ -83,10 +83,14 @@ class RawTable:
     def all_columns(self) -> tuple[tuple[str, str], ...]:
         return self.columns + LINEAGE_COLUMNS
 
-    def ddl(self) -> str:
+    def ddl(self, name: str | None = None) -> str:
         cols = ",\n  ".join(f'"{n}" {t}' for n, t in self.all_columns)
         keys = ", ".join(f'"{k}"' for k in self.key)
-        return f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n  {cols},\n  PRIMARY KEY ({keys})\n)"
+        return f"CREATE TABLE IF NOT EXISTS raw.{name or self.name} (\n  {cols},\n  PRIMARY KEY ({keys})\n)"
+
+    @property
+    def not_null(self) -> set[str]:
+        return {n for n, t in self.all_columns if "NOT NULL" in t} | set(self.key)
 
 
 RAW_TABLES: dict[str, RawTable] = {
@@ -113,9 +117,11 @@ RAW_TABLES: dict[str, RawTable] = {
             ("event_json", "JSON NOT NULL"),
         ), ("event_id",), _stripe_references("(event_json -> '$.data.object')")),
         RawTable("stripe_objects", SourceFamily.STRIPE, (
-            ("object_id", "VARCHAR NOT NULL"), ("object_type", "VARCHAR NOT NULL"), ("created_at", "TIMESTAMPTZ NOT NULL"),
+            # created_at is empty for a deleted object's stub and for the few resources Stripe gives no creation time
+            ("object_id", "VARCHAR NOT NULL"), ("object_type", "VARCHAR NOT NULL"), ("created_at", "TIMESTAMPTZ"),
             ("observed_at", "TIMESTAMPTZ NOT NULL"), ("object_json", "JSON NOT NULL"),
-        ), ("object_id", "observed_at"), _stripe_references("object_json")),
+        # a plan and its price share one id (Stripe's Plans API is a view of Prices): the type is part of the key
+        ), ("object_type", "object_id", "observed_at"), _stripe_references("object_json")),
         RawTable("scraped_candidates", SourceFamily.SCRAPED_CANDIDATES, (
             ("candidate_id", "VARCHAR NOT NULL"), ("email", "VARCHAR NOT NULL"), ("created_on", "TIMESTAMPTZ NOT NULL"),
             ("job_id", "VARCHAR"), ("status", "VARCHAR"), ("candidate_json", "JSON NOT NULL"),

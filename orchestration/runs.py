@@ -73,6 +73,7 @@ def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -
         chosen |= hits
     if downstream:
         chosen = set(AssetSelection.assets(*chosen).downstream().resolve(graph))
+    chosen |= never_built_upstream(graph, chosen)
     # the pipeline job has no partitions: daily-partitioned assets run in their own job (huntred run-daily),
     # and training runs only in the ml_training job (huntred ml train)
     partitioned = {k for k in chosen if graph.get(k).partitions_def is not None}
@@ -82,6 +83,21 @@ def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -
     if chosen and not (chosen & in_pipeline) and not partitioned:
         raise UserError("Those assets are models, trained by the job ml_training.", "Use `huntred ml train MODEL`.")
     return sorted(chosen & in_pipeline, key=lambda k: k.to_user_string())
+
+
+def never_built_upstream(graph, chosen: set[AssetKey]) -> set[AssetKey]:
+    """What the selection reads that was never built here: on an empty or partly built warehouse, a selection
+    (`huntred ingest stripe`: raw/stripe and what depends on it) needs the seeds, the FX rates and the staging of
+    other sources too, or its first model fails on a missing table. Ingestion of other sources is not added: their
+    raw tables exist, empty, from the warehouse's DDL, and another source's landing files are ingested only when asked.
+    A build that succeeded once is not repeated (Dagster's record of materializations lives with the warehouse)."""
+    upstream = set(AssetSelection.assets(*chosen).upstream().resolve(graph)) - chosen
+    upstream = {k for k in upstream if k.path[0] != "raw" and graph.get(k).partitions_def is None}
+    if not upstream:
+        return set()
+    prepare_environment()
+    latest = DagsterInstance.get().get_latest_materialization_events(upstream)
+    return {k for k in upstream if latest.get(k) is None}
 
 
 def run_pipeline(selection: list[AssetKey] | None = None,

@@ -68,8 +68,14 @@ def test_user_files_land_where_their_source_parser_looks(tmp_path):
         "scraped_candidates/upload-1/batch_07/cvs/abc.pdf")
     assert landing_destination(F.CHANNEL_METRICS, tmp_path / "x.csv", tmp_path / "x.csv", Channel.OCC, stamp, today) == Path(
         "channel_metrics/occ/upload-1/x.csv")
+    # JSON Lines of signed deliveries are verified as webhooks; JSON Lines of events (`stripe listen`) are objects
+    (tmp_path / "h.jsonl").write_bytes(b'{"received_at": 1, "stripe_signature": "t=1,v1=x", "body": "{}"}\n')
+    (tmp_path / "e.jsonl").write_bytes(b'{"object": "event", "id": "evt_1"}\n')
+    (tmp_path / "p.json").write_bytes(b'{"object": "list", "data": []}')
     assert landing_destination(F.STRIPE, tmp_path / "h.jsonl", tmp_path / "h.jsonl", None, stamp, today) == Path(
         "stripe/webhooks/upload-1/h.jsonl")
+    assert landing_destination(F.STRIPE, tmp_path / "e.jsonl", tmp_path / "e.jsonl", None, stamp, today) == Path(
+        "stripe/api/2026-11-25/upload-1/e.jsonl")
     assert landing_destination(F.STRIPE, tmp_path / "p.json", tmp_path / "p.json", None, stamp, today) == Path(
         "stripe/api/2026-11-25/upload-1/p.json")
 

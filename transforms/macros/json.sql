@@ -21,7 +21,8 @@
 
 {% macro stripe_latest(object_type) -%}
     {#- Latest known version of each Stripe object of a type, from webhook events and API exports.
-        An object is seen at the event's creation time or at the export's observation time. -#}
+        An object is seen at the event's creation time or at the export's observation time. A deleted object's stub
+        ({"id": ..., "deleted": true}, what the API answers a DELETE) carries nothing: its last real version stands. -#}
     with observations as (
         select object_id, event_json -> '$.data.object' as object_json, created_at as observed_at, 1 as source_rank
         from {{ source('stripe', 'stripe_events') }}
@@ -29,7 +30,7 @@
         union all
         select object_id, object_json, observed_at, 0 as source_rank
         from {{ source('stripe', 'stripe_objects') }}
-        where object_type = '{{ object_type }}'
+        where object_type = '{{ object_type }}' and coalesce(object_json ->> '$.deleted', 'false') <> 'true'
     )
     select object_id, object_json, observed_at
     from observations
