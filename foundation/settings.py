@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     warehouse_dir: Path = REPO_ROOT / "warehouse"
     #: Stripe signs webhooks with it; ``make demo`` generates a sample one into ``.env``.
     stripe_webhook_secret: SecretStr | None = None
+    #: A Stripe secret or restricted key (read access is enough) for `huntred pull stripe`; never in the repository.
+    stripe_api_key: SecretStr | None = None
+    #: Where the Stripe API answers (a proxy, or the tests' fake); the SDK's own default otherwise.
+    stripe_api_base: str = "https://api.stripe.com"
+    #: Retries of a request that failed on the network or with a 5xx (the SDK's backoff); a 429 waits its Retry-After.
+    stripe_max_network_retries: int = 3
     #: Serving snapshots kept besides the current one (readers may still hold them open).
     snapshots_kept: int = 2
     #: Dashboard users (scrypt hashes only); default: users.json in the warehouse.
@@ -98,6 +104,13 @@ class Settings(BaseSettings):
     @property
     def writer_lock_path(self) -> Path:
         return self.warehouse_dir / ".writer.lock"
+
+    def require_stripe_api_key(self) -> str:
+        if self.stripe_api_key is None or not self.stripe_api_key.get_secret_value():
+            raise UserError("No Stripe API key is configured.",
+                            "Set HUNTRED_STRIPE_API_KEY to a secret or restricted key with read access (in .env, "
+                            "never in the repository).")
+        return self.stripe_api_key.get_secret_value()
 
     def require_webhook_secret(self) -> str:
         if self.stripe_webhook_secret is None or not self.stripe_webhook_secret.get_secret_value():

@@ -192,7 +192,8 @@ def _split_duplicates(con: duckdb.DuckDBPyConnection, table: str,
 
 
 def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: list[tuple[LandingFile, bytes]],
-                  parsed: list[ParsedFile], run_id: str, now: datetime, summary: IngestSummary) -> None:
+                  parsed: list[ParsedFile], run_id: str, now: datetime, summary: IngestSummary,
+                  within: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
     loaded = [0] * len(chunk)
     rejected: list[tuple[int, Rejected]] = [(i, r) for i, p in enumerate(parsed) for r in p.rejected]
     con.begin()
@@ -266,6 +267,8 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
         con.execute("INSERT INTO meta.ingested_files BY NAME SELECT *, $now::TIMESTAMPTZ AS ingested_at, $run AS run_id "
                     "FROM ledger", {"now": now, "run": run_id})
         con.unregister("ledger")
+        if within:
+            within(con)  # e.g. a pull's cursor: committed with the rows it stands for, or not at all
         _fault_point("before_commit", summary.chunks + 1)
         con.commit()
     except BaseException:
@@ -320,6 +323,26 @@ def ingest_family(con: duckdb.DuckDBPyConnection, landing_root: Path, family: So
         done += len(chunk)
         if progress:
             progress(done, len(files))
+    return summary
+
+
+def landing_file(landing_root: Path, path: Path) -> LandingFile:
+    stat = path.stat()
+    relative = path.relative_to(landing_root).as_posix()
+    return LandingFile(SourceFamily(relative.split("/", 1)[0]), path, relative, stat.st_size, stat.st_mtime_ns)
+
+
+def ingest_files(con: duckdb.DuckDBPyConnection, files: list[LandingFile], run_id: str, *,
+                 webhook_secret: str | None = None,
+                 within: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> IngestSummary:
+    """Ingest these landed files of one source in one transaction, with ``within`` run inside it before the commit
+    (a connector's cursor). The ledger is the one ``ingest_family`` reads: it will not take them again."""
+    family = files[0].family
+    summary = IngestSummary(family, files_found=len(files))
+    chunk = [(f, f.path.read_bytes()) for f in files]
+    now = datetime.now(timezone.utc)
+    parsed = parse_files(family, chunk, webhook_secret=webhook_secret, now=now)
+    _commit_chunk(con, family, chunk, parsed, run_id, now, summary, within)
     return summary
 
 

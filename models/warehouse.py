@@ -191,6 +191,20 @@ CREATE TABLE IF NOT EXISTS meta.erasures (
 )
 """
 
+#: Where a pull from a source's API stands, per stream (``events``, ``backfill:customers``, ...): written in the
+#: transaction that commits what was pulled, so it never runs ahead of the data.
+SOURCE_CURSORS_DDL = """
+CREATE TABLE IF NOT EXISTS meta.source_cursors (
+  source VARCHAR NOT NULL,
+  stream VARCHAR NOT NULL,
+  cursor JSON NOT NULL,
+  api_version VARCHAR,
+  updated_at TIMESTAMPTZ NOT NULL,
+  run_id VARCHAR NOT NULL,
+  PRIMARY KEY (source, stream)
+)
+"""
+
 WAREHOUSE_DDL: tuple[str, ...] = (
     "CREATE SCHEMA IF NOT EXISTS raw",
     "CREATE SCHEMA IF NOT EXISTS quarantine",
@@ -200,6 +214,7 @@ WAREHOUSE_DDL: tuple[str, ...] = (
     INGESTED_FILES_DDL,
     BUILD_STATE_DDL,
     ERASURES_DDL,
+    SOURCE_CURSORS_DDL,
     *(t.ddl() for t in RAW_TABLES.values()),
     *ML_DDL,
 )

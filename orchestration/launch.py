@@ -65,6 +65,29 @@ def refresh(patterns: list[str] | None = None, *, downstream: bool = False, on_e
     return _launch(resolve_selection(patterns, downstream=downstream), on_event)
 
 
+def pull_stripe(*, backfill: bool = True, on_event: OnEvent = None):
+    """Pull from the Stripe API (the lists not yet backfilled, then the events since the cursor), ingest, rebuild what
+    depends on Stripe and publish: the job ``stripe_pull``, as its hourly schedule runs it."""
+    # lazy: see refresh
+    from orchestration.defs.ingestion import STRIPE_PULL_KEY
+    from orchestration.runs import resolve_selection
+
+    keys = [STRIPE_PULL_KEY, *resolve_selection(["raw/stripe"], downstream=True)]
+    config = {"ops": {"pull__stripe": {"config": {"backfill": backfill}}}}  # the op of asset pull/stripe
+    return _checked(_launch(keys, on_event, job_name="stripe_pull", run_config=config), "The Stripe pull")
+
+
+def materialization_metadata(run_id: str, key_path: list[str]) -> dict | None:
+    """What the run recorded when it materialized this asset (None if it did not)."""
+    # lazy: see refresh
+    from dagster import AssetKey, DagsterInstance
+
+    event = DagsterInstance.get().get_latest_materialization_event(AssetKey(key_path))
+    if event is None or event.run_id != run_id:
+        return None
+    return {k: getattr(v, "value", v) for k, v in event.asset_materialization.metadata.items()}
+
+
 def refresh_days(first: str, last: str, *, full_refresh: bool = False, on_event: OnEvent = None):
     """Build the event-sized daily models for the days first..last (ISO dates) in one run (whole, with
     ``full_refresh``, instead of their window)."""

@@ -88,11 +88,11 @@ def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -
 def never_built_upstream(graph, chosen: set[AssetKey]) -> set[AssetKey]:
     """What the selection reads that was never built here: on an empty or partly built warehouse, a selection
     (`huntred ingest stripe`: raw/stripe and what depends on it) needs the seeds, the FX rates and the staging of
-    other sources too, or its first model fails on a missing table. Ingestion of other sources is not added: their
+    other sources too, or its first model fails on a missing table. Ingestion of other sources and API pulls are not added: their
     raw tables exist, empty, from the warehouse's DDL, and another source's landing files are ingested only when asked.
     A build that succeeded once is not repeated (Dagster's record of materializations lives with the warehouse)."""
     upstream = set(AssetSelection.assets(*chosen).upstream().resolve(graph)) - chosen
-    upstream = {k for k in upstream if k.path[0] != "raw" and graph.get(k).partitions_def is None}
+    upstream = {k for k in upstream if k.path[0] not in ("raw", "pull") and graph.get(k).partitions_def is None}
     if not upstream:
         return set()
     prepare_environment()

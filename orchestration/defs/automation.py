@@ -19,6 +19,7 @@ from dagster import (
 
 from foundation.settings import get_settings
 from models.enums import SourceFamily
+from orchestration.defs.ingestion import CONNECTORS_GROUP
 from orchestration.defs.ml import SCORING_GROUP, TRAINING_GROUP
 from orchestration.defs.serving import serving_snapshot
 from orchestration.defs.transforms import daily_partitions, huntred_dbt_daily_assets, huntred_dbt_ml_assets
@@ -27,7 +28,9 @@ from orchestration.defs.transforms import daily_partitions, huntred_dbt_daily_as
 # warehouse needs anyway, and which costs ~4 s less per step than multiprocess here.
 _daily = AssetSelection.assets(huntred_dbt_daily_assets)
 _training = AssetSelection.groups(TRAINING_GROUP)
-pipeline_job = define_asset_job("pipeline", selection=AssetSelection.all() - _daily - _training, executor_def=in_process_executor,
+_connectors = AssetSelection.groups(CONNECTORS_GROUP)
+pipeline_job = define_asset_job("pipeline", selection=AssetSelection.all() - _daily - _training - _connectors,
+                                executor_def=in_process_executor,
                                 description="Ingest new landing files, build dbt, run analyzers, score with the champions, "
                                             "publish the serving snapshot.")
 ml_training_job = define_asset_job(
@@ -46,6 +49,15 @@ daily_activity_job = define_asset_job(
 daily_activity_schedule = build_schedule_from_partitioned_job(
     daily_activity_job, hour_of_day=6, minute_of_hour=30, default_status=DefaultScheduleStatus.STOPPED,
     description="Yesterday's partition, after the daily pipeline run.")
+
+stripe_pull_job = define_asset_job(
+    "stripe_pull", selection=AssetSelection.all() - _daily - _training, executor_def=in_process_executor,
+    description="Pull from the Stripe API (backfill, then events since the cursor), then what the pipeline does.")
+#: Hourly once a key is configured (the definitions read the environment when they load); stopped otherwise.
+stripe_pull_schedule = ScheduleDefinition(
+    name="hourly_stripe_pull", job=stripe_pull_job, cron_schedule="17 * * * *", execution_timezone="America/Mexico_City",
+    default_status=DefaultScheduleStatus.RUNNING if get_settings().stripe_api_key else DefaultScheduleStatus.STOPPED,
+    description="Every hour: new Stripe events since the cursor, ingested, built and published.")
 
 daily_schedule = ScheduleDefinition(name="daily_pipeline", job=pipeline_job, cron_schedule="0 6 * * *",
                                     execution_timezone="America/Mexico_City", default_status=DefaultScheduleStatus.STOPPED)

@@ -2,6 +2,8 @@
 
 from dagster import (
     AssetCheckResult,
+    Config,
+    asset,
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
@@ -12,6 +14,7 @@ from dagster import (
     multi_asset,
 )
 
+from ingest import stripe_api
 from ingest.driver import accounting_gaps, ingest_family
 from models.enums import SourceFamily
 from models.warehouse import raw_tables_for
@@ -20,17 +23,27 @@ from orchestration.resources import WarehouseResource
 DESCRIPTIONS = {
     SourceFamily.ATS_EVENTS: "ATS events (JSON Lines) from chatbot, publish, notifications, proposals, assessments, referral, gamification and workflow.",
     SourceFamily.CHANNEL_METRICS: "Daily exports of LinkedIn, Indeed, OCC, Glassdoor, Monster, WhatsApp, Telegram, Email and Web.",
-    SourceFamily.STRIPE: "Stripe webhook events (signatures verified with the stripe SDK) and API list exports.",
+    SourceFamily.STRIPE: "Stripe webhook events (signatures verified with the stripe SDK), and Stripe objects, lists and "
+                         "events as files (API, CLI and dashboard exports, and what `pull/stripe` lands).",
     SourceFamily.SCRAPED_CANDIDATES: "SmartRecruiters-shaped scraped candidates and their CVs (PDF/DOCX/TXT text extracted).",
 }
 
 
+#: Assets that pull from a source's API: run by their own job and schedule (`huntred pull stripe`), never by the
+#: pipeline, which has no key to call them with.
+CONNECTORS_GROUP = "connectors"
+STRIPE_PULL_KEY = AssetKey(["pull", "stripe"])
+
+
 def ingestion_asset(family: SourceFamily):
     key = AssetKey(["raw", family.value])
+    # ingestion after the pull, when a run has both: what it landed but did not commit (a killed pull) is taken here
+    deps = [STRIPE_PULL_KEY] if family == SourceFamily.STRIPE else []
 
     @multi_asset(
         name=f"ingest_{family.value}",
         specs=[AssetSpec(key, group_name="ingestion", description=DESCRIPTIONS[family], kinds={"duckdb", "python"},
+                         deps=deps,
                          metadata={"raw_tables": MetadataValue.json([t.qualified for t in raw_tables_for(family)])})],
         check_specs=[AssetCheckSpec("records_accounted_for", asset=key,
                                     description="Every record read this run is in raw or in quarantine.")],
@@ -69,3 +82,30 @@ def ingestion_asset(family: SourceFamily):
 
 
 ingestion_assets = [ingestion_asset(family) for family in SourceFamily]
+
+
+class StripePullConfig(Config):
+    #: Read every object list not yet read to its end before the events (the first pull, or one resumed).
+    backfill: bool = True
+
+
+@asset(key=STRIPE_PULL_KEY, group_name=CONNECTORS_GROUP, kinds={"stripe", "duckdb", "python"},
+       description="Pulls from the Stripe API with the official SDK: a backfill of the object lists, then the events "
+                   "since the cursor in meta.source_cursors; each page landed and committed with its cursor.")
+def pull_stripe(context: AssetExecutionContext, warehouse: WarehouseResource, config: StripePullConfig):
+    settings = warehouse.settings
+    # no key: a UserError, which the launcher gives back to the CLI as its sentence
+    sdk = stripe_api.client(settings.require_stripe_api_key(), settings.stripe_api_base,
+                            settings.stripe_max_network_retries)
+    with warehouse.connect() as con:
+        secret = settings.stripe_webhook_secret
+        summary = stripe_api.pull(con, sdk, settings.landing_dir, context.run.run_id, backfill=config.backfill,
+                                  webhook_secret=secret.get_secret_value() if secret else None)
+    context.log.info(f"Stripe pull (API version {summary.api_version}): {summary.landed:,} objects in "
+                     f"{summary.pages:,} pages, {sum(summary.skipped.values()):,} already in raw and unchanged, "
+                     f"{summary.requests_waited} rate limits waited out")
+    return MaterializeResult(metadata={
+        "api_version": summary.api_version, "pages": summary.pages, "objects": MetadataValue.json(summary.objects),
+        "skipped_unchanged": MetadataValue.json(summary.skipped), "rows_loaded": summary.rows_loaded,
+        "rows_quarantined": summary.rows_quarantined, "rate_limits_waited": summary.requests_waited,
+    })
