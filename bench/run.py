@@ -229,6 +229,9 @@ def main() -> None:
     for scale in scales:
         print(f"scale {scale:g} …", flush=True)
         results["scales"].append(bench_scale(scale, root))
+    from connector_figures import markdown as connector_markdown, stripe_pull_figures
+
+    results["stripe_pull"] = stripe_pull_figures()
     out = REPO / "bench" / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
@@ -267,6 +270,7 @@ def main() -> None:
     from api_figures import markdown as api_markdown
 
     print("\n" + api_markdown(results["scales"]))
+    print("\n" + connector_markdown(results["stripe_pull"]))
     if len(results["scales"]) > 1:
         one, ten = results["scales"][0], results["scales"][-1]
         print(f"\nscale {ten['scale']:g} / scale {one['scale']:g}: generate {ten['generate_s'] / one['generate_s']:.1f}x, "
