@@ -67,6 +67,8 @@ class IngestSummary:
     quarantined: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # reason code -> rows
     released: int = 0  # rows held for an unknown reference in earlier runs, loaded now that it arrived
     ingested_paths: list[str] = field(default_factory=list)
+    #: files skipped because their bytes are those of a file already ingested: (this file, the one ingested)
+    duplicate_files: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def records_loaded(self) -> int:
@@ -293,7 +295,7 @@ def ingest_family(con: duckdb.DuckDBPyConnection, landing_root: Path, family: So
     seen = con.sql("SELECT file_path, file_bytes, file_mtime_ns, file_sha256 FROM meta.ingested_files WHERE source = $s",
                    params={"s": family.value}).fetchall()
     unchanged = {(p, b, m) for p, b, m, _ in seen}
-    hashes = {h for *_, h in seen}
+    hashes = {h: p for p, *_, h in seen}
     pending = [f for f in files if (f.relative, f.size, f.mtime_ns) not in unchanged]
     if con.execute("SELECT count(*) FROM quarantine.records WHERE reason_code = $c",
                    {"c": R.UNKNOWN_REFERENCE.value}).fetchall()[0][0]:
@@ -313,8 +315,10 @@ def ingest_family(con: duckdb.DuckDBPyConnection, landing_root: Path, family: So
             digest = sha256(data)
             if digest in hashes:  # the same bytes under another name or a touched file: already in
                 summary.files_skipped += 1
+                if hashes[digest] != f.relative:
+                    summary.duplicate_files.append((f.relative, hashes[digest]))
                 continue
-            hashes.add(digest)
+            hashes[digest] = f.relative
             fresh.append((f, data))
         now = datetime.now(timezone.utc)
         if fresh:

@@ -60,6 +60,8 @@ def ingestion_asset(family: SourceFamily):
         context.log.info(f"{family.value}: {summary.files_ingested} new files, {summary.files_skipped} already ingested, "
                          f"{summary.records_loaded} rows loaded, {summary.records_quarantined} quarantined"
                          + (f", {summary.released} held rows released" if summary.released else ""))
+        for duplicate, original in summary.duplicate_files[:50]:
+            context.log.info(f"{duplicate}: the same bytes as {original}, already ingested; skipped")
         yield MaterializeResult(asset_key=key, metadata={
             "files_found": summary.files_found,
             "files_ingested": summary.files_ingested,
@@ -68,6 +70,7 @@ def ingestion_asset(family: SourceFamily):
             "rows_loaded": MetadataValue.json(dict(summary.loaded)),
             "rows_quarantined": MetadataValue.json(dict(summary.quarantined)),
             "rows_released": summary.released,
+            "duplicate_files": MetadataValue.json([{"file": d, "same_bytes_as": o} for d, o in summary.duplicate_files[:200]]),
         })
         family_gaps = [g for g in gaps if g[0].startswith(family.value + "/")]
         yield AssetCheckResult(

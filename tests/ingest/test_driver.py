@@ -52,6 +52,8 @@ def test_a_renamed_or_touched_copy_of_a_file_is_not_ingested_twice(warehouse):
     summary = ingest_family(con, get_settings().landing_dir, SourceFamily.ATS_EVENTS, "r2")
     assert (summary.files_ingested, summary.files_skipped) == (0, 2)
     assert counts(con) == (1, 0, 1)
+    # the copy is reported as a duplicate of the file ingested, not skipped silently (the touched original is itself)
+    assert summary.duplicate_files == [("ats_events/copy-of-2026-03-02.jsonl", "ats_events/2026-03-02.jsonl")]
 
 
 def test_an_event_delivered_twice_lands_once_and_the_second_says_where_the_first_came_from(warehouse):
