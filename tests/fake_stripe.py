@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import parse_qs, urlparse
 
 API_KEY = "sk_test_fake_connector"
@@ -81,6 +82,8 @@ class FakeStripe:
     def __init__(self, data: FakeAccount, retry_after: float = 1.0):
         self.data, self.retry_after = data, retry_after
         self.faults: dict[int, str] = {}
+        #: a fault for every request it names (path, query): an outage of part of the API until it is set to None
+        self.outage: Callable[[str, dict], str | None] | None = None
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         fake = self
@@ -111,7 +114,7 @@ class FakeStripe:
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         with self._lock:
             number = len(self.requests) + 1
-            fault = self.faults.get(number)
+            fault = self.faults.get(number) or (self.outage(url.path, query) if self.outage else None)
         status, body, headers = self._respond(url.path, query, handler.headers.get("Authorization"), fault)
         with self._lock:
             self.requests.append(Request(url.path, query, status, time.monotonic(), handler.headers.get("Stripe-Version")))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import stripe
 
 from foundation.settings import get_settings
 from foundation.warehouse import connect_writer
@@ -70,6 +71,20 @@ def test_a_pull_through_429s_500s_and_dropped_connections_lands_every_object_onc
         assert third.objects == {"events": 3}
         assert con.sql("SELECT count(*) FROM raw.stripe_events").fetchall() == [(len(fake.served("events")),)]
         assert stripe_api.read_cursors(con)["events"]["created_gte"] == newest + 12
+
+
+def test_a_pull_that_fails_inside_the_events_window_resumes_the_whole_window(warehouse):
+    """Events come newest first: after the first page is in and the API fails on the next, the cursor must not have
+    moved past the older events still to come, or the next pull never asks for them."""
+    with FakeStripe(account(customers=5, events=350)) as fake:
+        con = connect_writer(get_settings())
+        fake.outage = lambda path, query: "500" if path == "/v1/events" and "starting_after" in query else None
+        with pytest.raises(stripe.APIError):
+            do_pull(con, fake, "run-outage01")
+        assert 0 < con.sql("SELECT count(*) FROM raw.stripe_events").fetchall()[0][0] < 350
+        fake.outage = None
+        do_pull(con, fake, "run-after002")
+        assert con.sql("SELECT count(*), count(DISTINCT event_id) FROM raw.stripe_events").fetchall() == [(350, 350)]
 
 
 def test_an_object_changed_since_the_backfill_is_a_new_version_and_an_unchanged_one_is_not(warehouse):
