@@ -132,9 +132,11 @@ def _text(value, kind: str, dtype) -> str:
     return format_value(value, kind if kind != "text" else "integer" if dtype.is_numeric() else "text")
 
 
-def table(frame: pl.DataFrame, columns: list[str] | None = None, key: str | None = None, **options) -> None:
+def table(frame: pl.DataFrame, columns: list[str] | None = None, key: str | None = None, *,
+          decimals: int | None = None, **options) -> None:
     """A dataframe as people read it: headers and codes labelled (models.labels), number formats taken from the
-    metric definitions, a dash for a missing value."""
+    metric definitions, a dash for a missing value. ``decimals`` writes every other float with that many places
+    (model metrics: 0.7237 and 0.7126 are not both "0.7")."""
     frame = _cells(frame.select(columns) if columns else frame)
     config = {}
     for c in frame.columns:
@@ -149,6 +151,8 @@ def table(frame: pl.DataFrame, columns: list[str] | None = None, key: str | None
             config[c] = st.column_config.NumberColumn(label, format="$%,.0f")
         elif kind == "percent":
             config[c] = st.column_config.NumberColumn(label, format="percent")
+        elif decimals is not None and dtype.is_float():
+            config[c] = st.column_config.NumberColumn(label, format=f"%.{decimals}f")
         elif kind == "number" or dtype.is_float():
             config[c] = st.column_config.NumberColumn(label, format="%.1f")
         else:

@@ -19,6 +19,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlparse
 
 API_KEY = "sk_test_fake_connector"
+#: Stripe's fixtures, beside the project as in CI (tests.conftest.FIXTURES; a test without them skips, or fails in CI)
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "stripe" / "fixtures3.json"
 #: list path -> fixture resource copied for it
 COPIED = {"products": "product", "prices": "price", "plans": "plan", "payment_intents": "payment_intent",
@@ -44,7 +45,9 @@ class FakeAccount:
 
 def account(customers: int = 60, events: int = 150, start: int = 1_760_000_000) -> FakeAccount:
     """Stripe's fixture objects as one account's history, every id unique and every reference to an object served."""
-    r = json.loads(FIXTURES.read_text())["resources"]
+    from tests.conftest import need_fixture  # lazy: the bench imports this module without pytest's conftest
+
+    r = json.loads(need_fixture(FIXTURES).read_text())["resources"]
     lists: dict[str, list[dict]] = {k: [] for k in ("customers", "subscriptions", "invoices", "charges", "refunds",
                                                     "events", *COPIED)}
     t = start

@@ -88,7 +88,7 @@ table = pl.DataFrame([{
     "baseline": v["metrics"].get(baseline_key) if baseline_key else None,
     "champion on the same data": v["metrics"].get(f"champion_{metric}"), "promotion": v["promotion"],
 } for v in versions])
-ui.table(table, key="versions_table")
+ui.table(table, key="versions_table", decimals=4)
 
 st.subheader("Runs side by side")
 picked = st.multiselect("Versions", [v["version"] for v in versions],
@@ -100,7 +100,7 @@ if chosen_runs:
     side = pl.DataFrame({"model metric": [ml_metric_label(k) for k in names],
                          **{f"v{v['version']}": [v["metrics"].get(k) for k in names] for v in chosen_runs}},
                         schema_overrides={f"v{v['version']}": pl.Float64 for v in chosen_runs})
-    ui.table(side, key="side_by_side")
+    ui.table(side, key="side_by_side", decimals=4)
     for v in chosen_runs:
         artifacts = data.run_artifacts(v["run_id"])
         plots = {k: b for k, b in artifacts.items() if k.endswith(".png")}
