@@ -21,12 +21,21 @@ def test_definitions_load_with_every_asset_job_schedule_and_sensor():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     ml = {"ml/analyzers", "ml/segments"} | {f"ml/{n.replace('-', '_')}_{kind}" for n in FAMILIES for kind in ("model", "scores")}
-    expected = {f"raw/{f.value}" for f in SourceFamily} | _dbt_nodes() | {"serving/snapshot"} | ml
+    expected = {f"raw/{f.value}" for f in SourceFamily} | _dbt_nodes() | {"serving/snapshot", "pull/stripe"} | ml
     assert keys == expected
     assert defs.resolve_job_def("pipeline").executor_def.name == "in_process"
     assert defs.resolve_schedule_def("daily_pipeline").cron_schedule == "0 6 * * *"
     assert defs.resolve_schedule_def("weekly_ml_training").job_name == "ml_training"
     assert defs.resolve_sensor_def("new_landing_files")
+
+
+def test_the_stripe_pull_runs_in_its_own_job_and_the_pipeline_never_calls_the_api():
+    pull = AssetKey(["pull", "stripe"])
+    assert pull not in set(defs.resolve_job_def("pipeline").asset_layer.executable_asset_keys)
+    assert pull in set(defs.resolve_job_def("stripe_pull").asset_layer.executable_asset_keys)
+    assert defs.resolve_schedule_def("hourly_stripe_pull").job_name == "stripe_pull"
+    graph = defs.resolve_asset_graph()
+    assert pull in graph.get(AssetKey(["raw", "stripe"])).parent_keys  # a killed pull's pages are ingested after it
 
 
 def test_staging_reads_raw_and_the_snapshot_comes_last():

@@ -29,6 +29,7 @@ SAMPLE_CALLS = {
     "promote": (("churn", "1", "a reason given by hand", "dana"), {}),
     "save_segment": (("Python people", {"skills": ["Python"]}), {}),
     "erase": ((["cand_000001"],), {}),
+    "pull_stripe": ((), {"backfill": False}),
 }
 
 #: the same writes from the command line
@@ -40,6 +41,7 @@ CLI_WRITES = [
     ["ml", "promote", "churn", "1", "--reason", "a reason given by hand"],
     ["ml", "segment", "create", "Python people", "--rules", '{"skills": ["Python"]}'],
     ["erase", "candidate", "cand_000001", "--yes"],
+    ["pull", "stripe"],  # with a key (a sample one: the refusal comes before any request)
 ]
 
 
@@ -82,7 +84,8 @@ def test_every_cli_write_answers_busy_in_one_line_and_exit_2(warehouse, tmp_path
         for args in CLI_WRITES:
             args = [a.replace("{events}", str(events)) for a in args]
             done = subprocess.run([huntred, *args], cwd=REPO, capture_output=True, text=True, timeout=180,
-                                  env={**os.environ, "HUNTRED_WAREHOUSE_DIR": str(warehouse), "COLUMNS": "80"})
+                                  env={**os.environ, "HUNTRED_WAREHOUSE_DIR": str(warehouse), "COLUMNS": "80",
+                                       "HUNTRED_STRIPE_API_KEY": "sk_test_never_used"})
             said = done.stderr.strip()
             assert done.returncode == 2, (args, done.stdout[-500:], said[-1500:])
             assert said.startswith(BUSY) and len(said.splitlines()) == 1, (args, said)
