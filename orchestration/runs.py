@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import duckdb
 from dagster import AssetKey, AssetSelection, DagsterEventType, DagsterInstance
 from dagster._core.utils import make_new_run_id
 
@@ -86,18 +87,34 @@ def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -
 
 
 def never_built_upstream(graph, chosen: set[AssetKey]) -> set[AssetKey]:
-    """What the selection reads that was never built here: on an empty or partly built warehouse, a selection
-    (`huntred ingest stripe`: raw/stripe and what depends on it) needs the seeds, the FX rates and the staging of
-    other sources too, or its first model fails on a missing table. Ingestion of other sources and API pulls are not added: their
-    raw tables exist, empty, from the warehouse's DDL, and another source's landing files are ingested only when asked.
-    A build that succeeded once is not repeated (Dagster's record of materializations lives with the warehouse)."""
+    """The tables the selection reads that are not in the warehouse: on an empty or partly built warehouse, a
+    selection (`huntred ingest stripe`: raw/stripe and what depends on it) needs the seeds, the FX rates and the
+    staging of other sources too, or its first model fails on a missing table. Asked of the warehouse itself (each
+    dbt asset names its table), not of Dagster's history, which a copied or restored warehouse may not share.
+    Ingestion of other sources and API pulls are not added: their raw tables exist, empty, from the warehouse's DDL,
+    and another source's files are ingested only when asked."""
     upstream = set(AssetSelection.assets(*chosen).upstream().resolve(graph)) - chosen
-    upstream = {k for k in upstream if k.path[0] not in ("raw", "pull") and graph.get(k).partitions_def is None}
-    if not upstream:
+    tables = {k: graph.get(k).metadata.get("dagster/table_name") for k in upstream
+              if graph.get(k).partitions_def is None}
+    tables = {k: str(t).split(".", 1)[1] for k, t in tables.items() if t and "." in str(t)}  # schema.table
+    if not tables:
         return set()
-    prepare_environment()
-    latest = DagsterInstance.get().get_latest_materialization_events(upstream)
-    return {k for k in upstream if latest.get(k) is None}
+    existing = existing_tables()
+    if existing is None:  # a writer holds the warehouse: the run will be refused as busy anyway
+        return set()
+    return {k for k, table in tables.items() if table not in existing}
+
+
+def existing_tables() -> set[str] | None:
+    """schema.table of every table and view in the warehouse (empty if there is none yet; None if a writer has it)."""
+    path = get_settings().db_path
+    if not path.exists():
+        return set()
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return {f"{s}.{t}" for s, t in con.sql("SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
+    except duckdb.IOException:
+        return None
 
 
 def run_pipeline(selection: list[AssetKey] | None = None,
