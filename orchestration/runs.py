@@ -89,20 +89,28 @@ def resolve_selection(patterns: list[str] | None, *, downstream: bool = False) -
 def never_built_upstream(graph, chosen: set[AssetKey]) -> set[AssetKey]:
     """The tables the selection reads that are not in the warehouse: on an empty or partly built warehouse, a
     selection (`huntred ingest stripe`: raw/stripe and what depends on it) needs the seeds, the FX rates and the
-    staging of other sources too, or its first model fails on a missing table. Asked of the warehouse itself (each
-    dbt asset names its table), not of Dagster's history, which a copied or restored warehouse may not share.
+    staging of other sources too, or its first model fails on a missing table. A dbt asset is asked of the warehouse
+    itself (it names its table), not of Dagster's history, which a copied or restored warehouse may not share; the
+    others (ML scores, analyzers) of that history.
     Ingestion of other sources and API pulls are not added: their raw tables exist, empty, from the warehouse's DDL,
     and another source's files are ingested only when asked."""
-    upstream = set(AssetSelection.assets(*chosen).upstream().resolve(graph)) - chosen
-    tables = {k: graph.get(k).metadata.get("dagster/table_name") for k in upstream
-              if graph.get(k).partitions_def is None}
-    tables = {k: str(t).split(".", 1)[1] for k, t in tables.items() if t and "." in str(t)}  # schema.table
-    if not tables:
+    upstream = {k for k in set(AssetSelection.assets(*chosen).upstream().resolve(graph)) - chosen
+                if k.path[0] not in ("raw", "pull") and graph.get(k).partitions_def is None}
+    if not upstream:
         return set()
+    named = {k: str(graph.get(k).metadata.get("dagster/table_name") or "") for k in upstream}
+    tables = {k: t.split(".", 1)[1] for k, t in named.items() if "." in t}  # a dbt asset: schema.table
     existing = existing_tables()
     if existing is None:  # a writer holds the warehouse: the run will be refused as busy anyway
         return set()
-    return {k for k, table in tables.items() if table not in existing}
+    missing = {k for k, table in tables.items() if table not in existing}
+    # the others (ML scores, analyzers) write no one table of their own: never materialized here is what tells
+    others = upstream - set(tables)
+    if others:
+        prepare_environment()
+        latest = DagsterInstance.get().get_latest_materialization_events(others)
+        missing |= {k for k in others if latest.get(k) is None}
+    return missing
 
 
 def existing_tables() -> set[str] | None:
