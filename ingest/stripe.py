@@ -28,6 +28,16 @@ def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).isoformat()
 
 
+EVENT_COLUMNS = ("event_id", "event_type", "created_at", "object_id", "object_type", "received_at", "event_json",
+                 "_record_number", "_content_hash")
+OBJECT_COLUMNS = ("object_id", "object_type", "created_at", "observed_at", "object_json", "_record_number",
+                  "_content_hash")
+
+
+def _frame(rows: dict[str, list]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={k: (pl.Int64 if k == "_record_number" else pl.String) for k in rows})
+
+
 
 def verify_delivery(body: str, signature: str, secret: str, received_at: int) -> str | None:
     """None when the delivery is authentic, else why not.
@@ -75,8 +85,7 @@ def _check_object(obj: dict) -> tuple[R, str] | None:
 
 def parse_webhook_file(data: bytes, secret: str) -> ParsedFile:
     parsed = ParsedFile()
-    rows: dict[str, list] = {k: [] for k in ("event_id", "event_type", "created_at", "object_id", "object_type",
-                                             "received_at", "event_json", "_record_number", "_content_hash")}
+    rows: dict[str, list] = {k: [] for k in EVENT_COLUMNS}
     for number, line in enumerate(data.split(b"\n"), start=1):
         if not line.strip():
             continue
@@ -101,21 +110,8 @@ def parse_webhook_file(data: bytes, secret: str) -> ParsedFile:
         if implausible:
             parsed.reject(EVENTS, R.INVALID_VALUE, f"Event {event.id}: {implausible}", line, number)
             continue
-        obj = event.data.get("object") or {}
-        bad = _check_object(obj)
-        if bad:
-            parsed.reject(EVENTS, bad[0], f"Event {event.id} carries an unusable object: {bad[1]}", line, number)
-            continue
-        rows["event_id"].append(event.id)
-        rows["event_type"].append(event.type)
-        rows["created_at"].append(_iso(event.created))
-        rows["object_id"].append(obj.get("id"))
-        rows["object_type"].append(obj.get("object"))
-        rows["received_at"].append(_iso(delivery.received_at))
-        rows["event_json"].append(delivery.body)
-        rows["_record_number"].append(number)
-        rows["_content_hash"].append(hashlib.sha256(delivery.body.encode()).hexdigest())
-    parsed.good[EVENTS] = pl.DataFrame(rows, schema={k: (pl.Int64 if k == "_record_number" else pl.String) for k in rows})
+        _take_event(parsed, rows, event, delivery.body, delivery.received_at, line, number)
+    parsed.good[EVENTS] = _frame(rows)
     return parsed
 
 
@@ -183,10 +179,8 @@ def parse_stripe_json(data: bytes, relative_path: str, ingested_at: datetime) ->
     """
     parsed = ParsedFile()
     observed = observed_time(relative_path, ingested_at).isoformat()
-    objects: dict[str, list] = {k: [] for k in ("object_id", "object_type", "created_at", "observed_at", "object_json",
-                                                "_record_number", "_content_hash")}
-    events: dict[str, list] = {k: [] for k in ("event_id", "event_type", "created_at", "object_id", "object_type",
-                                               "received_at", "event_json", "_record_number", "_content_hash")}
+    objects: dict[str, list] = {k: [] for k in OBJECT_COLUMNS}
+    events: dict[str, list] = {k: [] for k in EVENT_COLUMNS}
     number = 0
     for _, document, text in json_documents(data):
         items = None if document is None else _objects_of(document)
@@ -206,7 +200,7 @@ def parse_stripe_json(data: bytes, relative_path: str, ingested_at: datetime) ->
                               raw, number)
                 continue
             if obj["object"] == "event":
-                _take_event(parsed, events, obj, raw, number)
+                _read_event(parsed, events, obj, raw, number)
                 continue
             created = obj.get("created")
             if created is not None and (not isinstance(created, int) or isinstance(created, bool)):
@@ -228,12 +222,12 @@ def parse_stripe_json(data: bytes, relative_path: str, ingested_at: datetime) ->
             objects["object_json"].append(raw.decode())
             objects["_record_number"].append(number)
             objects["_content_hash"].append(hashlib.sha256(raw).hexdigest())
-    parsed.good[OBJECTS] = pl.DataFrame(objects, schema={k: (pl.Int64 if k == "_record_number" else pl.String) for k in objects})
-    parsed.good[EVENTS] = pl.DataFrame(events, schema={k: (pl.Int64 if k == "_record_number" else pl.String) for k in events})
+    parsed.good[OBJECTS] = _frame(objects)
+    parsed.good[EVENTS] = _frame(events)
     return parsed
 
 
-def _take_event(parsed: ParsedFile, rows: dict[str, list], obj: dict, raw: bytes, number: int) -> None:
+def _read_event(parsed: ParsedFile, rows: dict[str, list], obj: dict, raw: bytes, number: int) -> None:
     """An event read from the API or the CLI: the same checks as a verified webhook's body, without the signature."""
     try:
         event = StripeEvent.model_validate(obj)
@@ -241,20 +235,23 @@ def _take_event(parsed: ParsedFile, rows: dict[str, list], obj: dict, raw: bytes
         code, reason = explain(exc)
         parsed.reject(EVENTS, code, f"Event {obj.get('id', '?')} is not a usable Stripe event: {reason}", raw, number)
         return
+    _take_event(parsed, rows, event, raw.decode(), None, raw, number)
+
+
+def _take_event(parsed: ParsedFile, rows: dict[str, list], event: StripeEvent, body: str, received_at: int | None,
+                record: str | bytes, number: int) -> None:
+    """An authentic event (a verified delivery's body, or one read from the API) into its row, if the object it
+    carries meets its contract (a deleted object's stub carries nothing to check)."""
     carried = event.data.get("object") if isinstance(event.data.get("object"), dict) else {}
     bad = None if carried.get("deleted") is True else _check_object(carried)
     if bad:
-        parsed.reject(EVENTS, bad[0], f"Event {event.id} carries an unusable object: {bad[1]}", raw, number)
+        parsed.reject(EVENTS, bad[0], f"Event {event.id} carries an unusable object: {bad[1]}", record, number)
         return
-    rows["event_id"].append(event.id)
-    rows["event_type"].append(event.type)
-    rows["created_at"].append(_iso(event.created))
-    rows["object_id"].append(carried.get("id"))
-    rows["object_type"].append(carried.get("object"))
-    rows["received_at"].append(None)
-    rows["event_json"].append(raw.decode())
-    rows["_record_number"].append(number)
-    rows["_content_hash"].append(hashlib.sha256(raw).hexdigest())
+    for column, value in zip(EVENT_COLUMNS, (
+            event.id, event.type, _iso(event.created), carried.get("id"), carried.get("object"),
+            _iso(received_at) if received_at is not None else None, body, number,
+            hashlib.sha256(body.encode()).hexdigest())):
+        rows[column].append(value)
 
 
 def looks_like_webhook_deliveries(data: bytes) -> bool:
