@@ -190,3 +190,4 @@ class QuarantineReason(StrEnum):
     INVALID_VALUE = "invalid_value"  # wrong type, negative count, bad date ...
     DUPLICATE = "duplicate"  # the same natural key was already delivered
     BAD_SIGNATURE = "bad_signature"  # a Stripe webhook that failed verification
+    NO_TEXT_LAYER = "no_text_layer"  # a PDF with pages but no text (a scan): needs OCR or the original

@@ -113,7 +113,7 @@ QUARANTINE_REASON_LABELS: dict[str, str] = _codes({
     QuarantineReason.MALFORMED: "Malformed", QuarantineReason.MISSING_FIELD: "Missing field",
     QuarantineReason.UNKNOWN_VALUE: "Unknown value", QuarantineReason.UNKNOWN_REFERENCE: "Unknown reference (held)",
     QuarantineReason.INVALID_VALUE: "Invalid value", QuarantineReason.DUPLICATE: "Duplicate",
-    QuarantineReason.BAD_SIGNATURE: "Bad signature",
+    QuarantineReason.BAD_SIGNATURE: "Bad signature", QuarantineReason.NO_TEXT_LAYER: "No text layer (scan)",
 })
 
 RECONCILIATION_LABELS: dict[str, str] = {

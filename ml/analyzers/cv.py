@@ -11,45 +11,68 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from ml.analyzers.cv_dates import dates_in, latest_date, spans_in, years_of_work
+from ml.analyzers.cv_sections import split_sections
 from ml.analyzers.taxonomy import find_place, fold, load_taxonomy
 
-VERSION = "cv-1.0"
+VERSION = "cv-2.0"
 
-# Section headings in either language (folded), and the section each names.
-SECTIONS = {
-    "perfil profesional": "summary", "professional summary": "summary", "resumen": "summary", "summary": "summary",
-    "experiencia": "experience", "experience": "experience", "experiencia laboral": "experience", "work experience": "experience",
-    "educacion": "education", "education": "education", "formacion": "education",
-    "habilidades": "skills", "skills": "skills", "competencias": "skills",
-    "idiomas": "languages", "languages": "languages",
-}
-EDUCATION = (  # highest first: (level, folded keywords)
-    ("Doctorado", ("doctorado", "phd", "doctor of")),
-    ("Maestría", ("maestria", "master", "mba")),
-    ("Licenciatura", ("licenciatura", "bachelor", "ingenieria", "licenciado")),
-    ("Carrera técnica", ("carrera tecnica", "technical degree", "tecnico superior")),
-    ("Preparatoria", ("preparatoria", "high school", "bachillerato")),
+# Degrees, highest first. Folded words and abbreviations anywhere in the education section; the two-letter
+# abbreviations (MS, MA, BS, BA, BE) only as degrees ("MS in …", "BS, Computer Science"), never "MS Office" or "Boston, MA".
+EDUCATION: tuple[tuple[str, str], ...] = (
+    ("Doctorado", r"ph\.?\s?d\b|\bd\.?phil\b|\bdoctora(?:do|te|l)\b|\bdoctor (?:of|en|in)\b|\bdoctor of"),
+    ("Maestría", r"\bmaster'?s?\b|\bmaestr[ia]a?\b|\bmaestro en\b|\bmtr[oa]\b\.?|\bm\.?\s?sc\b|\bm\.s\.|\bm\.a\.|"
+                 r"\bmba\b|\bm\.?\s?eng\b|\bm\.?\s?tech\b|\bmphil\b|\bmestrado\b|\bmagister\b|\bpostgrad"),
+    ("Licenciatura", r"\bbachelor'?s?\b|\bb\.?\s?sc\b|\bb\.s\.|\bb\.a\.|\bb\.e\.|\bb\.?\s?tech\b|\bb\.?\s?eng\b|"
+                     r"\blicenciad[oa]\b|\blicenciatura\b|\blic\.|\bingenier[oa]\b|\bingenieria\b|\bing\.|"
+                     r"\bgrado en\b|\bgraduad[oa] en\b|\bbacharel|\bundergraduate degree\b|\bengineering degree\b|"
+                     r"\btitulo de ingenier"),
+    ("Carrera técnica", r"\bcarrera tecnica\b|\btecnico superior\b|\btsu\b|\bassociate'?s? degree\b|\btecnico en\b|"
+                        r"\btecnologo\b|\bciclo formativo\b"),
+    ("Preparatoria", r"\bpreparatoria\b|\bhigh school\b|\bbachillerato\b|\bsecondary school\b"),
 )
-LANGUAGES = {"espanol": "Spanish", "spanish": "Spanish", "ingles": "English", "english": "English",
-             "frances": "French", "french": "French", "aleman": "German", "german": "German", "portugues": "Portuguese"}
-LEVELS = {"nativo": "native", "native": "native", "avanzado": "advanced", "advanced": "advanced", "fluido": "advanced",
-          "intermedio": "intermediate", "intermediate": "intermediate", "basico": "basic", "basic": "basic"}
+SHORT_DEGREES = {"MS": "Maestría", "MA": "Maestría", "MSC": "Maestría", "MENG": "Maestría", "BS": "Licenciatura",
+                 "BA": "Licenciatura", "BE": "Licenciatura", "BSC": "Licenciatura", "BENG": "Licenciatura"}
+_SHORT_DEGREE = re.compile(r"\b(MS|MA|MSc|MSC|MEng|MENG|BS|BA|BE|BSc|BSC|BEng|BENG)\b(?=,?\s+(?:in|of|en|IN|OF)\b|,\s+[A-Z])")
+UNFINISHED = re.compile(r"\b(interrumpid[oa]|trunc[oa]|incomplet[oa]|unfinished|not completed|sin concluir|abandon)")
+LANGUAGES = {
+    "espanol": "Spanish", "castellano": "Spanish", "spanish": "Spanish", "ingles": "English", "english": "English",
+    "frances": "French", "french": "French", "aleman": "German", "german": "German", "portugues": "Portuguese",
+    "portuguese": "Portuguese", "italiano": "Italian", "italian": "Italian", "chino": "Chinese", "chinese": "Chinese",
+    "mandarin": "Chinese", "mandarin chinese": "Chinese", "japones": "Japanese", "japanese": "Japanese",
+    "coreano": "Korean", "korean": "Korean", "arabe": "Arabic", "arabic": "Arabic", "ruso": "Russian",
+    "russian": "Russian", "hindi": "Hindi", "bengali": "Bengali", "bangla": "Bengali", "urdu": "Urdu",
+    "catalan": "Catalan", "valenciano": "Valencian", "valencian": "Valencian", "gallego": "Galician",
+    "galician": "Galician", "euskera": "Basque", "basque": "Basque", "neerlandes": "Dutch", "holandes": "Dutch",
+    "dutch": "Dutch", "sueco": "Swedish", "swedish": "Swedish", "polaco": "Polish", "polish": "Polish",
+    "turco": "Turkish", "turkish": "Turkish", "griego": "Greek", "greek": "Greek", "hebreo": "Hebrew",
+    "hebrew": "Hebrew", "nahuatl": "Nahuatl", "maya": "Maya", "quechua": "Quechua", "guarani": "Guarani",
+    "tamil": "Tamil", "telugu": "Telugu", "malay": "Malay", "indonesian": "Indonesian", "vietnamese": "Vietnamese",
+    "persian": "Persian", "farsi": "Persian", "ukrainian": "Ukrainian", "romanian": "Romanian", "rumano": "Romanian",
+}
+_LANGUAGE = re.compile(r"\b(" + "|".join(sorted(LANGUAGES, key=len, reverse=True)) + r")\b")
+LEVELS = {"nativo": "native", "nativa": "native", "native": "native", "materna": "native", "mother tongue": "native",
+          "avanzado": "advanced", "advanced": "advanced", "fluido": "advanced", "fluent": "advanced", "fluency": "advanced",
+          "bilingue": "advanced", "c1": "advanced", "c2": "advanced", "proficient": "advanced",
+          "intermedio": "intermediate", "intermediate": "intermediate", "upper intermediate": "intermediate",
+          "b1": "intermediate", "b2": "intermediate", "conversational": "intermediate",
+          "basico": "basic", "basic": "basic", "beginner": "basic", "a1": "basic", "a2": "basic", "elemental": "basic"}
 EXECUTIVE_TITLES = ("director", "chief", "vicepresidente", "vice president", "ceo", "cfo", "cco", "head of")
-YEARS_RE = re.compile(r"(\d{1,2})\s*\+?\s*(?:anos|years)\s+(?:de\s+experiencia|of\s+experience)")
-YEAR_RE = re.compile(r"\b(19[6-9]\d|20[0-4]\d)\b")
+YEARS_RE = re.compile(r"(\d{1,2})\s*\+?\s*(?:anos|years)\s+(?:de\s+experiencia|of\s+(?:\w+\s+)?experience)")
 STATED, INFERRED = 1.0, 0.6
-
-
+# Sections whose names are titles (of papers, talks, awards, courses), not skills the person has.
+NO_SKILLS = ("languages", "publications", "awards", "references", "contact")
 @dataclass
 class CvProfile:
     skills: list[str] = field(default_factory=list)
     skill_confidence: dict[str, float] = field(default_factory=dict)
-    years_experience: int | None = None
+    years_experience: float | None = None
     seniority: str | None = None
     education_level: str | None = None
     languages: list[dict] = field(default_factory=list)
     state: str | None = None
     city: str | None = None
+    as_of: str | None = None  # the date the years are counted to
     field_confidence: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -60,21 +83,7 @@ class CvProfile:
         return {**asdict(self), "confidence": self.confidence}
 
 
-def split_sections(text: str) -> dict[str, str]:
-    """Section name -> its text; what comes before the first heading is the 'header'."""
-    sections: dict[str, list[str]] = {"header": []}
-    current = "header"
-    for line in text.splitlines():
-        key = fold(line).strip().rstrip(":")
-        if key in SECTIONS and len(line) < 40:
-            current = SECTIONS[key]
-            sections.setdefault(current, [])
-        else:
-            sections.setdefault(current, []).append(line)
-    return {name: "\n".join(lines) for name, lines in sections.items()}
-
-
-def seniority_of(years: int | None, titles: str) -> str | None:
+def seniority_of(years: float | None, titles: str) -> str | None:
     folded = fold(titles)
     if any(re.search(rf"\b{t}\b", folded) for t in EXECUTIVE_TITLES):
         return "executive"
@@ -83,51 +92,145 @@ def seniority_of(years: int | None, titles: str) -> str | None:
     return "junior" if years < 3 else "mid" if years < 8 else "senior" if years < 15 else "executive"
 
 
-def years_from_dates(experience: str, today: date) -> int | None:
-    years = [int(y) for y in YEAR_RE.findall(experience)]
-    return max(0, today.year - min(years)) if years else None
+def education_level(education: str) -> str | None:
+    """The highest degree an education text names, completed or in progress (an interrupted one does not count)."""
+    best = None
+    ranks = [level for level, _ in EDUCATION]
+    for line in education.splitlines():
+        folded = fold(line)
+        if UNFINISHED.search(folded):
+            continue
+        found = [level for level, pattern in EDUCATION if re.search(pattern, folded)]
+        found += [SHORT_DEGREES[m.group(1).upper()] for m in _SHORT_DEGREE.finditer(line)]
+        for level in found:
+            if best is None or ranks.index(level) < ranks.index(best):
+                best = level
+    return best
 
 
-def analyze_cv(text: str, today: date = date(2026, 11, 1)) -> CvProfile:
+def languages_in(text: str) -> list[dict]:
+    """Each language a languages section names, with its level when the same line or item says it."""
+    out: dict[str, str | None] = {}
+    for part in re.split(r"[,;\n|•·/]|\s{2,}|\)\s", fold(text)):
+        for m in _LANGUAGE.finditer(part):
+            language = LANGUAGES[m.group(1)]
+            level = next((LEVELS[k] for k in sorted(LEVELS, key=len, reverse=True) if re.search(rf"\b{k}\b", part)), None)
+            if language not in out or (out[language] is None and level):
+                out[language] = level
+    return [{"language": language, "level": level} for language, level in out.items()]
+
+
+def cv_language(text: str) -> str:
+    """'es' or 'en': which of the two languages' common words the text uses more."""
+    words = re.findall(r"[a-z]+", fold(text))
+    spanish = sum(w in {"de", "y", "en", "la", "el", "los", "las", "con", "para", "del", "por"} for w in words)
+    english = sum(w in {"the", "and", "of", "in", "with", "for", "to", "on", "at", "by"} for w in words)
+    return "es" if spanish > english else "en"
+
+
+def _skill_lines(name: str, body: str) -> list[str]:
+    """The lines of a section that may name the person's skills: not titles of projects or names of organisations."""
+    lines = []
+    for line in body.splitlines():
+        if name in ("projects", "activities", "courses") and _looks_like_title(line):
+            continue
+        lines.append(_ORGANISATION_NAME.sub(" ", line))
+    return lines
+
+
+# A capitalised name ending in an organisation word: "Tax Accounting Society", "Recruitment Committee", "Club de Robótica".
+_ORGANISATION_NAME = re.compile(
+    r"(?:(?:[A-ZÁÉÍÓÚÑ][\w&+.-]*\s+(?:(?:de|of|the|y|and|del|la)\s+)?){0,5}"
+    r"(?:Committee|Club|Society|Association|Council|Chapter|League|Fraternity|Sorority|Comité|Asociación|Sociedad|Consejo|Capítulo)"
+    r"(?:\s+(?:de|of|del)(?:\s+[A-ZÁÉÍÓÚÑ][\w&+.-]*){1,4})?)")
+
+
+def _looks_like_title(line: str) -> bool:
+    """A project's or course's title line: short, most words capitalised, no sentence."""
+    words = re.findall(r"[^\W\d_][\w+#.-]*", line)
+    if not 1 <= len(words) <= 8 or line.rstrip().endswith((".", ";")) or "," in line:
+        return False
+    small = {"of", "the", "and", "for", "in", "on", "a", "an", "to", "with", "de", "del", "la", "el", "y", "en", "para", "con", "los", "las"}
+    capitalised = sum(w[0].isupper() for w in words if w.lower() not in small)
+    content = sum(1 for w in words if w.lower() not in small)
+    return content >= 2 and capitalised / content >= 0.75
+
+
+_NOT_AN_ITEM = re.compile(r"//|@|www\.|https?:|\.(?:com|org|net|io)\b")
+
+
+def listed_skills(body: str) -> list[str]:
+    """The items of a skills list, as written: split on commas, bullets, pipes and lines; a category before ':' and a
+    level in parentheses dropped. Prose lines, links and dates are not items."""
+    items = []
+    for line in body.splitlines():
+        line = line.split(":", 1)[1] if ":" in line and len(line.split(":", 1)[0].split()) <= 4 else line
+        line = re.sub(r"\([^)]*\)", "", line)
+        separated = re.search(r"[,;•·|▪●◦]", line)
+        if (not separated and len(line.split()) > 4) or re.match(r"\s*\[?\d+[.)\]]\s", line):
+            continue  # a sentence or a numbered reference, not a list
+        for item in re.split(r"[,;•·|▪●◦]|\s{2,}|\t|\s+[-–]\s+|\band\b|\by\b", line):
+            item = item.strip(" .*-–()[]…")
+            if (item and len(item) <= 40 and len(item.split()) <= 4 and re.search(r"[^\W\d_]", item)
+                    and not _NOT_AN_ITEM.search(item) and not dates_in(item)):
+                items.append(item)
+    return items
+
+
+def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
+    """Read a CV. ``as_of`` is the CV's own date (the day it was scraped or sent); without one, the newest date the CV
+    mentions stands for it, so years are never counted to a fixed day."""
     taxonomy = load_taxonomy()
+    text = re.sub(r"([^\W\d_])-\n([^\W\d_])", r"\1\2", text)  # a word a PDF hyphenated across lines: "habi-\nlidades"
     sections = split_sections(text)
     profile = CvProfile()
     conf = profile.field_confidence
+    as_of = as_of or latest_date(text, not_after=date.today()) or date.today()
+    profile.as_of = as_of.isoformat()
 
-    # Skills: a Skills section states them; anywhere else (but the languages list) they are mentioned.
+    # Skills: a Skills section states them (its list items count even where the taxonomy does not know them);
+    # elsewhere they are mentioned in passing. Titles, organisations and the languages list are not skills.
+    def add(label: str, weight: float) -> None:
+        profile.skill_confidence[label] = max(profile.skill_confidence.get(label, 0.0), weight)
+
+    known = {fold(label): label for label in taxonomy.labels}
     for name, body in sections.items():
-        if name == "languages":
+        if name in NO_SKILLS:
             continue
         weight = STATED if name == "skills" else INFERRED
-        for label, _ in taxonomy.find(body):
-            profile.skill_confidence[label] = max(profile.skill_confidence.get(label, 0.0), weight)
+        lines = "\n".join(_skill_lines(name, body))
+        for label, _ in taxonomy.find(lines, listed=name == "skills"):
+            add(label, weight)
+        if name == "skills":
+            for item in listed_skills(body):
+                label = taxonomy.canonical(item) or known.get(fold(item))
+                if label is None and not taxonomy.find(item, listed=True) and not _LANGUAGE.fullmatch(fold(item)):
+                    add(item, INFERRED)  # named in the list though the taxonomy does not know it
     profile.skills = sorted(profile.skill_confidence, key=lambda s: (-profile.skill_confidence[s], s))
     conf["skills"] = max(profile.skill_confidence.values(), default=0.0)
 
     folded = fold(text)
     stated = YEARS_RE.search(folded)
+    # Without an Experience heading, jobs are what opens the CV (its header and summary), never its education.
+    experience = sections.get("experience") or "\n".join(sections.get(name, "") for name in ("header", "summary"))
     if stated:
-        profile.years_experience, conf["years_experience"] = int(stated.group(1)), STATED
+        profile.years_experience, conf["years_experience"] = float(stated.group(1)), STATED
     else:
-        profile.years_experience = years_from_dates(sections.get("experience", ""), today)
+        profile.years_experience = years_of_work(spans_in(experience, as_of))
         conf["years_experience"] = INFERRED if profile.years_experience is not None else 0.0
-    first_job = sections.get("experience", "").strip().split("\n")[0]
+    first_job = next((line for line in experience.splitlines() if line.strip()), "")
     profile.seniority = seniority_of(profile.years_experience, first_job)
     conf["seniority"] = conf["years_experience"] if profile.seniority else 0.0
 
-    education = fold(sections.get("education", "")) or folded
-    for level, keywords in EDUCATION:
-        if any(re.search(rf"\b{k}\b", education) for k in keywords):
-            profile.education_level = level
-            break
+    profile.education_level = education_level(sections["education"]) if "education" in sections else None
+    if profile.education_level is None:
+        profile.education_level = education_level(text)
     conf["education_level"] = (STATED if "education" in sections else INFERRED) if profile.education_level else 0.0
 
-    for part in re.split(r"[,;\n]", fold(sections.get("languages", ""))):
-        language = next((LANGUAGES[w] for w in re.findall(r"[a-z]+", part) if w in LANGUAGES), None)
-        if language:
-            level = next((LEVELS[w] for w in re.findall(r"[a-z]+", part) if w in LEVELS), None)
-            profile.languages.append({"language": language, "level": level})
-    conf["languages"] = STATED if profile.languages else 0.0
+    profile.languages = languages_in(sections.get("languages", ""))
+    conf["languages"] = STATED if profile.languages else INFERRED
+    if not profile.languages:  # a CV that names none is at least written in one
+        profile.languages = [{"language": "Spanish" if cv_language(text) == "es" else "English", "level": "native"}]
 
     profile.state, profile.city = find_place(sections.get("header", "") or text)
     conf["location"] = STATED if profile.state else 0.0

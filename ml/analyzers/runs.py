@@ -16,7 +16,7 @@ import polars as pl
 
 from ml.analyzers import market
 from ml.analyzers.cv import VERSION as CV_VERSION
-from ml.analyzers.cv import analyze_cv, skill_extraction_score
+from ml.analyzers.cv import analyze_cv, cv_language, skill_extraction_score
 from ml.analyzers.taxonomy import load_taxonomy
 from ml.store import ensure_tables, replace_rows
 from models.ground_truth import CV_SKILLS, read_truth
@@ -49,34 +49,32 @@ def analyze_cvs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One profile per scraped candidate with a readable CV (text from staging, fields from the CV analyzer)."""
     rows = con.sql("""
         SELECT c.candidate_id, c.job_title, c.email, c.phone, c.city AS listed_city, c.region AS listed_region,
-               c.experience_entries, c.education_degree, v.cv_text
+               c.experience_entries, c.education_degree, v.cv_text, c.created_on
         FROM staging.stg_scraped__candidates c JOIN staging.stg_scraped__cvs v USING (candidate_id)
         ORDER BY c.candidate_id""").fetchall()
     taxonomy_version = load_taxonomy().version
     out = []
     now = _now()
-    for (cid, title, email, phone, city, region, experience, degree, text) in rows:
-        profile = analyze_cv(text)
+    for (cid, title, email, phone, city, region, experience, degree, text, received) in rows:
+        # years are counted to the day the CV reached SmartRecruiters: a CV says "present" as of then
+        profile = analyze_cv(text, as_of=received.date() if received else None)
         english = next((l["level"] for l in profile.languages if l["language"] == "English"), None)
         flags = {"email": email, "phone": phone, "location": profile.state or region, "experience": experience,
                  "education": profile.education_level or degree, "skills": len(profile.skills) >= 2,
                  "years_experience": profile.years_experience is not None, "languages": profile.languages}
         share = market.completeness(flags)
         out.append({
-            "candidate_id": cid, "job_title": title, "skills": profile.skills, "years_experience": profile.years_experience,
+            "candidate_id": cid, "job_title": title, "skills": profile.skills,
+            "years_experience": None if profile.years_experience is None else round(profile.years_experience),
             "seniority": profile.seniority, "education_level": profile.education_level,
             "languages": [l["language"] for l in profile.languages], "english_level": english,
-            "state": profile.state or region, "city": profile.city or city, "cv_language": _language_of(text),
+            "state": profile.state or region, "city": profile.city or city, "cv_language": cv_language(text),
             "cv_confidence": profile.confidence, "completeness": share, "analyzed_at": now,
             "_output": {**profile.to_dict(), "taxonomy_version": taxonomy_version},
         })
     schema = {"skills": pl.List(pl.String), "languages": pl.List(pl.String), "years_experience": pl.Int32}
     return pl.DataFrame(out, schema_overrides=schema, infer_schema_length=None) if out else pl.DataFrame()
 
-
-def _language_of(text: str) -> str:
-    head = text.lower()
-    return "en" if ("experience" in head and "experiencia" not in head) else "es"
 
 
 def run_analyzers(con: duckdb.DuckDBPyConnection, run_id: str, landing_dir: Path | None = None,

@@ -26,40 +26,102 @@ class Skill:
     label: str
     category: str
     names: tuple[str, ...]  # folded labels and aliases
+    source: str = "curated"  # curated (skills_taxonomy.json) or esco
+
+
+_BEFORE, _AFTER = r"(?<![\w&+.#-])", r"(?![\w&+#]|\.\w)"  # whole names; "/" may join two ("HTML/CSS", "C/C++")
+
+
+def _alternation(names) -> str:
+    return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
 class Taxonomy:
+    """The curated skills (huntRED's own labels and aliases) on top of ESCO's classification.
+
+    Three ways a skill is found, from the safest: a curated name anywhere (folded, so "estadistica" is
+    "Estadística"); an ESCO product or language name written as ESCO writes it ("PHP", "Adobe Photoshop",
+    case kept, so "LESS" is not "less"); and, only inside a skills list, names too ambiguous for prose
+    ("C", "R", "Go", "Ruby", "Processing"). Any name of either layer canonicalises a listed item.
+    """
+
     version: str
     skills: tuple[Skill, ...]
-    pattern: re.Pattern  # one alternation of every name, longest first
+    pattern: re.Pattern  # curated names, on folded text
+    proper_pattern: re.Pattern | None  # ESCO proper names, case-sensitive on the text as written
+    listed_pattern: re.Pattern | None  # names only a skills list may use, case-sensitive
     by_name: dict[str, str]  # folded name -> canonical label
 
     def canonical(self, name: str) -> str | None:
         """The canonical label of a skill name or alias (None if unknown)."""
         return self.by_name.get(fold(name).strip())
 
-    def find(self, text: str) -> list[tuple[str, int]]:
-        """(canonical label, position) of every skill mentioned in text."""
-        return [(self.by_name[m.group(1)], m.start()) for m in self.pattern.finditer(fold(text))]
+    def find(self, text: str, *, listed: bool = False) -> list[tuple[str, int]]:
+        """(canonical label, position) of every skill mentioned in text; ``listed`` for the text of a skills list."""
+        found = [(self.by_name[m.group(1)], m.start()) for m in self.pattern.finditer(fold(text))]
+        for pattern in (self.proper_pattern, self.listed_pattern if listed else None):
+            if pattern is not None:
+                found += [(self.by_name[fold(m.group(1))], m.start()) for m in pattern.finditer(text)]
+        return found
 
     @property
     def labels(self) -> list[str]:
         return [s.label for s in self.skills]
 
 
+def _technical(name: str) -> bool:
+    """A name that cannot be an ordinary word: several words, inner capitals, digits or symbols ("Adobe Photoshop", "PHP", "DB2")."""
+    return " " in name or any(c.isupper() for c in name[1:]) or bool(re.search(r"[\d+#.]", name))
+
+
 @lru_cache(maxsize=1)
-def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
+def load_taxonomy(path: Path = TAXONOMY_PATH, with_esco: bool = True) -> Taxonomy:
     raw = json.loads(path.read_text(encoding="utf-8"))
-    skills, by_name = [], {}
+    skills, by_name, ambiguous = [], {}, set()
     for entry in raw["skills"]:
         names = tuple(dict.fromkeys(fold(n) for n in (entry["label"], entry["es"], entry["en"], *entry["aliases"])))
         skills.append(Skill(entry["label"], entry["category"], names))
         for name in names:
             by_name.setdefault(name, entry["label"])
-    alternation = "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w/&+.#-])({alternation})(?![\w/&+#]|\.\w)")
-    return Taxonomy(raw["version"], tuple(skills), pattern, by_name)
+        for name in entry.get("listed_only", []):  # written as in a CV: "C", "R", "Go", "Spring"
+            by_name[fold(name)] = entry["label"]
+            ambiguous.add(name)
+    curated = [n for n in by_name if n not in {fold(a) for a in ambiguous}]
+    proper, listed = set(), set(ambiguous)
+    version = raw["version"]
+    if with_esco:
+        from ml.analyzers.esco import load as load_esco  # the extract is large: read once, here
+
+        esco = load_esco()
+        version = f"{version}+esco"
+        for concept in esco["concepts"]:
+            is_name = concept["en"][:1].isupper()  # ESCO writes products, languages and standards capitalised
+            label = concept["en"] if is_name else concept["es"][:1].upper() + concept["es"][1:]
+            names = tuple(dict.fromkeys(fold(n) for n in (concept["en"], concept["es"], *concept["alt"])))
+            if concept["type"] == "knowledge" and any(fold(l) in LANGUAGE_NAMES for l in (concept["en"],)):
+                continue  # spoken languages are read as languages, not skills
+            skills.append(Skill(label, "esco", names, "esco"))
+            for name in names:
+                by_name.setdefault(name, by_name.get(fold(label), label))
+            if is_name:
+                (proper if _technical(concept["en"]) else listed).add(concept["en"])
+    proper -= {n for n in proper if fold(n) in curated}
+    listed -= {n for n in listed if fold(n) in curated}
+    pattern = re.compile(rf"{_BEFORE}({_alternation(curated)}){_AFTER}")
+    case_kept = lambda names: re.compile(rf"{_BEFORE}({_alternation(names)}){_AFTER}") if names else None  # noqa: E731
+    return Taxonomy(version, tuple(skills), pattern, case_kept(proper), case_kept(listed), by_name)
+
+
+#: English names of spoken languages (ESCO lists them as knowledge; a CV's languages are read apart)
+LANGUAGE_NAMES = frozenset(fold(n) for n in (
+    "Spanish English French German Portuguese Italian Chinese Japanese Korean Arabic Russian Hindi Bengali Urdu "
+    "Catalan Valencian Galician Basque Dutch Swedish Polish Turkish Greek Hebrew Finnish Danish Norwegian Czech "
+    "Slovak Hungarian Romanian Bulgarian Serbian Croatian Slovenian Ukrainian Estonian Latvian Lithuanian Irish "
+    "Welsh Maltese Icelandic Albanian Macedonian Montenegrin Bosnian Persian Malay Indonesian Vietnamese Thai Tamil "
+    "Telugu Marathi Gujarati Punjabi Kurdish Sanskrit Latin Swahili Afrikaans Armenian Georgian Azerbaijani Kazakh "
+    "Uzbek Mongolian Tagalog Bihari Sardinian Yiddish Luxembourgish Faroese Breton Corsican Frisian Occitan "
+    "Nepali Sinhala Burmese Khmer Lao Amharic Somali Yoruba Zulu Xhosa Hausa Igbo Esperanto".split()))
 
 
 #: state -> its main cities (the places huntRED recruits in; enough to place a CV or a posting)

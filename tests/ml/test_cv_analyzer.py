@@ -5,7 +5,8 @@ from datetime import date
 
 import orjson
 
-from ml.analyzers.cv import analyze_cv, skill_extraction_score, split_sections
+from ml.analyzers.cv import analyze_cv, skill_extraction_score
+from ml.analyzers.cv_sections import split_sections
 from ml.analyzers.taxonomy import find_place, load_taxonomy
 
 SPANISH_CV = """Lucía Ramírez
@@ -52,9 +53,9 @@ def test_a_spanish_cv_gives_skills_aliases_included_and_every_field():
 
 
 def test_an_english_cv_maps_to_the_same_canonical_skills_and_infers_what_it_does_not_state():
-    profile = analyze_cv(ENGLISH_CV, today=date(2026, 11, 1))
+    profile = analyze_cv(ENGLISH_CV, as_of=date(2026, 11, 1))
     assert set(profile.skills) == {"Finanzas Corporativas", "Planeación Financiera", "Contabilidad", "Liderazgo"}
-    assert profile.years_experience == 2026 - 2009  # from the job dates: the CV never says it
+    assert profile.years_experience == round((2026 * 12 + 11 - (2009 * 12 + 1) + 1) / 12, 1)  # 2009-01 .. 2026-11, from the dates
     assert profile.field_confidence["years_experience"] < 1.0
     assert profile.seniority == "executive"  # a Chief title outranks the years
     assert profile.education_level == "Licenciatura"
@@ -62,10 +63,20 @@ def test_an_english_cv_maps_to_the_same_canonical_skills_and_infers_what_it_does
     assert profile.confidence < 1.0
 
 
+def test_years_are_counted_to_the_cvs_own_date_never_to_a_fixed_day():
+    cv = "Experience\nAnalyst - Bimbo (2019-03 - present)\nEducation\nLicenciatura, UNAM"
+    assert analyze_cv(cv, as_of=date(2021, 2, 28)).years_experience == 2.0
+    assert analyze_cv(cv, as_of=date(2024, 2, 28)).years_experience == 5.0
+    # no date given: the newest date the CV mentions stands for it
+    dated = cv + "\nCurso de Excel, 2023-08"
+    assert analyze_cv(dated).as_of == "2023-08-28" and analyze_cv(dated).years_experience == round(54 / 12, 1)
+
+
 def test_a_text_that_is_not_a_cv_gets_low_confidence_and_no_invented_fields():
     profile = analyze_cv("lorem ipsum dolor sit amet")
     assert profile.skills == [] and profile.years_experience is None and profile.state is None
-    assert profile.confidence == 0.0
+    assert profile.education_level is None
+    assert profile.confidence < 0.2  # only the language it is written in is inferred
 
 
 def test_sections_places_and_taxonomy_helpers():
@@ -73,7 +84,8 @@ def test_sections_places_and_taxonomy_helpers():
     assert find_place("Trabajo en Zapopan") == ("Jalisco", "Zapopan")
     taxonomy = load_taxonomy()
     assert taxonomy.canonical("machine learning") == taxonomy.canonical("ML") == "Machine Learning"
-    assert taxonomy.canonical("COBOL") is None
+    assert taxonomy.canonical("COBOL") == "COBOL"  # ESCO's layer knows what the curated one does not
+    assert taxonomy.canonical("Zorblax") is None
 
 
 def test_precision_and_recall_are_micro_averaged():
