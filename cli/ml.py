@@ -1,11 +1,13 @@
 """`huntred ml ...`: train, compare and promote models; rule segments; analyzers."""
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -17,6 +19,7 @@ from foundation.errors import UserError
 from foundation.settings import get_settings
 from ml import tracking
 from ml.aura.segments import SegmentRuleError
+from ml.churn.table import TableRun, family_name, prepare, train_prepared
 from ml.families import FAMILIES, family
 from models.enums import BusinessUnit
 from orchestration import launch
@@ -30,9 +33,33 @@ ml_app.add_typer(segment_app, name="segment")
 
 
 @ml_app.command("train")
-def train(model: str = typer.Argument("all", help="churn, matching, clusters, propensity-apply, propensity-retargeting-response, or all")) -> None:
+def train(
+    model: str = typer.Argument("all", help="churn, matching, clusters, propensity-apply, propensity-retargeting-response, or all"),
+    table_file: Optional[Path] = typer.Option(None, "--table", help="Train churn on your own CSV or Parquet file (one row per "
+                                                               "customer) instead of the lakehouse; no Dagster run."),
+    label: Optional[str] = typer.Option(None, "--label", help="With --table: the column that says who churned "
+                                                              "(true/false, 1/0 or two words such as Yes/No)."),
+    id_column: Optional[str] = typer.Option(None, "--id", help="With --table: the customer id column, kept in the scores."),
+    time_column: Optional[str] = typer.Option(None, "--time-column", help="With --table: split by this time column "
+                                                                          "(earliest rows train, latest test)."),
+    positive: Optional[str] = typer.Option(None, "--positive", help="With --table: the label value that means churned, "
+                                                                    "when its words do not say so."),
+    scores_out: Optional[Path] = typer.Option(None, "--scores-out", help="With --table: where to write the scores "
+                                                                         "(Parquet; default: <table>.scores.parquet beside it)."),
+) -> None:
     """Retrain through the Dagster job `ml_training`; a model becomes champion only if it beats the current one and
-    its baseline on the same held-out data and shows no adverse impact."""
+    its baseline on the same held-out data and shows no adverse impact. With --table, train the churn model's
+    machinery on your own table instead, in an MLflow experiment of that table's own."""
+    if table_file is not None:
+        _train_on_table(model, table_file, label, id_column, time_column, positive, scores_out)
+        return
+    table_options = {"--label": label, "--id": id_column, "--time-column": time_column, "--positive": positive,
+                     "--scores-out": scores_out}
+    given = [option for option, value in table_options.items() if value is not None]
+    if given:
+        raise UserError(f"{', '.join(given)} only work{'s' if len(given) == 1 else ''} with --table.",
+                        f"Add --table PATH.csv|parquet, or leave {'it' if len(given) == 1 else 'them'} out to retrain "
+                        "from the lakehouse.")
     names = list(FAMILIES) if model == "all" else [family(model).name]
     outcome = launch.retrain(names, on_event=progress_printer())
     steps = launch.training_outcomes(outcome.run_id, names)
@@ -51,6 +78,87 @@ def train(model: str = typer.Argument("all", help="churn, matching, clusters, pr
         table.add_row(f.model_name, version["version"], f.primary_metric, _fmt(m.get(f.primary_metric)), _fmt(baseline),
                       _fmt(champ), version["promotion"])
     print_table(table, prose=("outcome",))
+
+
+def _train_on_table(model: str, path: Path, label: str | None, id_column: str | None, time_column: str | None,
+                    positive: str | None, scores_out: Path | None) -> None:
+    """`ml train churn --table`: checks what was typed, then the table (every refusal before any output), trains,
+    prints the summary. Not a Dagster run, unlike every other write: it reads a file from outside the lakehouse and
+    writes only MLflow and the scores file, never a warehouse table, so Dagster stays the warehouse's only writer."""
+    if model != "churn":
+        raise UserError(f"--table trains a churn model, not '{model}'.",
+                        f"Write `huntred ml train churn --table {path} --label COLUMN`.")
+    if label is None:
+        raise UserError("--table needs --label, the column that says who churned.",
+                        "Add e.g. --label Churn (see `huntred ml train --help`).")
+    if scores_out is not None:
+        if scores_out.is_dir():
+            raise UserError(f"--scores-out {scores_out} is a folder.", "Give the path of a .parquet file to write.")
+        if not scores_out.absolute().parent.is_dir():
+            raise UserError(f"The folder {scores_out.absolute().parent} does not exist (--scores-out {scores_out}).",
+                            "Create it first, or give --scores-out a path in an existing folder.")
+        if scores_out.absolute() == path.absolute():
+            raise UserError(f"--scores-out {scores_out} is the table itself.", "Give another file for the scores.")
+    prepared = prepare(path, label, id_column=id_column, time_column=time_column, positive=positive)
+    console.print(f"Training churn on {prepared.part_rows['train']:,} rows of {path.name}: calibrated LightGBM vs "
+                  "logistic regression…", highlight=False, soft_wrap=True)
+    with _libraries_to_log() as log_file:
+        run = train_prepared(prepared, scores_out=scores_out)
+    _print_table_run(run, log_file)
+
+
+@contextlib.contextmanager
+def _libraries_to_log():
+    """MLflow's, scikit-learn's and LightGBM's own messages and warnings go to a log file under the warehouse (as a
+    Dagster run's do), unless --verbose; yields that file (None when verbose)."""
+    settings = get_settings()
+    if settings.verbose:
+        yield None
+        return
+    folder = settings.warehouse_dir / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"train-table-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
+    with open(path, "w", encoding="utf-8") as log, contextlib.redirect_stderr(log):
+        yield path
+
+
+def _print_table_run(run: TableRun, log_file: Path | None) -> None:
+    p, o = run.prepared, run.outcome
+    positives, labelled = int(p.y.sum()), p.y.size
+    summary = Table(title=f"{p.path.name}: churn trained on your table", show_header=False)
+    summary.add_column("")
+    summary.add_column("")
+    summary.add_row("rows", f"{p.table.height:,} read; {labelled:,} trained and judged on"
+                    + (f"; {p.unlabelled:,} without a label (scored, not trained on)" if p.unlabelled else "")
+                    + (f"; {p.untimed:,} without a time (scored, not trained on)" if p.untimed else ""))
+    summary.add_row("label", f"'{p.label.column}': '{p.label.positive}' is churn ({p.label.how}), "
+                    f"'{p.label.negative}' is not; {positives:,} churned ({positives / labelled:.1%})")
+    kinds = f"{len(p.plan.numeric)} numeric, {len(p.plan.categorical)} categorical"
+    summary.add_row("features used", f"{len(p.plan.names)} ({kinds}): {', '.join(p.plan.names)}")
+    for f in p.plan.numeric:
+        if f.note:
+            summary.add_row("", f"{f.name}: {f.note}")
+    if p.plan.dropped:
+        summary.add_row("dropped", "; ".join(f"{c} ({why})" for c, why in p.plan.dropped.items()))
+    rows = p.part_rows
+    summary.add_row("split", f"{p.split.how}: {rows['train']:,} train, {rows['validation']:,} calibrate, "
+                    f"{rows['test']:,} test")
+    summary.add_row("model", f"{o.model_name} v{o.version} (MLflow experiment huntred-{family_name(p.path)}, "
+                    f"run {o.run_id[:8]})")
+    summary.add_row("outcome", o.reason)
+    summary.add_row("scores", f"{run.scores_path} ({run.scores.height:,} rows)")
+    if log_file is not None:
+        summary.add_row("libraries' log", str(log_file))
+    print_table(summary, prose=("",))
+    metrics = Table(title="On the test rows (never trained nor calibrated on)")
+    metrics.add_column("metric")
+    for col in ("LightGBM (calibrated)", "logistic regression"):
+        metrics.add_column(col, justify="right")
+    for key, shown in (("roc_auc", "ROC-AUC"), ("pr_auc", "PR-AUC"), ("brier", "Brier (lower is better)")):
+        metrics.add_row(shown, _fmt(o.metrics[key]), _fmt(o.metrics[f"baseline_{key}"]))
+    if o.champion_value is not None:
+        metrics.add_row(f"champion v{o.champion_version} ROC-AUC", _fmt(o.champion_value), "")
+    print_table(metrics)
 
 
 @ml_app.command("compare")

@@ -58,24 +58,45 @@ def load_data(con: duckdb.DuckDBPyConnection, target: Target = CHURN, features: 
 
 
 def fit_baseline(data: ChurnData, names: list[str] = FEATURE_NAMES):
+    return fit_logistic(matrix(data.train, names), data.train["label"].to_numpy())
+
+
+def fit_logistic(x, y: np.ndarray, prepare=None):
+    """The baseline: standardised features into a logistic regression. `prepare` (a transformer fitted with it, on
+    the same training rows) first turns a table's columns into numbers, e.g. one-hot categories."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(
-        matrix(data.train, names), data.train["label"].to_numpy())
+    steps = ([] if prepare is None else [prepare]) + [StandardScaler(), LogisticRegression(max_iter=2000)]
+    return make_pipeline(*steps).fit(x, y)
 
 
 def fit_lightgbm(data: ChurnData, params: dict, names: list[str] = FEATURE_NAMES):
     """LightGBM on the training months, then Platt-calibrated on the validation month."""
+    return fit_calibrated_lightgbm(_frame(matrix(data.train, names), names), data.train["label"].to_numpy(),
+                                   _frame(matrix(data.validation, names), names), data.validation["label"].to_numpy(),
+                                   params)
+
+
+def fit_calibrated_lightgbm(x_train, y_train: np.ndarray, x_validation, y_validation: np.ndarray, params: dict,
+                            prepare=None, categorical: list[str] | None = None):
+    """LightGBM fitted on the training rows, then Platt-calibrated (sigmoid) on the validation rows, which it never
+    trained on. `prepare` (fitted on the training rows only, with the booster) turns a table's columns into
+    numbers; `categorical` names its outputs LightGBM splits on as categories rather than as numbers."""
     from lightgbm import LGBMClassifier
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
+    from sklearn.pipeline import make_pipeline
 
     booster = LGBMClassifier(**params, random_state=7, verbose=-1, n_jobs=2)
-    booster.fit(_frame(matrix(data.train, names), names), data.train["label"].to_numpy())
-    calibrated = CalibratedClassifierCV(FrozenEstimator(booster), method="sigmoid")
-    calibrated.fit(_frame(matrix(data.validation, names), names), data.validation["label"].to_numpy())
+    if prepare is None:
+        estimator = booster.fit(x_train, y_train)
+    else:
+        estimator = make_pipeline(prepare, booster)
+        estimator.fit(x_train, y_train, lgbmclassifier__categorical_feature=categorical or "auto")
+    calibrated = CalibratedClassifierCV(FrozenEstimator(estimator), method="sigmoid")
+    calibrated.fit(x_validation, y_validation)
     return calibrated
 
 
@@ -84,9 +105,34 @@ def predict(model, frame: pl.DataFrame, names: list[str] = FEATURE_NAMES) -> np.
 
 
 def inner_booster(model):
-    """The LightGBM model inside the calibrated wrapper (for importance and contributions)."""
+    """The LightGBM model inside the calibrated wrapper (for importance and contributions), past the steps that
+    prepare a table's columns when there are some."""
     est = model.calibrated_classifiers_[0].estimator
-    return getattr(est, "estimator", est)
+    est = getattr(est, "estimator", est)
+    return est.steps[-1][1] if hasattr(est, "steps") else est
+
+
+@dataclass
+class Judgement:
+    """The model and its baseline on the same test rows: metrics of both, the plots and the importance table."""
+
+    metrics: dict[str, float]
+    figures: dict
+    importance: pl.DataFrame
+
+
+def judge(y_test: np.ndarray, p_model: np.ndarray, p_baseline: np.ndarray, gain: dict[str, float],
+          meanings: dict[str, str]) -> Judgement:
+    """Metrics of the model and (as `baseline_*`) of the baseline, ROC and calibration curves of both, and the
+    model's gain per feature (`meanings`: what each feature is, for the importance table)."""
+    metrics = classification_metrics(y_test, p_model)
+    metrics.update({f"baseline_{k}": v for k, v in classification_metrics(y_test, p_baseline).items()})
+    curves = {"LightGBM (calibrated)": (y_test, p_model), "logistic regression": (y_test, p_baseline)}
+    importance = pl.DataFrame({"feature": list(gain), "gain": list(gain.values()),
+                               "meaning": [meanings[f] for f in gain]}).sort("gain", descending=True)
+    figures = {"roc.png": roc_figure(curves), "calibration.png": calibration_figure(curves),
+               "importance.png": importance_figure(gain)}
+    return Judgement(metrics, figures, importance)
 
 
 def train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None = None,
@@ -109,23 +155,17 @@ def train(con: duckdb.DuckDBPyConnection, landing_dir=None, params: dict | None 
     model = fit_lightgbm(data, params, names)
     p_base = baseline.predict_proba(matrix(data.test, names))[:, 1]
     p_model = predict(model, data.test, names)
-    metrics = classification_metrics(y_test, p_model)
-    metrics.update({f"baseline_{k}": v for k, v in classification_metrics(y_test, p_base).items()})
     gain = dict(zip(names, inner_booster(model).booster_.feature_importance("gain").round(2).tolist()))
-    curves = {"LightGBM (calibrated)": (y_test, p_model), "logistic regression": (y_test, p_base)}
-    importance = pl.DataFrame({"feature": list(gain), "gain": list(gain.values()),
-                               "meaning": [features.features[f] for f in gain]}).sort("gain", descending=True)
+    judged = judge(y_test, p_model, p_base, gain, features.features)
     return TrainedModel(
-        model=model, metrics=metrics, features=names,
+        model=model, metrics=judged.metrics, features=names,
         params={**params, "cutoffs_train": [d.isoformat() for d in data.plan.train],
                 "cutoffs_validation": [d.isoformat() for d in data.plan.validation],
                 "cutoffs_test": [d.isoformat() for d in data.plan.test], "calibration": "sigmoid on the validation month",
                 "baseline": "StandardScaler + LogisticRegression", "target": target.name, "entity": features.entity},
         data=frame_fingerprint(train=data.train, validation=data.validation, test=data.test),
         evaluate=lambda other: classification_metrics(y_test, predict(other, data.test, names)),
-        figures={"roc.png": roc_figure(curves), "calibration.png": calibration_figure(curves),
-                 "importance.png": importance_figure(gain)},
-        tables={"feature_importance.csv": importance},
+        figures=judged.figures, tables={"feature_importance.csv": judged.importance},
         input_example=_frame(matrix(data.test.head(3), names), names),
     )
 
