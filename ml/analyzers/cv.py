@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from ml.analyzers.cv_dates import dates_in, latest_date, spans_in, years_of_work
+from ml.analyzers.cv_dates import HALF_TIME, dates_in, during_studies, latest_date, spans_in, years_of_work
 from ml.analyzers.cv_sections import split_sections
 from ml.analyzers.taxonomy import find_place, fold, load_taxonomy
 
@@ -27,7 +27,7 @@ EDUCATION: tuple[tuple[str, str], ...] = (
                      r"\blicenciad[oa]\b|\blicenciatura\b|\blic\.|\bingenier[oa]\b|\bingenieria\b|\bing\.|"
                      r"\bgrado en\b|\bgraduad[oa] en\b|\bbacharel|\bundergraduate degree\b|\bengineering degree\b|"
                      r"\btitulo de ingenier"),
-    ("Carrera técnica", r"\bcarrera tecnica\b|\btecnico superior\b|\btsu\b|\bassociate'?s? degree\b|\btecnico en\b|"
+    ("Carrera técnica", r"\bvocational training\b|\bformacion profesional\b|\bcarrera tecnica\b|\btecnico superior\b|\btsu\b|\bassociate'?s? degree\b|\btecnico en\b|"
                         r"\btecnologo\b|\bciclo formativo\b"),
     ("Preparatoria", r"\bpreparatoria\b|\bhigh school\b|\bbachillerato\b|\bsecondary school\b"),
 )
@@ -106,6 +106,16 @@ def education_level(education: str) -> str | None:
             if best is None or ranks.index(level) < ranks.index(best):
                 best = level
     return best
+
+
+# Titles people hold at work as well as degrees ("Ingeniero en automatización", "Lic. en Derecho, Gerente …")
+_WORK_TITLES = re.compile(r"\bingenier[oa]s?\b|\bing\.|\blicenciad[oa]\b|\blic\.")
+
+
+def names_a_degree(line: str) -> bool:
+    """A line about a degree being studied, not a job (a student's job, "Teaching Assistant / Ph.D. student", is a job)."""
+    folded = fold(line)
+    return not HALF_TIME.search(folded) and education_level(_WORK_TITLES.sub(" ", folded)) is not None
 
 
 def languages_in(text: str) -> list[dict]:
@@ -216,7 +226,10 @@ def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
     if stated:
         profile.years_experience, conf["years_experience"] = float(stated.group(1)), STATED
     else:
-        profile.years_experience = years_of_work(spans_in(experience, as_of))
+        # a range on a line naming a degree is study, not work (CVs without an Experience heading mix them)
+        jobs = [span for span in spans_in(experience, as_of) if not names_a_degree(span.line)]
+        studies = spans_in(sections.get("education", ""), as_of)
+        profile.years_experience = years_of_work(during_studies(jobs, studies))
         conf["years_experience"] = INFERRED if profile.years_experience is not None else 0.0
     first_job = next((line for line in experience.splitlines() if line.strip()), "")
     profile.seniority = seniority_of(profile.years_experience, first_job)

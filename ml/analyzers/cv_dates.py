@@ -111,12 +111,24 @@ def spans_in(experience: str, as_of: date) -> list[Span]:
                 continue
             first = start.index if start.exact else start.year * 12 + 6
             last = now if end == "present" else (end.index if end.exact else end.year * 12 + 5)
+            if end != "present" and not start.exact and not end.exact and start.year == end.year:
+                first, last = start.year * 12 + 3, start.year * 12 + 8  # "2005–2005": some months of that year, say six
             last = min(last, now)
             if last < first:
                 continue
             context = fold(" ".join(lines[max(0, number - 1):number + 2]))
             spans.append(Span(first, last, 0.5 if HALF_TIME.search(context) else 1.0, line.strip()))
     return spans
+
+
+def during_studies(jobs: list[Span], studies: list[Span]) -> list[Span]:
+    """Jobs held entirely while studying (started after a degree began, ended before it did) count half:
+    a student's side job is not a year of full-time work. A job still going on is never one of them."""
+    out = []
+    for job in jobs:
+        student = any(study.start <= job.start and job.end < study.end for study in studies)
+        out.append(Span(job.start, job.end, min(job.weight, 0.5), job.line) if student else job)
+    return out
 
 
 def years_of_work(spans: list[Span]) -> float | None:
