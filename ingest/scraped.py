@@ -89,7 +89,7 @@ def pdf_text(data: bytes) -> str:
     pages = [page.extract_text() or "" for page in reader.pages]
     text = "\n".join(pages)
     if looks_glued(text):
-        import pdfplumber  # imported here: only glued PDFs pay for it
+        import pdfplumber  # lazy: only glued PDFs pay for its import
 
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             laid_out = "\n".join(_UNMAPPED_GLYPH.sub("", page.extract_text(x_tolerance=1.5) or "") for page in pdf.pages)

@@ -91,7 +91,7 @@ def load_taxonomy(path: Path = TAXONOMY_PATH, with_esco: bool = True) -> Taxonom
     proper, listed = set(), set(ambiguous)
     version = raw["version"]
     if with_esco:
-        from ml.analyzers.esco import load as load_esco  # the extract is large: read once, here
+        from ml.analyzers.esco import load as load_esco  # lazy: only a taxonomy with ESCO pays for the extract
 
         esco = load_esco()
         version = f"{version}+esco"
