@@ -74,7 +74,7 @@ def train(
         version = next(v for v in tracking.versions(f.model_name) if v["version"] == str(step["version"]))
         m = version["metrics"]
         champ = m.get(f"champion_{f.primary_metric}")
-        baseline = m.get(f.baseline_metric) if f.baseline_metric else None
+        baseline = (f.baseline_of(m) or (None, None))[1]
         table.add_row(f.model_name, version["version"], f.primary_metric, _fmt(m.get(f.primary_metric)), _fmt(baseline),
                       _fmt(champ), version["promotion"])
     print_table(table, prose=("outcome",))

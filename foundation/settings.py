@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     api_cache_entries: int = 20_000
     #: Seconds a dashboard download stays on Streamlit's media endpoint after the click that made it.
     download_expiry_seconds: float = 30.0
+    #: The team's real evaluation set (résumés, postings, relevance grades): the matcher is judged on it before
+    #: promotion. Point it at a set of your own recruiters' grades with the same layout (see its README).
+    real_set_dir: Path = REPO_ROOT / "evaluation"
     #: An MLflow server (http://...) instead of the local sqlite store under the warehouse.
     mlflow_tracking_uri: str | None = None
     #: Show the libraries' own output during runs (warnings, progress bars) instead of sending it to the run's log

@@ -52,18 +52,35 @@ def recall_at_k(ranked_relevant: np.ndarray, total_relevant: int, k: int = 50) -
 
 
 def ranking_metrics(scores: np.ndarray, grades: np.ndarray, relevant_grade: int) -> dict[str, float]:
-    """Mean NDCG@10, MRR@10 and recall@50 over queries: scores and grades are (queries x items)."""
-    ndcg, mrr, recall = [], [], []
+    """Means over queries of NDCG@10, NDCG@50, MRR@10, recall@50 and ROC-AUC: scores and grades are (queries x items).
+
+    ROC-AUC is the chance that a relevant item (grade >= relevant_grade) outranks an irrelevant one within the same
+    query (ties count half); a query with no relevant or no irrelevant item has none and is left out of that mean.
+    """
+    ndcg, ndcg50, mrr, recall, auc = [], [], [], [], []
     for s, g in zip(scores, grades):
         relevant = g >= relevant_grade
         if not relevant.any():
             continue  # a query with nothing relevant says nothing about the ranking
         order = np.argsort(-s, kind="stable")
         ndcg.append(ndcg_at_k(g[order], g, 10))
+        ndcg50.append(ndcg_at_k(g[order], g, 50))
         mrr.append(mrr_at_k(relevant[order], 10))
         recall.append(recall_at_k(relevant[order], int(relevant.sum()), 50))
-    return {"ndcg_at_10": float(np.mean(ndcg)) if ndcg else 0.0, "mrr_at_10": float(np.mean(mrr)) if mrr else 0.0,
-            "recall_at_50": float(np.mean(recall)) if recall else 0.0, "queries": float(len(ndcg))}
+        if not relevant.all():
+            auc.append(pairwise_auc(s[relevant], s[~relevant]))
+    mean = lambda values: float(np.mean(values)) if values else 0.0  # noqa: E731
+    return {"ndcg_at_10": mean(ndcg), "ndcg_at_50": mean(ndcg50), "mrr_at_10": mean(mrr), "recall_at_50": mean(recall),
+            "roc_auc": mean(auc) if auc else float("nan"), "queries": float(len(ndcg))}
+
+
+def pairwise_auc(positive: np.ndarray, negative: np.ndarray) -> float:
+    """P(a positive's score > a negative's), ties half: the Mann-Whitney form of ROC-AUC."""
+    from scipy.stats import rankdata
+
+    ranks = rankdata(np.concatenate([positive, negative]))
+    n_pos, n_neg = positive.size, negative.size
+    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def adverse_impact(selected: np.ndarray, groups: np.ndarray) -> list[dict]:

@@ -33,14 +33,21 @@ class Family:
     name: str  # what the CLI and Dagster call it
     experiment: str  # MLflow experiment: huntred-<experiment>
     primary_metric: str
-    #: the metric of the plain baseline trained beside the model on the same data (None: the family has none);
-    #: a model that does not beat it is never promoted automatically
-    baseline_metric: str | None
+    #: the metrics of the plain baselines trained beside the model on the same data (empty: the family has none);
+    #: a model that does not beat the strongest of them is never promoted automatically
+    baseline_metrics: tuple[str, ...]
     description: str
     train: Callable  # (con, landing_dir, params) -> TrainedModel
     write_scores: Callable  # (con, model, version) -> rows written
     requirements: tuple[str, ...] = ("scikit-learn", "numpy", "pandas")
     higher_is_better: bool = True
+
+    def baseline_of(self, metrics: dict[str, float]) -> tuple[str, float] | None:
+        """The strongest of the family's baselines in a run's metrics: (its metric, its value); None without one."""
+        logged = [(name, metrics[name]) for name in self.baseline_metrics if name in metrics]
+        if not logged:
+            return None
+        return (max if self.higher_is_better else min)(logged, key=lambda pair: pair[1])
 
     @property
     def model_name(self) -> str:
@@ -88,19 +95,21 @@ def _now():
 
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("churn", "churn", churn.PRIMARY_METRIC, f"baseline_{churn.PRIMARY_METRIC}",
+    Family("churn", "churn", churn.PRIMARY_METRIC, (f"baseline_{churn.PRIMARY_METRIC}",),
            "Candidates going inactive in the next 30 days: calibrated LightGBM vs logistic regression.",
            churn.train, _write_churn, ("scikit-learn", "lightgbm", "numpy", "pandas")),
-    Family("client-churn", "churn", churn.PRIMARY_METRIC, f"baseline_{churn.PRIMARY_METRIC}",
+    Family("client-churn", "churn", churn.PRIMARY_METRIC, (f"baseline_{churn.PRIMARY_METRIC}",),
            "Clients (Stripe subscribers) cancelling in the next 30 days: calibrated LightGBM vs logistic regression.",
            _train_client_churn, _write_client_churn, ("scikit-learn", "lightgbm", "numpy", "pandas")),
-    Family("matching", "matching", matching.PRIMARY_METRIC, f"baseline_tfidf_{matching.PRIMARY_METRIC}",
-           "Candidate-vacancy match: embedding similarity, skill coverage, experience, location; vs TF-IDF.",
+    Family("matching", "matching", matching.PRIMARY_METRIC,
+           (f"baseline_tfidf_{matching.PRIMARY_METRIC}", f"baseline_bm25_{matching.PRIMARY_METRIC}"),
+           "Candidate-vacancy match: embeddings, canonical skills, experience, location; vs TF-IDF and BM25, "
+           "and judged on real postings.",
            matching.train, _write_matches),
-    Family("clusters", "segments", clustering.PRIMARY_METRIC, None,
+    Family("clusters", "segments", clustering.PRIMARY_METRIC, (),
            "Talent clusters over CV embeddings and structured features, named by their skills.",
            clustering.train, _write_clusters),
-    *(Family(f"propensity-{o.replace('_', '-')}", "propensity", churn.PRIMARY_METRIC, f"baseline_{churn.PRIMARY_METRIC}",
+    *(Family(f"propensity-{o.replace('_', '-')}", "propensity", churn.PRIMARY_METRIC, (f"baseline_{churn.PRIMARY_METRIC}",),
              f"Propensity to {o.replace('_', ' ')} in the next 30 days: calibrated LightGBM vs logistic regression.",
              propensity.train(o), _write_propensity(o), ("scikit-learn", "lightgbm", "numpy", "pandas"))
       for o in propensity.OBJECTIVES),
@@ -120,7 +129,7 @@ def train_family(name: str, con: duckdb.DuckDBPyConnection, landing_dir: Path | 
     trained = f.train(con, landing_dir, params)
     log.info(f"registering {f.model_name} in MLflow, judged against its champion and baseline on the same held-out data…")
     return tracking.register(f.experiment, f.model_name, trained, primary_metric=f.primary_metric,
-                             higher_is_better=f.higher_is_better, baseline_metric=f.baseline_metric,
+                             higher_is_better=f.higher_is_better, baseline_metric=f.baseline_of,
                              requirements=tracking.pip_requirements(*f.requirements), tags=tags)
 
 

@@ -14,7 +14,7 @@ from typing import Mapping
 FOUR_FIFTHS = 0.8
 
 #: the gate's conditions, in the order they are reported (also the MLflow tags ``gate.<condition>``)
-CONDITIONS = ("champion", "baseline", "fairness")
+CONDITIONS = ("champion", "baseline", "fairness", "real_set")
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,20 @@ class Decision:
 
 
 def decide(metric: str, value: float, *, champion: tuple[str, float] | None, baseline: float | None,
-           fairness: Mapping[str, float] | None, higher_is_better: bool = True) -> Decision:
+           fairness: Mapping[str, float] | None, real_set: Mapping[str, tuple[float, float]] | None = None,
+           higher_is_better: bool = True) -> Decision:
     """The automatic gate. A challenger is promoted only if it beats the champion (re-scored on the same held-out
     data; no champion yet passes), beats its own baseline (same data; a family without a baseline passes) and no
     group's adverse-impact ratio is below four fifths (a family without the check passes; a family with it whose
-    ratios could not be measured does not). A tie beats nothing.
+    ratios could not be measured does not), and it ranks at least as well as its references on the team's real set
+    (a family without the check passes; one whose real set could not be read does not). A tie beats nothing, except
+    on the real set, where "at least as well" is the bar.
 
     champion: (version, its value of ``metric`` on this run's held-out data), or None when there is none yet.
     baseline: the baseline's value of ``metric`` in this run, or None when the family has no baseline.
     fairness: who (e.g. "CV language 'en'") -> selection-rate ratio to the best group, or None without a check.
+    real_set: "<metric> vs <reference>" -> (the challenger's value, the reference's), higher is better; None without
+    a check, {} when the family has it but the set could not be read.
     """
     checks: dict[str, tuple[bool, str]] = {}
     if champion is None:
@@ -56,6 +61,7 @@ def decide(metric: str, value: float, *, champion: tuple[str, float] | None, bas
     else:
         checks["baseline"] = _against("its baseline", metric, value, baseline, higher_is_better)
     checks["fairness"] = _four_fifths(fairness)
+    checks["real_set"] = _real_set(real_set)
     return Decision(all(passed for passed, _ in checks.values()), checks)
 
 
@@ -82,6 +88,18 @@ def _four_fifths(fairness: Mapping[str, float] | None) -> tuple[bool, str]:
         return False, "; ".join(f"adverse impact: {who} ratio {r:.2f} below {FOUR_FIFTHS:.2f}" for r, who in below)
     lowest, who = min((r, who) for who, r in measured.items())
     return True, f"no adverse impact: lowest ratio {lowest:.2f} ({who}), at least {FOUR_FIFTHS:.2f}"
+
+
+def _real_set(comparisons: Mapping[str, tuple[float, float]] | None) -> tuple[bool, str]:
+    if comparisons is None:
+        return True, "no real-set check for this family"
+    if not comparisons:
+        return False, "the real evaluation set could not be read, so ranking on real texts is unknown"
+    below = [(what, v, ref) for what, (v, ref) in comparisons.items() if not (v >= ref)]  # NaN fails too
+    if below:
+        return False, "; ".join(f"ranks below on the {what}: {_pair(v, ref)[0]} < {_pair(v, ref)[1]}" for what, v, ref in below)
+    return True, "at least as good on the real set: " + ", ".join(
+        f"{what.removeprefix('real-set ')} {_pair(v, ref)[0]} >= {_pair(v, ref)[1]}" for what, (v, ref) in comparisons.items())
 
 
 def _pair(a: float, b: float) -> tuple[str, str]:

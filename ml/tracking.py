@@ -67,6 +67,9 @@ class TrainedModel:
     input_example: Any = None
     #: who -> adverse-impact ratio (selection rate over the best group's) on the held-out data; None: no such check
     fairness: dict[str, float] | None = None
+    #: "<metric> vs <reference>" -> (value, reference's) on the team's real set; None: the family has no such check,
+    #: {} when it has one but the set could not be read (ml.promotion refuses it then)
+    real_set: dict[str, tuple[float, float]] | None = None
 
 
 @dataclass
@@ -103,7 +106,8 @@ def pip_requirements(*packages: str) -> list[str]:
 
 
 def register(family: str, model_name: str, trained: TrainedModel, *, primary_metric: str, higher_is_better: bool = True,
-             baseline_metric: str | None = None, requirements: list[str], tags: dict[str, str] | None = None,
+             baseline_metric: str | Callable[[dict], tuple[str, float] | None] | None = None,
+             requirements: list[str], tags: dict[str, str] | None = None,
              settings: Settings | None = None) -> RegistrationOutcome:
     """Log the run, register the model as challenger, promote it if it passes the gate (ml.promotion.decide)."""
     mlflow = configure(settings)
@@ -121,6 +125,9 @@ def register(family: str, model_name: str, trained: TrainedModel, *, primary_met
         mlflow.set_tag("data.fingerprint", hashlib.sha256(json.dumps(trained.data, sort_keys=True).encode()).hexdigest()[:16])
         if trained.fairness is not None:
             mlflow.log_dict(trained.fairness, "fairness.json")
+        if trained.real_set is not None:
+            mlflow.log_dict({what: {"value": v, "reference": ref} for what, (v, ref) in trained.real_set.items()},
+                            "real_set.json")
         with tempfile.TemporaryDirectory() as tmp:
             for filename, fig in trained.figures.items():
                 mlflow.log_figure(fig, f"plots/{filename}")
@@ -143,8 +150,8 @@ def register(family: str, model_name: str, trained: TrainedModel, *, primary_met
         value = trained.metrics[primary_metric]
         decision = promotion.decide(
             primary_metric, value, champion=None if champion is None else (champion, champion_value),
-            baseline=trained.metrics[baseline_metric] if baseline_metric else None, fairness=trained.fairness,
-            higher_is_better=higher_is_better)
+            baseline=_baseline_value(baseline_metric, trained.metrics), fairness=trained.fairness,
+            real_set=trained.real_set, higher_is_better=higher_is_better)
         verdict = gate_tags(decision)
         mlflow.set_tags(verdict)
         run_id = run.info.run_id
@@ -156,6 +163,16 @@ def register(family: str, model_name: str, trained: TrainedModel, *, primary_met
                        note={"promotion": "automatic", "promoted_by": "the gate"})
     return RegistrationOutcome(model_name, version, run_id, primary_metric, value, champion, champion_value,
                                decision.promoted, decision.summary, dict(trained.metrics), decision.checks)
+
+
+def _baseline_value(baseline_metric, metrics: dict[str, float]) -> float | None:
+    """The baseline the gate compares with: a metric's value, or the strongest a family picks (Family.baseline_of)."""
+    if baseline_metric is None:
+        return None
+    if callable(baseline_metric):
+        found = baseline_metric(metrics)
+        return found[1] if found else None
+    return metrics[baseline_metric]
 
 
 def gate_tags(decision: promotion.Decision) -> dict[str, str]:

@@ -75,7 +75,7 @@ if challenger:
     tiles[1].metric(f"Challenger {metric_label}", four_places(challenger["metrics"].get(metric)),
                     delta=f"{challenger['metrics'][metric] - same_data:+.4f} vs champion on the same data" if same_data is not None else None,
                     help=f"v{challenger['version']}: {challenger['promotion']}")
-baseline_key = family.baseline_metric if champion and family.baseline_metric in champion["metrics"] else None
+baseline_key = (family.baseline_of(champion["metrics"]) or (None,))[0] if champion else None
 if baseline_key:
     tiles[2].metric(f"Baseline {metric_label}", four_places(champion["metrics"][baseline_key]),
                     help=ml_metric_label(baseline_key))

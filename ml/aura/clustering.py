@@ -16,7 +16,7 @@ import polars as pl
 from foundation.errors import UserError
 from ml.analyzers.taxonomy import load_taxonomy
 from ml.aura.embeddings import embed
-from ml.aura.matching import skill_matrix
+from ml.aura.signals import skill_matrix
 from ml.tracking import TrainedModel, frame_fingerprint
 
 PRIMARY_METRIC = "silhouette"

@@ -8,7 +8,8 @@ import docx
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from ingest.scraped import docx_text, looks_glued, parse_cv_file, pdf_text
+from foundation.documents import docx_text, looks_glued, pdf_text
+from ingest.scraped import parse_cv_file
 from tests.ml.real_set import RESUMES
 
 TEXT_BOX = """<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -69,7 +70,7 @@ def test_a_pdf_without_a_text_layer_is_quarantined_as_such():
 
 
 def test_a_pdf_whose_spaces_pypdf_loses_is_read_from_its_layout():
-    data = (RESUMES / "en_guest_cv.pdf").read_bytes()  # a real CV (CC-BY-4.0, see tests/data/real/resumes)
+    data = (RESUMES / "en_guest_cv.pdf").read_bytes()  # a real CV (CC-BY-4.0, see evaluation/resumes)
     simple = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
     assert looks_glued(simple)
     text = pdf_text(data)

@@ -1,4 +1,4 @@
-"""The team's real evaluation set (tests/data/real/): real résumés hand-labelled, real job postings.
+"""The team's real evaluation set (evaluation/): real résumés hand-labelled, real job postings.
 
 Loads the labels, runs the product's own path (the ingest extractor, then the CV analyzer)
 and scores each field against the hand labels. The scores feed the README's figures and the
@@ -13,11 +13,11 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.scraped import CV_FORMATS, extract_text
+from foundation.documents import CV_FORMATS, extract_text
 from ml.analyzers.cv import CvProfile, analyze_cv
 from ml.analyzers.taxonomy import fold, load_taxonomy
 
-REAL = Path(__file__).resolve().parents[1] / "data" / "real"
+REAL = Path(__file__).resolve().parents[2] / "evaluation"
 RESUMES = REAL / "resumes"
 YEARS_TOLERANCE = 1.0
 

@@ -1,6 +1,6 @@
 """`huntred ml train churn --table`: the churn machinery on a table someone brings, through the real CLI entry point
 (in this process, so the libraries load once), a real MLflow store in a temporary warehouse, and a real public table:
-IBM's Telco Customer Churn (tests/data/real/churn, Apache-2.0), 7,043 customers, about 26.5% churned, 11 blank
+IBM's Telco Customer Churn (evaluation/churn, Apache-2.0), 7,043 customers, about 26.5% churned, 11 blank
 TotalCharges. What is asserted comes from the table itself or from what the feature promises, never from a
 previous run's output."""
 from __future__ import annotations
@@ -19,7 +19,7 @@ from cli.main import main
 from cli.output import console
 from tests.conftest import point_at
 
-TELCO = Path(__file__).resolve().parents[1] / "data" / "real" / "churn" / "Telco-Customer-Churn.csv"
+TELCO = Path(__file__).resolve().parents[2] / "evaluation" / "churn" / "Telco-Customer-Churn.csv"
 TELCO_MODEL = "huntred-churn-table-telco-customer-churn"
 #: IBM's and others' published ROC-AUC on this table is about 0.84-0.85; 0.80 leaves room for a split's luck only
 MIN_ROC_AUC = 0.80

@@ -1,4 +1,4 @@
-"""The CV analyzer on the team's real, licensed résumés (tests/data/real/resumes: 17 people, 21 files, PDF, DOCX and
+"""The CV analyzer on the team's real, licensed résumés (evaluation/resumes: 17 people, 21 files, PDF, DOCX and
 text, English and Spanish), scored against hand labels written without running the analyzer.
 
 The issue's targets (skills precision ≥ 0.90 and recall ≥ 0.85, years within ±1 for ≥ 75%, education ≥ 80%) are

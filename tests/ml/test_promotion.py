@@ -2,7 +2,9 @@
 
 The expectations are written from the rule in docs/ml.md, not read from the code: a challenger is promoted
 automatically only if it beats the champion (when there is one), beats its baseline (when the family has one) and
-no group's adverse-impact ratio is below 0.80 (when the family checks it); a tie beats nothing.
+no group's adverse-impact ratio is below 0.80 (when the family checks it) and it ranks real postings at least as well
+as its references on the team's real set (when the family checks it; an unreadable set fails); a tie beats nothing,
+except on the real set, where "at least as well" is the bar.
 """
 from __future__ import annotations
 
@@ -23,15 +25,23 @@ BASELINE = {"beaten": (0.690, None), "not beaten": (0.725, "loses to its baselin
 FAIRNESS = {"fair": ({"CV language 'en'": 0.91, "gender 'female'": 1.0}, None),
             "unfair": ({"CV language 'en'": 0.69, "gender 'female'": 0.95}, "adverse impact: CV language 'en' ratio 0.69 below 0.80"),
             "no check": (None, None)}
+REAL_SET = {"as good": ({"real-set ndcg_at_50 vs BM25": (0.81, 0.81), "real-set roc_auc vs its embedding alone": (0.80, 0.78)},
+                        None),
+            "below": ({"real-set ndcg_at_50 vs BM25": (0.70, 0.75), "real-set roc_auc vs its embedding alone": (0.80, 0.78)},
+                      "ranks below on the real-set ndcg_at_50 vs BM25: 0.7000 < 0.7500"),
+            "unreadable": ({}, "the real evaluation set could not be read, so ranking on real texts is unknown"),
+            "no check": (None, None)}
 
 
-@pytest.mark.parametrize("champion,baseline,fairness", list(itertools.product(CHAMPION, BASELINE, FAIRNESS)))
-def test_the_gate_promotes_only_when_no_condition_fails(champion, baseline, fairness):
+@pytest.mark.parametrize("champion,baseline,fairness,real_set",
+                         list(itertools.product(CHAMPION, BASELINE, FAIRNESS, REAL_SET)))
+def test_the_gate_promotes_only_when_no_condition_fails(champion, baseline, fairness, real_set):
     (champion_in, champion_fails), (baseline_in, baseline_fails), (fairness_in, fairness_fails) = \
         CHAMPION[champion], BASELINE[baseline], FAIRNESS[fairness]
-    expected_failures = [why for why in (champion_fails, baseline_fails, fairness_fails) if why]
+    real_in, real_fails = REAL_SET[real_set]
+    expected_failures = [why for why in (champion_fails, baseline_fails, fairness_fails, real_fails) if why]
 
-    decision = decide("roc_auc", VALUE, champion=champion_in, baseline=baseline_in, fairness=fairness_in)
+    decision = decide("roc_auc", VALUE, champion=champion_in, baseline=baseline_in, fairness=fairness_in, real_set=real_in)
 
     assert decision.promoted is (not expected_failures)
     assert decision.failures == expected_failures
@@ -45,6 +55,10 @@ def test_the_gate_promotes_only_when_no_condition_fails(champion, baseline, fair
                                    "no baseline": "no baseline for this family"}.get(baseline, baseline_fails)
     assert said["fairness"][1] == {"fair": "no adverse impact: lowest ratio 0.91 (CV language 'en'), at least 0.80",
                                    "no check": "no adverse-impact check for this family"}.get(fairness, fairness_fails)
+    assert said["real_set"][1] == {
+        "as good": "at least as good on the real set: ndcg_at_50 vs BM25 0.8100 >= 0.8100, "
+                   "roc_auc vs its embedding alone 0.8000 >= 0.7800",
+        "no check": "no real-set check for this family"}.get(real_set, real_fails)
 
 
 def test_the_eight_cases_of_the_three_checks_are_among_those_enumerated():
