@@ -15,7 +15,7 @@ from ml.analyzers.cv_dates import HALF_TIME, dates_in, during_studies, latest_da
 from ml.analyzers.cv_sections import split_sections
 from ml.analyzers.taxonomy import find_place, fold, load_taxonomy
 
-VERSION = "cv-2.0"
+VERSION = "cv-2.1"
 
 # Degrees, highest first. Folded words and abbreviations anywhere in the education section; the two-letter
 # abbreviations (MS, MA, BS, BA, BE) only as degrees ("MS in …", "BS, Computer Science"), never "MS Office" or "Boston, MA".
@@ -62,6 +62,8 @@ YEARS_RE = re.compile(r"(\d{1,2})\s*\+?\s*(?:anos|years)\s+(?:de\s+experiencia|o
 STATED, INFERRED = 1.0, 0.6
 # Sections whose names are titles (of papers, talks, awards, courses), not skills the person has.
 NO_SKILLS = ("languages", "publications", "awards", "references", "contact")
+# Sections where a comma list is of courses, titles or places more often than of skills.
+TITLES_ONLY = ("education", "certifications", "courses")
 @dataclass
 class CvProfile:
     skills: list[str] = field(default_factory=list)
@@ -187,6 +189,33 @@ def listed_skills(body: str) -> list[str]:
     return items
 
 
+# a run of comma-separated items inside prose: "herramientas como: scipy, numpy, numba, pandas, etc"
+_INLINE_RUN = re.compile(r"[^;.\n:]+(?:,[^;.\n:]+){2,}")
+_LEADING_WORD = re.compile(r"^(?:(?:using|with|including|like|such as|con|como|usando|utilizando|incluyendo|to|in|en)\s+)+", re.I)
+_TRAILING_ETC = re.compile(r"\b(?:etc|and more|entre otr[oa]s|among others)\b.*$")
+#: a list a third of whose items are known skills is a list of skills: its other items are skills too
+INLINE_KNOWN_SHARE = 1 / 3
+
+
+def inline_list_skills(text: str, is_known) -> list[str]:
+    """Items of comma-separated runs written in prose ("Tools used: Python, Scikit-learn, Jupyter, AWS EC2") in
+    which at least a third of the items are skills the taxonomy knows: the others are then named skills it does not."""
+    found = []
+    for m in _INLINE_RUN.finditer(text):
+        items = [_LEADING_WORD.sub("", _TRAILING_ETC.sub("", i).strip(" *-–()[]…")) for i in
+                 re.split(r",|\by\b|\band\b", m.group(0))]
+        items = [i for i in items if len(i) > 1]
+        if len(items) < 3 or any(len(i.split()) > 3 or len(i) > 30 for i in items[1:-1]):
+            continue
+        # the first item may carry the sentence's start ("bibliotecas como scipy"): keep its last words only
+        items[0] = " ".join(items[0].split()[-2:]) if len(items[0].split()) > 3 else items[0]
+        known = [is_known(i) for i in items]
+        if sum(known) >= INLINE_KNOWN_SHARE * len(items):
+            found += [i for i, k in zip(items, known) if not k and len(i.split()) <= 3 and re.search(r"[^\W\d_]", i)
+                      and not _NOT_AN_ITEM.search(i) and not dates_in(i)]
+    return found
+
+
 def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
     """Read a CV. ``as_of`` is the CV's own date (the day it was scraped or sent); without one, the newest date the CV
     mentions stands for it, so years are never counted to a fixed day."""
@@ -216,6 +245,12 @@ def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
                 label = taxonomy.canonical(item) or known.get(fold(item))
                 if label is None and not taxonomy.find(item, listed=True) and not _LANGUAGE.fullmatch(fold(item)):
                     add(item, INFERRED)  # named in the list though the taxonomy does not know it
+        elif name not in TITLES_ONLY:
+            is_known = lambda item: bool(taxonomy.canonical(item) or known.get(fold(item)) or  # noqa: E731
+                                         taxonomy.find(item, listed=True))
+            for item in inline_list_skills(lines, is_known):
+                if not _LANGUAGE.fullmatch(fold(item)):
+                    add(item, INFERRED)
     profile.skills = sorted(profile.skill_confidence, key=lambda s: (-profile.skill_confidence[s], s))
     conf["skills"] = max(profile.skill_confidence.values(), default=0.0)
 

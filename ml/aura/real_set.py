@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 
@@ -47,21 +48,7 @@ def available(directory: Path) -> bool:
 
 def load(con: duckdb.DuckDBPyConnection, directory: Path) -> RealMatchingSet:
     """Read the set, extract and analyse each person's CV (the first file labelled for them), embed both sides."""
-    people: dict[str, dict] = {}
-    for entry in json.loads((directory / "resumes" / "labels.json").read_text(encoding="utf-8")):
-        people.setdefault(entry["person"], entry)
-    rows = []
-    for person, entry in people.items():
-        path = directory / "resumes" / entry["file"]
-        text = extract_text(path.read_bytes(), CV_FORMATS[path.suffix.lower()])
-        year, month = map(int, entry["cv_date"].split("-")[:2])
-        profile = analyze_cv(text, as_of=date(year, month, 28))
-        rows.append({"candidate_id": person, "cv_text": text, "skills": profile.skills,
-                     "years_experience": profile.years_experience, "state": None, "first_name": None,
-                     "cv_language": cv_language(text)})
-    candidates = pl.DataFrame(rows, schema={"candidate_id": pl.String, "cv_text": pl.String, "skills": pl.List(pl.String),
-                                            "years_experience": pl.Float64, "state": pl.String, "first_name": pl.String,
-                                            "cv_language": pl.String})
+    candidates = _resumes(str(directory), _signature(directory / "resumes"))
     jobs = [json.loads(line) for line in (directory / "jobs" / "jobs.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     vacancies = pl.DataFrame({"vacancy_id": [j["job_id"] for j in jobs], "title": [j["title"] for j in jobs],
                               "description": [j["description"] for j in jobs], "required_skills": [[] for _ in jobs],
@@ -94,6 +81,31 @@ def pairs(real: RealMatchingSet, columns: np.ndarray | None = None) -> tuple[np.
     if columns is not None:
         features, grades = features[:, columns], grades[:, columns]
     return features.reshape(-1, features.shape[-1]), (grades >= RELEVANT_GRADE).reshape(-1).astype(int)
+
+
+def _signature(folder: Path) -> tuple:
+    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file()))
+
+
+@lru_cache(maxsize=4)
+def _resumes(directory: str, signature: tuple) -> pl.DataFrame:
+    """Each person's CV (the first file labelled for them) extracted and analysed as of its date: the slow part of
+    loading (PDF layout reads), kept per process while the files are unchanged (``signature``)."""
+    people: dict[str, dict] = {}
+    for entry in json.loads((Path(directory) / "resumes" / "labels.json").read_text(encoding="utf-8")):
+        people.setdefault(entry["person"], entry)
+    rows = []
+    for person, entry in people.items():
+        path = Path(directory) / "resumes" / entry["file"]
+        text = extract_text(path.read_bytes(), CV_FORMATS[path.suffix.lower()])
+        year, month = map(int, entry["cv_date"].split("-")[:2])
+        profile = analyze_cv(text, as_of=date(year, month, 28))
+        rows.append({"candidate_id": person, "cv_text": text, "skills": profile.skills,
+                     "years_experience": profile.years_experience, "state": None, "first_name": None,
+                     "cv_language": cv_language(text)})
+    return pl.DataFrame(rows, schema={"candidate_id": pl.String, "cv_text": pl.String, "skills": pl.List(pl.String),
+                                      "years_experience": pl.Float64, "state": pl.String, "first_name": pl.String,
+                                      "cv_language": pl.String})
 
 
 def metrics_of(scores: np.ndarray, real: RealMatchingSet) -> dict[str, float]:

@@ -17,7 +17,19 @@ ML_SCALE = 0.1
 
 @pytest.fixture(scope="session")
 def ml_lakehouse(tmp_path_factory) -> Path:
-    return generated_and_built(tmp_path_factory, "ml", scale=ML_SCALE, seed=11)
+    warehouse = generated_and_built(tmp_path_factory, "ml", scale=ML_SCALE, seed=11)
+    # The real set's texts embedded once here, as a warehouse that trained a matcher before holds them: each
+    # test's copy then re-embeds nothing (~150 long texts, tens of seconds on two cores, per training test).
+    from foundation.settings import get_settings
+    from foundation.warehouse import connect_writer
+    from ml.aura import real_set
+
+    con = connect_writer(get_settings())
+    try:
+        real_set.load(con, get_settings().real_set_dir)
+    finally:
+        con.close()
+    return warehouse
 
 
 @pytest.fixture

@@ -130,3 +130,14 @@ def test_docs_list_every_feature_and_analyzer():
         assert f"| `{name}` |" in doc, name
     for family in FAMILIES.values():
         assert f"`{family.model_name}`" in doc, family.name
+
+
+def test_a_tool_list_written_in_prose_counts_its_unknown_tools_when_a_third_are_known():
+    from ml.analyzers.cv import analyze_cv
+
+    cv = ("Experiencia\n2016–2018 Científico de datos, Independiente. Utilización de herramientas del stack científico, "
+          "como: scipy, numpy, numba, pandas, matplotlib, bokeh, etc; despliegue de MapServer.\n"
+          "2019–2020 Viajes por Oaxaca, Puebla, Chiapas, Veracruz y Yucatán.\n")
+    skills = {s.casefold() for s in analyze_cv(cv).skills}
+    assert {"scipy", "numba", "matplotlib", "bokeh", "numpy", "pandas"} <= skills
+    assert not skills & {"oaxaca", "puebla", "chiapas", "veracruz", "yucatán", "etc"}  # a list of places, none known
