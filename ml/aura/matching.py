@@ -23,7 +23,7 @@ from ml.aura import real_set
 from ml.aura.embeddings import embed
 from ml.aura.fairness import gender_of_first_name
 from ml.aura.lexical import bm25_scores, tfidf_scores
-from ml.aura.signals import FEATURE_NAMES, MatchData, pair_signals
+from ml.aura.signals import FEATURE_NAMES, MatchData, pair_signals, vacancy_texts
 from ml.evaluation import adverse_impact, importance_figure, ranking_metrics
 from ml.tracking import TrainedModel, frame_fingerprint
 from models.ground_truth import CV_SKILLS, RELEVANT_GRADE, VACANCIES, read_truth
@@ -42,12 +42,13 @@ def load(con: duckdb.DuckDBPyConnection) -> MatchData:
         JOIN staging.stg_scraped__cvs v USING (candidate_id)
         JOIN staging.stg_scraped__candidates c USING (candidate_id)
         ORDER BY p.candidate_id""").pl()
-    vacancies = con.sql("""SELECT vacancy_id, business_unit, title, description, required_skills, min_years_experience, state
+    vacancies = con.sql("""SELECT vacancy_id, business_unit, title, description, required_skills, min_years_experience, state,
+                                  language
                            FROM staging.stg_ats__vacancies ORDER BY vacancy_id""").pl()
     if candidates.is_empty() or vacancies.is_empty():
         raise UserError("There are no profiled candidates or no vacancies to match.",
                         "Run the pipeline (`huntred run`) so the CV analyzer and the vacancies are in the warehouse.")
-    texts = candidates["cv_text"].to_list() + [f"{t}\n{d}" for t, d in vacancies.select("title", "description").iter_rows()]
+    texts = candidates["cv_text"].to_list() + vacancy_texts(vacancies)
     vectors, stats = embed(con, texts)
     return MatchData(candidates, vacancies, vectors[:candidates.height], vectors[candidates.height:], stats)
 

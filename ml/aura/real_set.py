@@ -24,7 +24,7 @@ from foundation.documents import CV_FORMATS, extract_text
 from ml.analyzers.cv import analyze_cv, cv_language
 from ml.aura.embeddings import embed
 from ml.aura.lexical import bm25_scores
-from ml.aura.signals import MatchData, Signals, pair_signals
+from ml.aura.signals import MatchData, Signals, pair_signals, vacancy_texts
 from ml.evaluation import ranking_metrics
 
 #: a posting is relevant to a résumé from grade 1 ("worth a recruiter's look") up; NDCG weighs 2 above 1
@@ -52,9 +52,10 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> RealMatchingSet:
     jobs = [json.loads(line) for line in (directory / "jobs" / "jobs.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     vacancies = pl.DataFrame({"vacancy_id": [j["job_id"] for j in jobs], "title": [j["title"] for j in jobs],
                               "description": [j["description"] for j in jobs], "required_skills": [[] for _ in jobs],
-                              "min_years_experience": [None for _ in jobs], "state": [None for _ in jobs]},
+                              "min_years_experience": [None for _ in jobs], "state": [None for _ in jobs],
+                              "language": [j.get("language") for j in jobs]},
                              schema_overrides={"required_skills": pl.List(pl.String), "min_years_experience": pl.Int64,
-                                               "state": pl.String})
+                                               "state": pl.String, "language": pl.String})
     job_index = {j: i for i, j in enumerate(vacancies["vacancy_id"])}
     person_index = {p: i for i, p in enumerate(candidates["candidate_id"])}
     grades = np.full((vacancies.height, candidates.height), -1, dtype=np.int8)
@@ -69,10 +70,10 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> RealMatchingSet:
     if (grades < 0).any():
         missing = int((grades < 0).sum())
         raise ValueError(f"the real set's relevance labels miss {missing} résumé-posting pairs; every pair must be graded")
-    vacancy_texts = [f"{t}\n{d}" for t, d in vacancies.select("title", "description").iter_rows()]
-    vectors, stats = embed(con, candidates["cv_text"].to_list() + vacancy_texts)
+    texts = vacancy_texts(vacancies)
+    vectors, stats = embed(con, candidates["cv_text"].to_list() + texts)
     data = MatchData(candidates, vacancies, vectors[:candidates.height], vectors[candidates.height:], stats)
-    return RealMatchingSet(data, grades, pair_signals(data), bm25_scores(candidates["cv_text"].to_list(), vacancy_texts))
+    return RealMatchingSet(data, grades, pair_signals(data), bm25_scores(candidates["cv_text"].to_list(), texts))
 
 
 def pairs(real: RealMatchingSet, columns: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -30,16 +30,21 @@ from ml.aura.embeddings import EmbeddingStats
 FEATURE_NAMES = ["similarity", "skill_coverage", "skill_profile", "experience_fit", "location_match"]
 
 
+def vacancy_texts(vacancies: pl.DataFrame) -> list[str]:
+    """What is embedded and searched of a vacancy: its title, then its description."""
+    return [f"{t}\n{d}" for t, d in vacancies.select("title", "description").iter_rows()]
+
+
 @dataclass
 class MatchData:
     candidates: pl.DataFrame  # candidate_id, cv_text, skills, years_experience, state, first_name, cv_language
-    vacancies: pl.DataFrame  # vacancy_id, title, description, required_skills, min_years_experience, state
+    vacancies: pl.DataFrame  # vacancy_id, title, description, required_skills, min_years_experience, state, language
     candidate_vectors: np.ndarray
     vacancy_vectors: np.ndarray
     embedding_stats: EmbeddingStats
 
     def vacancy_texts(self) -> list[str]:
-        return [f"{t}\n{d}" for t, d in self.vacancies.select("title", "description").iter_rows()]
+        return vacancy_texts(self.vacancies)
 
 
 @dataclass
@@ -108,14 +113,16 @@ def experience_fit(candidate_years: np.ndarray, required: np.ndarray) -> np.ndar
 
 def required_years_of(data: MatchData) -> np.ndarray:
     """The vacancy's own minimum where it states one, else what its text asks (0: nothing asked)."""
-    return np.array([given if given is not None else (required_years(f"{t}\n{d}") or 0)
-                     for t, d, given in data.vacancies.select("title", "description", "min_years_experience").iter_rows()],
-                    dtype=np.float32)
+    stated = data.vacancies["min_years_experience"].to_list()
+    return np.array([given if given is not None else (required_years(text) or 0)
+                     for given, text in zip(stated, data.vacancy_texts())], dtype=np.float32)
 
 
 def pair_signals(data: MatchData) -> Signals:
     similarity = data.vacancy_vectors @ data.candidate_vectors.T
-    vacancy_language = np.array([cv_language(t) for t in data.vacancy_texts()])
+    # the language the vacancy was published in (the ATS and the postings say it); read from its text when absent
+    stated = data.vacancies["language"].to_list() if "language" in data.vacancies.columns else [None] * data.vacancies.height
+    vacancy_language = np.array([lang or cv_language(text) for lang, text in zip(stated, data.vacancy_texts())])
     candidate_language = np.array([lang or cv_language(text) for lang, text in
                                    data.candidates.select("cv_language", "cv_text").iter_rows()])
     coverage, profile = skill_signals(*skill_sets(data))
