@@ -15,7 +15,7 @@ from ml.analyzers.cv_dates import HALF_TIME, dates_in, during_studies, latest_da
 from ml.analyzers.cv_sections import split_sections
 from ml.analyzers.taxonomy import find_place, fold, load_taxonomy
 
-VERSION = "cv-2.1"
+VERSION = "cv-2.2"
 
 # Degrees, highest first. Folded words and abbreviations anywhere in the education section; the two-letter
 # abbreviations (MS, MA, BS, BA, BE) only as degrees ("MS in …", "BS, Computer Science"), never "MS Office" or "Boston, MA".
@@ -57,6 +57,7 @@ LEVELS = {"nativo": "native", "nativa": "native", "native": "native", "materna":
           "intermedio": "intermediate", "intermediate": "intermediate", "upper intermediate": "intermediate",
           "b1": "intermediate", "b2": "intermediate", "conversational": "intermediate",
           "basico": "basic", "basic": "basic", "beginner": "basic", "a1": "basic", "a2": "basic", "elemental": "basic"}
+_LEVEL = re.compile(r"\b(" + "|".join(sorted(LEVELS, key=len, reverse=True)) + r")\b")
 EXECUTIVE_TITLES = ("director", "chief", "vicepresidente", "vice president", "ceo", "cfo", "cco", "head of")
 YEARS_RE = re.compile(r"(\d{1,2})\s*\+?\s*(?:anos|years)\s+(?:de\s+experiencia|of\s+(?:\w+\s+)?experience)")
 STATED, INFERRED = 1.0, 0.6
@@ -140,14 +141,31 @@ def cv_language(text: str) -> str:
     return "es" if spanish > english else "en"
 
 
-def _skill_lines(name: str, body: str) -> list[str]:
-    """The lines of a section that may name the person's skills: not titles of projects or names of organisations."""
-    lines = []
+def _skill_lines(name: str, body: str) -> tuple[list[str], list[str]]:
+    """(lines that may name the person's skills, titles of projects and courses) of a section, names of
+    organisations blanked: a title tells only of the tools it names ("Parallel Computing with Dask")."""
+    lines, titles = [], []
     for line in body.splitlines():
-        if name in ("projects", "activities", "courses") and _looks_like_title(line):
-            continue
-        lines.append(_ORGANISATION_NAME.sub(" ", line))
-    return lines
+        is_title = name in ("projects", "activities", "courses") and _looks_like_title(line)
+        (titles if is_title else lines).append(_ORGANISATION_NAME.sub(" ", line))
+    return lines, titles
+
+
+def _spoken_languages_apart(sections: dict[str, str]) -> dict[str, str]:
+    """A 'Languages: Python, SQL, HTML' row is a skills row: lines of the languages section that name no spoken
+    language go to the skills section (a CV's Skills often label programming languages this way)."""
+    if "languages" not in sections:
+        return sections
+    spoken, programming = [], []
+    for line in sections["languages"].splitlines():
+        folded = fold(line)
+        is_spoken = not line.strip() or _LANGUAGE.search(folded) or _LEVEL.search(folded)  # "Avanzado (B2)" too
+        (spoken if is_spoken else programming).append(line)
+    if not programming:
+        return sections
+    out = {**sections, "languages": "\n".join(spoken)}
+    out["skills"] = "\n".join(filter(None, (sections.get("skills", ""), *programming)))
+    return out
 
 
 # A capitalised name ending in an organisation word: "Tax Accounting Society", "Recruitment Committee", "Club de Robótica".
@@ -168,6 +186,8 @@ def _looks_like_title(line: str) -> bool:
     return content >= 2 and capitalised / content >= 0.75
 
 
+#: the most words a category label before ':' in a skills list has ("Simulación y Diseño de Sistemas: Simulink")
+CATEGORY_WORDS = 6
 _NOT_AN_ITEM = re.compile(r"//|@|www\.|https?:|\.(?:com|org|net|io)\b")
 
 
@@ -176,7 +196,7 @@ def listed_skills(body: str) -> list[str]:
     level in parentheses dropped. Prose lines, links and dates are not items."""
     items = []
     for line in body.splitlines():
-        line = line.split(":", 1)[1] if ":" in line and len(line.split(":", 1)[0].split()) <= 4 else line
+        line = line.split(":", 1)[1] if ":" in line and len(line.split(":", 1)[0].split()) <= CATEGORY_WORDS else line
         line = re.sub(r"\([^)]*\)", "", line)
         separated = re.search(r"[,;•·|▪●◦]", line)
         if (not separated and len(line.split()) > 4) or re.match(r"\s*\[?\d+[.)\]]\s", line):
@@ -221,7 +241,7 @@ def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
     mentions stands for it, so years are never counted to a fixed day."""
     taxonomy = load_taxonomy()
     text = re.sub(r"([^\W\d_])-\n([^\W\d_])", r"\1\2", text)  # a word a PDF hyphenated across lines: "habi-\nlidades"
-    sections = split_sections(text)
+    sections = _spoken_languages_apart(split_sections(text))
     profile = CvProfile()
     conf = profile.field_confidence
     as_of = as_of or latest_date(text, not_after=date.today()) or date.today()
@@ -237,9 +257,12 @@ def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
         if name in NO_SKILLS:
             continue
         weight = STATED if name == "skills" else INFERRED
-        lines = "\n".join(_skill_lines(name, body))
+        skill_lines, titles = _skill_lines(name, body)
+        lines = "\n".join(skill_lines)
         for label, _ in taxonomy.find(lines, listed=name == "skills"):
             add(label, weight)
+        for label, _ in taxonomy.find_tools("\n".join(titles)):
+            add(label, INFERRED)
         if name == "skills":
             for item in listed_skills(body):
                 label = taxonomy.canonical(item) or known.get(fold(item))

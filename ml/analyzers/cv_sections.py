@@ -57,7 +57,8 @@ SECTION_PHRASES: dict[str, tuple[str, ...]] = {
 }
 FILLER = frozenset("my key core main selected relevant professional technical work other additional recent personal "
                    "academic and y e de del la las los el en of in the a mis principales otros otras otra some "
-                   "information details profile".split())
+                   "information details profile digital digitales tecnicas tecnicos personales interpersonales "
+                   "blandas duras soft hard transversales specific especificas generales general informaticas".split())
 MAX_HEADING_WORDS = 6
 
 

@@ -42,8 +42,9 @@ class Taxonomy:
 
     Three ways a skill is found, from the safest: a curated name anywhere (folded, so "estadistica" is
     "Estadística"); an ESCO product or language name written as ESCO writes it ("PHP", "Adobe Photoshop",
-    case kept, so "LESS" is not "less"); and, only inside a skills list, names too ambiguous for prose
-    ("C", "R", "Go", "Ruby", "Processing"). Any name of either layer canonicalises a listed item.
+    case kept, so "LESS" is not "less"); and names too ambiguous for prose ("C", "R", "Go", "Ruby",
+    "Processing") inside a skills list, or in prose only where the words around say a tool is meant
+    ("written in R", "63 R packages", "programación en C"). Any name of either layer canonicalises a listed item.
     """
 
     version: str
@@ -52,6 +53,8 @@ class Taxonomy:
     proper_pattern: re.Pattern | None  # ESCO proper names, case-sensitive on the text as written
     listed_pattern: re.Pattern | None  # names only a skills list may use, case-sensitive
     by_name: dict[str, str]  # folded name -> canonical label
+    in_context_pattern: re.Pattern | None = None  # ambiguous names where the words around make them tools
+    tools: frozenset[str] = frozenset()  # labels that name a technology, tool or product (what a title may name)
 
     def canonical(self, name: str) -> str | None:
         """The canonical label of a skill name or alias (None if unknown)."""
@@ -60,10 +63,17 @@ class Taxonomy:
     def find(self, text: str, *, listed: bool = False) -> list[tuple[str, int]]:
         """(canonical label, position) of every skill mentioned in text; ``listed`` for the text of a skills list."""
         found = [(self.by_name[m.group(1)], m.start()) for m in self.pattern.finditer(fold(text))]
-        for pattern in (self.proper_pattern, self.listed_pattern if listed else None):
+        for pattern in (self.proper_pattern, self.listed_pattern if listed else self.in_context_pattern):
             if pattern is not None:
-                found += [(self.by_name[fold(m.group(1))], m.start()) for m in pattern.finditer(text)]
+                for m in pattern.finditer(text):
+                    group = 1 if m.group(1) else 2  # the in-context pattern names the tool in one of two groups
+                    found.append((self.by_name[fold(m.group(group))], m.start(group)))
         return found
+
+    def find_tools(self, text: str) -> list[tuple[str, int]]:
+        """Only the technologies and products text names: what a course's or project's title tells of its author
+        ("Parallel Computing with Dask" is Dask; "Tax Accounting" is no skill of the person)."""
+        return [(label, at) for label, at in self.find(text) if label in self.tools]
 
     @property
     def labels(self) -> list[str]:
@@ -78,10 +88,12 @@ def _technical(name: str) -> bool:
 @lru_cache(maxsize=1)
 def load_taxonomy(path: Path = TAXONOMY_PATH, with_esco: bool = True) -> Taxonomy:
     raw = json.loads(path.read_text(encoding="utf-8"))
-    skills, by_name, ambiguous = [], {}, set()
+    skills, by_name, ambiguous, tools = [], {}, set(), set()
     for entry in raw["skills"]:
         names = tuple(dict.fromkeys(fold(n) for n in (entry["label"], entry["es"], entry["en"], *entry["aliases"])))
         skills.append(Skill(entry["label"], entry["category"], names))
+        if entry["category"] in TOOL_CATEGORIES:
+            tools.add(entry["label"])
         for name in names:
             by_name.setdefault(name, entry["label"])
         for name in entry.get("listed_only", []):  # written as in a CV: "C", "R", "Go", "Spring"
@@ -106,11 +118,26 @@ def load_taxonomy(path: Path = TAXONOMY_PATH, with_esco: bool = True) -> Taxonom
                 by_name.setdefault(name, by_name.get(fold(label), label))
             if is_name:
                 (proper if _technical(concept["en"]) else listed).add(concept["en"])
+                tools.add(by_name[fold(concept["en"])])
     proper -= {n for n in proper if fold(n) in curated}
     listed -= {n for n in listed if fold(n) in curated}
     pattern = re.compile(rf"{_BEFORE}({_alternation(curated)}){_AFTER}")
     case_kept = lambda names: re.compile(rf"{_BEFORE}({_alternation(names)}){_AFTER}") if names else None  # noqa: E731
-    return Taxonomy(version, tuple(skills), pattern, case_kept(proper), case_kept(listed), by_name)
+    in_context = re.compile(rf"(?:{_TOOL_BEFORE})({_alternation(listed)}){_AFTER_IN_PROSE}|"
+                            rf"{_BEFORE}({_alternation(listed)})(?:{_TOOL_AFTER})") if listed else None
+    return Taxonomy(version, tuple(skills), pattern, case_kept(proper), case_kept(listed), by_name, in_context,
+                    frozenset(tools))
+
+
+#: curated categories whose skills are technologies or products rather than trades ("Contabilidad", "Ventas")
+TOOL_CATEGORIES = frozenset({"software", "data", "cloud"})
+# Words that make an ambiguous name a tool in prose: before it ("written in R", "con Go") or after it ("R packages").
+_TOOL_BEFORE = (r"(?i:\b(?:in|en|using|usando|utilizando|with|con|wrote|written in|escrito en|programming in|"
+                r"programación en|programacion en|code in|código en|codigo en)\s+)")
+# "Go-to-market", "R&D", "C.V.", "with R. Smith" (an initial) and "in Spring 2019" are not tools
+_AFTER_IN_PROSE = r"(?![\w&+#-]|\.\w|\.\s+[A-Z]\w|\s+\d)"
+_TOOL_AFTER = (r"(?i:\s+(?:packages?|paquetes?|librar(?:y|ies)|bibliotecas?|programming|language|lenguaje|scripts?|"
+               r"code|código|codigo|codebase|developer|desarrollador)\b)")
 
 
 #: English names of spoken languages (ESCO lists them as knowledge; a CV's languages are read apart)

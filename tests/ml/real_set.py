@@ -8,6 +8,7 @@ The labels were written from reading each CV, never from the analyzer's output.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -46,8 +47,12 @@ def labels() -> tuple[Labelled, ...]:
 
 
 def skill_key(name: str) -> str:
-    """How a skill is compared: its canonical label when the taxonomy knows it, else its folded name."""
-    return fold(load_taxonomy().canonical(name) or name).strip()
+    """How a skill is compared: its canonical label when the taxonomy knows it, else its folded name; a qualifier
+    in parentheses is not part of the name ("Arduino (Uno y Leonardo)" is Arduino, "TDD (test driven development)"
+    is TDD), on either side."""
+    taxonomy = load_taxonomy()
+    bare = re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+    return fold(taxonomy.canonical(bare) or taxonomy.canonical(name) or bare).strip()
 
 
 @lru_cache(maxsize=None)

@@ -7,7 +7,7 @@ import orjson
 
 from ml.analyzers.cv import analyze_cv, skill_extraction_score
 from ml.analyzers.cv_sections import split_sections
-from ml.analyzers.taxonomy import find_place, load_taxonomy
+from ml.analyzers.taxonomy import find_place, fold, load_taxonomy
 
 SPANISH_CV = """Lucía Ramírez
 lucia.ramirez@gmail.com · +52 81 5555 1234 · Monterrey, Nuevo León
@@ -141,3 +141,30 @@ def test_a_tool_list_written_in_prose_counts_its_unknown_tools_when_a_third_are_
     skills = {s.casefold() for s in analyze_cv(cv).skills}
     assert {"scipy", "numba", "matplotlib", "bokeh", "numpy", "pandas"} <= skills
     assert not skills & {"oaxaca", "puebla", "chiapas", "veracruz", "yucatán", "etc"}  # a list of places, none known
+
+
+def test_a_languages_row_of_programming_languages_is_read_as_skills_and_spoken_ones_stay_languages():
+    cv = ("Skills\nLanguages: Python, SQL, HTML, CSS, Three.js\nIdiomas\nInglés\nAvanzado (B2 Cambridge)\n"
+          "Español: nativo\n")
+    profile = analyze_cv(cv)
+    assert {"Python", "SQL", "HTML", "CSS"} <= set(profile.skills)
+    assert {lang["language"] for lang in profile.languages} == {"English", "Spanish"}
+    assert not {fold(s) for s in profile.skills} & {"avanzado", "b2 cambridge", "nativo", "ingles"}
+
+
+def test_qualified_skills_headings_and_long_category_labels_open_a_skills_list():
+    cv = ("Experiencia\nIngeniera de control, Ferreyros (2021-01 - 2023-06)\nCompetencias Digitales\n"
+          "• Simulación y Diseño de Sistemas: Simulink, Proteus\n• Protocolos CAN: CANbus, CANopen, J1939\n"
+          "Habilidades Personales\n• Adaptabilidad\n")
+    assert "skills" in split_sections(cv) and "Simulink" in split_sections(cv)["skills"]
+    skills = {fold(s) for s in analyze_cv(cv).skills}
+    assert {"simulink", "proteus", "canbus", "canopen", "j1939"} <= skills
+    assert not any("sistemas" in s for s in skills)  # the category label is not an item
+
+
+def test_course_and_project_titles_give_the_tools_they_name_and_nothing_else():
+    cv = ("Cursos\nParallel Computing with Dask. DataCamp (2018)\nSupervised Learning with scikit-learn. DataCamp (2018)\n"
+          "Proyectos\nTax Accounting Dashboard\n")
+    skills = set(analyze_cv(cv).skills)
+    assert "scikit-learn" in skills
+    assert not skills & {"Contabilidad", "Impuestos"}

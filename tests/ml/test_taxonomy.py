@@ -36,4 +36,20 @@ def test_names_are_whole_words_joined_by_slashes_and_case_kept_where_a_name_is_a
     # names too ambiguous for prose are read only inside a skills list
     assert not {"C", "R", "Go", "Spring Boot"} & find("Go to plan C in Spring 2019 with R. Smith")
     assert find("C, R, Go, Spring", listed=True) >= {"C", "R", "Go", "Spring Boot"}
+    # ...or in prose where the words around make them tools, in either language
+    for prose, tool in (("coauthored 63 R packages", "R"), ("Tidy data analysis using R, Max", "R"),
+                        ("creación de paquetes conda de bibliotecas en R (anaconda)", "R"),
+                        ("firmware written in C for the board", "C"), ("Services Written In Go", "Go"),
+                        ("experiencia en programación en C y ensamblador", "C")):
+        assert tool in find(prose), prose
+    for prose in ("In R&D since 2010", "we moved in Go-to-market", "started in Spring 2019", "with R. Smith",
+                  "and R Hyndman (1997)", "in C.V. format"):
+        assert not {"C", "R", "Go", "Spring Boot"} & find(prose), prose
     assert find("Git, Angular, TensorFlow, Tableau, JIRA") == {"Git", "Angular", "TensorFlow", "Tableau", "Jira"}
+
+
+def test_a_title_names_its_tools_not_its_trades():
+    tools = lambda text: {label for label, _ in load_taxonomy().find_tools(text)}  # noqa: E731
+    assert tools("Supervised Learning with scikit-learn") == {"scikit-learn"}
+    assert "Hadoop" in tools("Intro to Hadoop and MapReduce")
+    assert tools("Tax Accounting") == set() and tools("Recruitment Strategy Workshop") == set()
