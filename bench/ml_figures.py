@@ -13,7 +13,7 @@ def embedding_throughput(warehouse: Path, limit: int = 1000) -> dict:
     """Ours (chunked, length-sorted batches, cache) vs plain `model.encode` on the same CV texts, fresh cache."""
     import duckdb
 
-    from ml.aura.embeddings import embed, load_encoder
+    from ml.aura.embeddings import _fp32_encoder, embed, load_encoder
 
     src = duckdb.connect(str(warehouse / "lakehouse.duckdb"), read_only=True)
     texts = [t for (t,) in src.sql(f"SELECT cv_text FROM staging.stg_scraped__cvs ORDER BY candidate_id LIMIT {limit}").fetchall()]
@@ -31,8 +31,8 @@ def embedding_throughput(warehouse: Path, limit: int = 1000) -> dict:
 
     plain_s, plain_cpu = timed(lambda: model.encode(texts, batch_size=32, normalize_embeddings=True))
     cache = duckdb.connect(":memory:")
-    ours_s, ours_cpu = timed(lambda: embed(cache, texts))
-    cached_s, _ = timed(lambda: embed(cache, texts))
+    ours_s, ours_cpu = timed(lambda: embed(cache, texts, encoder=_fp32_encoder()))
+    cached_s, _ = timed(lambda: embed(cache, texts, encoder=_fp32_encoder()))
     return {"texts": len(texts), "word_pieces": tokens,
             "plain_texts_per_s": round(len(texts) / plain_s, 1), "ours_texts_per_s": round(len(texts) / ours_s, 1),
             "plain_cpu_utilisation": round(plain_cpu, 2), "ours_cpu_utilisation": round(ours_cpu, 2),
@@ -56,4 +56,41 @@ def model_quality(env: dict) -> dict:
         m = versions[0]["metrics"]
         keep = {k: round(v, 4) for k, v in m.items() if not k.startswith(("champion_", "silhouette_k"))}
         out[name] = {"primary_metric": family.primary_metric, **keep}
+    return out
+
+
+def embedding_backends(warehouse: Path, limit: int = 1000) -> list[dict]:
+    """bf16 and int8 against fp32 through ``embed`` (chunks, sorted batches, fresh caches) on the same generated CVs,
+    then the same qualification `huntred ml embeddings qualify` runs on the real set's texts."""
+    import duckdb
+    import numpy as np
+
+    from foundation.settings import Settings
+    from ml.aura import real_set
+    from ml.aura.embeddings import _encoder, embed, qualify_backends
+    from ml.aura.encoders import MIN_COSINE, MIN_SPEEDUP
+
+    settings = Settings(warehouse_dir=warehouse)  # the int8 export and the qualification go with the bench's warehouse
+    src = duckdb.connect(str(warehouse / "lakehouse.duckdb"), read_only=True)
+    texts = [t for (t,) in src.sql(f"SELECT cv_text FROM staging.stg_scraped__cvs ORDER BY candidate_id LIMIT {limit}").fetchall()]
+    src.close()
+    runs = {}
+    for backend in ("fp32", "bf16", "int8"):
+        encoder = _encoder(backend, settings)
+        embed(duckdb.connect(":memory:"), texts[:32], encoder=encoder)  # warm-up
+        started = time.monotonic()
+        vectors, _ = embed(duckdb.connect(":memory:"), texts, encoder=encoder)
+        runs[backend] = (time.monotonic() - started, vectors)
+    fp32_s, reference = runs.pop("fp32")
+    real = {q.backend: q for q in qualify_backends(settings, real_set.texts(settings.real_set_dir))}
+    out = []
+    for backend, (seconds, vectors) in runs.items():
+        cosine = (reference * vectors).sum(axis=1)
+        speedup = fp32_s / seconds
+        out.append({"backend": backend, "generated_cvs": len(texts), "fp32_cvs_per_s": round(len(texts) / fp32_s, 1),
+                    "cvs_per_s": round(len(texts) / seconds, 1), "speedup": round(speedup, 2),
+                    "min_cosine": round(float(np.min(cosine)), 4), "mean_cosine": round(float(np.mean(cosine)), 4),
+                    "meets_bar_on_generated": bool(speedup >= MIN_SPEEDUP and np.min(cosine) >= MIN_COSINE),
+                    "real_set_speedup": real[backend].speedup, "real_set_min_cosine": real[backend].min_cosine,
+                    "qualified": real[backend].qualified})
     return out

@@ -203,11 +203,12 @@ def bench_scale(scale: float, root: Path) -> dict:
     result["daily_first_build_s"] = round(measure([HUNTRED, "run-daily", "--from", last_day], env)[0], 1)
     result["daily_one_day_s"] = round(measure([HUNTRED, "run-daily", "--from", last_day], env)[0], 1)
     # ML: train every model family once (embeds every CV and vacancy), then the embedding figures on the same CVs
-    from ml_figures import embedding_throughput, model_quality  # bench/ml_figures.py
+    from ml_figures import embedding_backends, embedding_throughput, model_quality  # bench/ml_figures.py
 
     result["ml_train_all_s"], result["ml_train_peak_rss_mib"] = (round(v) for v in measure([HUNTRED, "ml", "train", "all"], env))
     result["ml_quality"] = model_quality(env)
     result["embedding"] = embedding_throughput(warehouse)
+    result["embedding_backends"] = embedding_backends(warehouse)
     result["roi_report"] = roi_report_seconds(warehouse)
     result["page_s"] = page_seconds(warehouse, env)
     from api_figures import api_load  # bench/api_figures.py
@@ -262,6 +263,10 @@ def main() -> None:
                        ("plain_cpu_utilisation", "embedding: plain, share of both cores busy"), ("ours_cpu_utilisation", "embedding: ours, share of both cores busy"),
                        ("cached_rerun_s", "embedding: cached re-run of the same CVs (s)")):
         print(f"| {label} | " + " | ".join(f"{r['embedding'][key]:,}" for r in results["scales"]) + " |")
+    for i, backend in enumerate(b["backend"] for b in results["scales"][0].get("embedding_backends", [])):
+        print(f"| embedding: {backend} vs fp32 (speedup, lowest cosine; real set: speedup, qualified) | " + " | ".join(
+            (lambda b: f"{b['speedup']}x, {b['min_cosine']}; {b['real_set_speedup']}x, {'yes' if b['qualified'] else 'no'}")(
+                r["embedding_backends"][i]) for r in results["scales"] if "embedding_backends" in r) + " |")
     for r in results["scales"]:
         if "ingest_throughput" in r:
             t = r["ingest_throughput"]

@@ -30,6 +30,8 @@ from serving.snapshot import open_current
 ml_app = typer.Typer(no_args_is_help=True, help="Models: train, compare, promote (MLflow), segments and analyzers.")
 segment_app = typer.Typer(no_args_is_help=True, help="AURA rule segments.")
 ml_app.add_typer(segment_app, name="segment")
+embeddings_app = typer.Typer(no_args_is_help=True, help="The embedding backends (fp32 as packaged, int8 ONNX).")
+ml_app.add_typer(embeddings_app, name="embeddings")
 
 
 @ml_app.command("train")
@@ -237,6 +239,34 @@ def analyzers() -> None:
     for a in listed(open_current(get_settings())):
         table.add_row(str(a["id"]), a["name"], a["version"], str(a["last_run"] or "never"), json.dumps(a["last_metrics"] or {}))
     print_table(table, prose=("measured",))
+
+
+@embeddings_app.command("qualify")
+def embeddings_qualify() -> None:
+    """Time the faster embedding backends (bf16; int8 ONNX, exported on this machine) against fp32 on the real set's
+    CVs and postings. HUNTRED_EMBEDDING_BACKEND=auto (the default) then uses the fastest that is ≥ 2x as fast as fp32
+    with every vector at cosine ≥ 0.99 to fp32, and fp32 if none is."""
+    # lazy: loads the model and its runtimes, only this command needs them
+    from ml.aura import embeddings, real_set
+    from ml.aura.encoders import MIN_COSINE, MIN_SPEEDUP, fastest_qualified
+
+    settings = get_settings()
+    if not real_set.available(settings.real_set_dir):
+        raise UserError(f"No real set in {settings.real_set_dir}.",
+                        "Set HUNTRED_REAL_SET_DIR to a directory with resumes/, jobs/ and relevance/ (see evaluation/README.md).")
+    results = embeddings.qualify_backends(settings, real_set.texts(settings.real_set_dir))
+    table = Table(title=f"Embedding backends against fp32 ({results[0].fp32_inputs_per_s:,} inputs/s) on "
+                        f"{results[0].inputs:,} model inputs (texts, or chunks of long ones)")
+    for col in ("backend", "inputs/s", f"speedup (≥ {MIN_SPEEDUP:g}x)", f"lowest cosine (≥ {MIN_COSINE:g})",
+                "mean cosine", "qualified"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(r.backend, f"{r.inputs_per_s:,}", f"{r.speedup:.2f}x", f"{r.min_cosine:.4f}", f"{r.mean_cosine:.4f}",
+                      "yes" if r.qualified else "no")
+    print_table(table)
+    chosen = fastest_qualified(results) or "fp32"
+    console.print(f"HUNTRED_EMBEDDING_BACKEND=auto now embeds with {chosen} on this machine; recorded in "
+                  f"{embeddings.qualification_path(settings)}", soft_wrap=True)
 
 
 def _os_user() -> str:

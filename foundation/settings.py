@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     #: The team's real evaluation set (résumés, postings, relevance grades): the matcher is judged on it before
     #: promotion. Point it at a set of your own recruiters' grades with the same layout (see its README).
     real_set_dir: Path = REPO_ROOT / "evaluation"
+    #: How texts are embedded: fp32 (the packaged model), bf16 (its bfloat16 autocast), int8 (an ONNX copy exported
+    #: on this machine), or auto: the fastest that `huntred ml embeddings qualify` found ≥ 2x as fast as fp32 with every
+    #: vector at cosine ≥ 0.99 to fp32, else fp32.
+    embedding_backend: str = "auto"
     #: An MLflow server (http://...) instead of the local sqlite store under the warehouse.
     mlflow_tracking_uri: str | None = None
     #: Show the libraries' own output during runs (warnings, progress bars) instead of sending it to the run's log
@@ -99,6 +103,11 @@ class Settings(BaseSettings):
     @property
     def mlflow_dir(self) -> Path:
         return self.warehouse_dir / "mlflow"
+
+    @property
+    def models_dir(self) -> Path:
+        """Models built on this machine (the int8 embedding export and its qualification)."""
+        return self.warehouse_dir / "models"
 
     @property
     def tracking_uri(self) -> str:

@@ -21,6 +21,8 @@ REALISTIC_SCALE, REALISTIC_SEED = 0.5, 42
 os.environ.update({
     "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "MLFLOW_DISABLE_TELEMETRY": "true",
     "HF_HUB_OFFLINE": "1", "DAGSTER_HOME": str(REPO),
+    # the packaged model's own vectors whatever a machine's qualification says (tests/ml/test_encoders.py tries the others)
+    "HUNTRED_EMBEDDING_BACKEND": "fp32",
     "HUNTRED_STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(24),
     "HUNTRED_PSEUDONYM_KEY": secrets.token_hex(32), "HUNTRED_SESSION_KEY": secrets.token_hex(32),
 })

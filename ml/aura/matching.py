@@ -194,7 +194,7 @@ def train(con: duckdb.DuckDBPyConnection, landing_dir: Path, params: dict | None
     return TrainedModel(
         model=model, metrics=metrics, features=FEATURE_NAMES,
         params={**params, "relevant_grade": RELEVANT_GRADE, "test_share": TEST_SHARE, "top_k": TOP_K,
-                "embedding_model": "all-MiniLM-L6-v2", "weights": weights, "intercept": float(model.intercept_[0]),
+                "embedding_model": data.embedding_stats.model_id, "weights": weights, "intercept": float(model.intercept_[0]),
                 "baseline": "TF-IDF (1-2 grams, accents stripped) cosine; BM25 beside it",
                 "fitted_on": "generated ground truth + real grades, half each" if real is not None else "generated ground truth"},
         data={**frame_fingerprint(candidates=data.candidates.drop("cv_text"), vacancies=data.vacancies),

@@ -109,6 +109,14 @@ def _resumes(directory: str, signature: tuple) -> pl.DataFrame:
                                       "cv_language": pl.String})
 
 
+def texts(directory: Path) -> list[str]:
+    """Every text of the set as the matcher embeds it: each person's CV as extracted, then each posting."""
+    jobs = [json.loads(line) for line in (directory / "jobs" / "jobs.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    postings = pl.DataFrame({"title": [j["title"] for j in jobs], "description": [j["description"] for j in jobs]})
+    return _resumes(str(directory), _signature(directory / "resumes"))["cv_text"].to_list() + vacancy_texts(postings)
+
+
 def metrics_of(scores: np.ndarray, real: RealMatchingSet) -> dict[str, float]:
     """Ranking metrics with each résumé as a query over every posting; scores are (postings x résumés)."""
     found = ranking_metrics(scores.T, real.grades.T, RELEVANT_GRADE)

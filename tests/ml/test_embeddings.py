@@ -4,7 +4,8 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 
-from ml.aura.embeddings import MAX_WORD_PIECES, chunk_text, embed, load_encoder
+from ml.aura.embeddings import MAX_WORD_PIECES, chunk_text, embed
+from ml.aura.encoders import load_encoder
 
 
 def test_long_texts_are_cut_into_chunks_the_model_can_read_whole():
