@@ -13,7 +13,8 @@ def embedding_throughput(warehouse: Path, limit: int = 1000) -> dict:
     """Ours (chunked, length-sorted batches, cache) vs plain `model.encode` on the same CV texts, fresh cache."""
     import duckdb
 
-    from ml.aura.embeddings import _fp32_encoder, embed, load_encoder
+    from ml.aura.embeddings import _fp32_encoder, embed
+    from ml.aura.encoders import load_encoder
 
     src = duckdb.connect(str(warehouse / "lakehouse.duckdb"), read_only=True)
     texts = [t for (t,) in src.sql(f"SELECT cv_text FROM staging.stg_scraped__cvs ORDER BY candidate_id LIMIT {limit}").fetchall()]
@@ -63,12 +64,11 @@ def embedding_backends(warehouse: Path, limit: int = 1000) -> list[dict]:
     """bf16 and int8 against fp32 through ``embed`` (chunks, sorted batches, fresh caches) on the same generated CVs,
     then the same qualification `huntred ml embeddings qualify` runs on the real set's texts."""
     import duckdb
-    import numpy as np
 
     from foundation.settings import Settings
     from ml.aura import real_set
     from ml.aura.embeddings import _encoder, embed, qualify_backends
-    from ml.aura.encoders import MIN_COSINE, MIN_SPEEDUP
+    from ml.aura.encoders import Qualification
 
     settings = Settings(warehouse_dir=warehouse)  # the int8 export and the qualification go with the bench's warehouse
     src = duckdb.connect(str(warehouse / "lakehouse.duckdb"), read_only=True)
@@ -85,12 +85,10 @@ def embedding_backends(warehouse: Path, limit: int = 1000) -> list[dict]:
     real = {q.backend: q for q in qualify_backends(settings, real_set.texts(settings.real_set_dir))}
     out = []
     for backend, (seconds, vectors) in runs.items():
-        cosine = (reference * vectors).sum(axis=1)
-        speedup = fp32_s / seconds
-        out.append({"backend": backend, "generated_cvs": len(texts), "fp32_cvs_per_s": round(len(texts) / fp32_s, 1),
-                    "cvs_per_s": round(len(texts) / seconds, 1), "speedup": round(speedup, 2),
-                    "min_cosine": round(float(np.min(cosine)), 4), "mean_cosine": round(float(np.mean(cosine)), 4),
-                    "meets_bar_on_generated": bool(speedup >= MIN_SPEEDUP and np.min(cosine) >= MIN_COSINE),
-                    "real_set_speedup": real[backend].speedup, "real_set_min_cosine": real[backend].min_cosine,
-                    "qualified": real[backend].qualified})
+        generated = Qualification.of(backend, reference, vectors, fp32_s, seconds)
+        out.append({"backend": backend, "generated_cvs": len(texts), "fp32_cvs_per_s": generated.fp32_inputs_per_s,
+                    "cvs_per_s": generated.inputs_per_s, "speedup": generated.speedup,
+                    "min_cosine": generated.min_cosine, "mean_cosine": generated.mean_cosine,
+                    "meets_bar_on_generated": generated.qualified, "real_set_speedup": real[backend].speedup,
+                    "real_set_min_cosine": real[backend].min_cosine, "qualified": real[backend].qualified})
     return out

@@ -30,7 +30,7 @@ from serving.snapshot import open_current
 ml_app = typer.Typer(no_args_is_help=True, help="Models: train, compare, promote (MLflow), segments and analyzers.")
 segment_app = typer.Typer(no_args_is_help=True, help="AURA rule segments.")
 ml_app.add_typer(segment_app, name="segment")
-embeddings_app = typer.Typer(no_args_is_help=True, help="The embedding backends (fp32 as packaged, int8 ONNX).")
+embeddings_app = typer.Typer(no_args_is_help=True, help="The embedding backends (fp32 as packaged, bf16, int8 ONNX).")
 ml_app.add_typer(embeddings_app, name="embeddings")
 
 
@@ -265,7 +265,9 @@ def embeddings_qualify() -> None:
                       "yes" if r.qualified else "no")
     print_table(table)
     chosen = fastest_qualified(results) or "fp32"
-    console.print(f"HUNTRED_EMBEDDING_BACKEND=auto now embeds with {chosen} on this machine; recorded in "
+    setting = ("" if settings.embedding_backend == "auto" else
+               f" (HUNTRED_EMBEDDING_BACKEND={settings.embedding_backend} is set here and wins over auto)")
+    console.print(f"HUNTRED_EMBEDDING_BACKEND=auto embeds with {chosen} on this machine{setting}; recorded in "
                   f"{embeddings.qualification_path(settings)}", soft_wrap=True)
 
 

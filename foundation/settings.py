@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     #: How texts are embedded: fp32 (the packaged model), bf16 (its bfloat16 autocast), int8 (an ONNX copy exported
     #: on this machine), or auto: the fastest that `huntred ml embeddings qualify` found ≥ 2x as fast as fp32 with every
     #: vector at cosine ≥ 0.99 to fp32, else fp32.
-    embedding_backend: str = "auto"
+    embedding_backend: str = "auto"  # checked where it is used, so a typo gets one sentence (active_encoder)
     #: An MLflow server (http://...) instead of the local sqlite store under the warehouse.
     mlflow_tracking_uri: str | None = None
     #: Show the libraries' own output during runs (warnings, progress bars) instead of sending it to the run's log

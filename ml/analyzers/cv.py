@@ -143,7 +143,7 @@ def cv_language(text: str) -> str:
 
 def _skill_lines(name: str, body: str) -> tuple[list[str], list[str]]:
     """(lines that may name the person's skills, titles of projects and courses) of a section, names of
-    organisations blanked: a title tells only of the tools it names ("Parallel Computing with Dask")."""
+    organisations blanked: a title tells only of the tools it names ("Supervised Learning with scikit-learn")."""
     lines, titles = [], []
     for line in body.splitlines():
         is_title = name in ("projects", "activities", "courses") and _looks_like_title(line)
@@ -151,21 +151,19 @@ def _skill_lines(name: str, body: str) -> tuple[list[str], list[str]]:
     return lines, titles
 
 
-def _spoken_languages_apart(sections: dict[str, str]) -> dict[str, str]:
-    """A 'Languages: Python, SQL, HTML' row is a skills row: lines of the languages section that name no spoken
-    language go to the skills section (a CV's Skills often label programming languages this way)."""
+def _spoken_languages_apart(sections: dict[str, str], is_known) -> dict[str, str]:
+    """A 'Languages: Python, SQL, HTML' row is a skills row: the items of the languages section that are known skills
+    and no spoken language or level go to the skills section, item by item ("English, Python, SQL" gives Python and
+    SQL to skills and keeps English); anything else ("TOEFL iBT 105", "Lectura, escritura") stays a language line."""
     if "languages" not in sections:
         return sections
-    spoken, programming = [], []
+    moved = []
     for line in sections["languages"].splitlines():
-        folded = fold(line)
-        is_spoken = not line.strip() or _LANGUAGE.search(folded) or _LEVEL.search(folded)  # "Avanzado (B2)" too
-        (spoken if is_spoken else programming).append(line)
-    if not programming:
+        items = [i.strip(" .") for i in re.split(r"[,;•·|]", line.split(":", 1)[-1]) if i.strip(" .")]
+        moved += [i for i in items if not _LANGUAGE.search(fold(i)) and not _LEVEL.search(fold(i)) and is_known(i)]
+    if not moved:
         return sections
-    out = {**sections, "languages": "\n".join(spoken)}
-    out["skills"] = "\n".join(filter(None, (sections.get("skills", ""), *programming)))
-    return out
+    return {**sections, "skills": "\n".join(filter(None, (sections.get("skills", ""), ", ".join(moved))))}
 
 
 # A capitalised name ending in an organisation word: "Tax Accounting Society", "Recruitment Committee", "Club de Robótica".
@@ -196,7 +194,9 @@ def listed_skills(body: str) -> list[str]:
     level in parentheses dropped. Prose lines, links and dates are not items."""
     items = []
     for line in body.splitlines():
-        line = line.split(":", 1)[1] if ":" in line and len(line.split(":", 1)[0].split()) <= CATEGORY_WORDS else line
+        head = line.split(":", 1)[0].strip().lstrip("•·▪●◦*-–").strip()  # a bullet before the category is no separator
+        is_category = ":" in line and len(head.split()) <= CATEGORY_WORDS and not re.search(r"[,;|•]", head)
+        line = line.split(":", 1)[1] if is_category else line  # "Python, SQL, Excel: advanced" is not a category
         line = re.sub(r"\([^)]*\)", "", line)
         separated = re.search(r"[,;•·|▪●◦]", line)
         if (not separated and len(line.split()) > 4) or re.match(r"\s*\[?\d+[.)\]]\s", line):
@@ -241,7 +241,10 @@ def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
     mentions stands for it, so years are never counted to a fixed day."""
     taxonomy = load_taxonomy()
     text = re.sub(r"([^\W\d_])-\n([^\W\d_])", r"\1\2", text)  # a word a PDF hyphenated across lines: "habi-\nlidades"
-    sections = _spoken_languages_apart(split_sections(text))
+    known = {fold(label): label for label in taxonomy.labels}
+    is_known = lambda item: bool(taxonomy.canonical(item) or known.get(fold(item)) or  # noqa: E731
+                                 taxonomy.find(item, listed=True))
+    sections = _spoken_languages_apart(split_sections(text), is_known)
     profile = CvProfile()
     conf = profile.field_confidence
     as_of = as_of or latest_date(text, not_after=date.today()) or date.today()
@@ -252,7 +255,6 @@ def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
     def add(label: str, weight: float) -> None:
         profile.skill_confidence[label] = max(profile.skill_confidence.get(label, 0.0), weight)
 
-    known = {fold(label): label for label in taxonomy.labels}
     for name, body in sections.items():
         if name in NO_SKILLS:
             continue
@@ -269,8 +271,6 @@ def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
                 if label is None and not taxonomy.find(item, listed=True) and not _LANGUAGE.fullmatch(fold(item)):
                     add(item, INFERRED)  # named in the list though the taxonomy does not know it
         elif name not in TITLES_ONLY:
-            is_known = lambda item: bool(taxonomy.canonical(item) or known.get(fold(item)) or  # noqa: E731
-                                         taxonomy.find(item, listed=True))
             for item in inline_list_skills(lines, is_known):
                 if not _LANGUAGE.fullmatch(fold(item)):
                     add(item, INFERRED)

@@ -72,7 +72,7 @@ class Taxonomy:
 
     def find_tools(self, text: str) -> list[tuple[str, int]]:
         """Only the technologies and products text names: what a course's or project's title tells of its author
-        ("Parallel Computing with Dask" is Dask; "Tax Accounting" is no skill of the person)."""
+        ("Supervised Learning with scikit-learn" is scikit-learn; "Tax Accounting" is no skill of the person)."""
         return [(label, at) for label, at in self.find(text) if label in self.tools]
 
     @property
@@ -123,19 +123,24 @@ def load_taxonomy(path: Path = TAXONOMY_PATH, with_esco: bool = True) -> Taxonom
     listed -= {n for n in listed if fold(n) in curated}
     pattern = re.compile(rf"{_BEFORE}({_alternation(curated)}){_AFTER}")
     case_kept = lambda names: re.compile(rf"{_BEFORE}({_alternation(names)}){_AFTER}") if names else None  # noqa: E731
-    in_context = re.compile(rf"(?:{_TOOL_BEFORE})({_alternation(listed)}){_AFTER_IN_PROSE}|"
-                            rf"{_BEFORE}({_alternation(listed)})(?:{_TOOL_AFTER})") if listed else None
+    in_prose = sorted(ambiguous & IN_PROSE_WHEN_TOLD)
+    in_context = re.compile(rf"(?:{_TOOL_BEFORE})({_alternation(in_prose)}){_AFTER_IN_PROSE}|"
+                            rf"{_BEFORE}({_alternation(in_prose)})(?:{_TOOL_AFTER})") if in_prose else None
     return Taxonomy(version, tuple(skills), pattern, case_kept(proper), case_kept(listed), by_name, in_context,
                     frozenset(tools))
 
 
+#: the ambiguous curated names that the words around can make tools in prose: programming languages. Not ESCO's
+#: capitalised single words ("Unity", "Assembly", "Salt", "Chinese", "Islam"), nor "Spring" (a season) or "REST".
+IN_PROSE_WHEN_TOLD = frozenset({"C", "R", "Go"})
 #: curated categories whose skills are technologies or products rather than trades ("Contabilidad", "Ventas")
 TOOL_CATEGORIES = frozenset({"software", "data", "cloud"})
 # Words that make an ambiguous name a tool in prose: before it ("written in R", "con Go") or after it ("R packages").
 _TOOL_BEFORE = (r"(?i:\b(?:in|en|using|usando|utilizando|with|con|wrote|written in|escrito en|programming in|"
                 r"programación en|programacion en|code in|código en|codigo en)\s+)")
 # "Go-to-market", "R&D", "C.V.", "with R. Smith" (an initial) and "in Spring 2019" are not tools
-_AFTER_IN_PROSE = r"(?![\w&+#-]|\.\w|\.\s+[A-Z]\w|\s+\d)"
+# ("C suite", "R Hyndman": a word or a capitalised name after it is not a tool's context either)
+_AFTER_IN_PROSE = r"(?![\w&+#-]|\.\w|\.\s+[A-Z]\w|\s+\d|\s+[A-Z][a-z]|\s+(?:suite|level)\b)"
 _TOOL_AFTER = (r"(?i:\s+(?:packages?|paquetes?|librar(?:y|ies)|bibliotecas?|programming|language|lenguaje|scripts?|"
                r"code|código|codigo|codebase|developer|desarrollador)\b)")
 

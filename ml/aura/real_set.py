@@ -49,7 +49,7 @@ def available(directory: Path) -> bool:
 def load(con: duckdb.DuckDBPyConnection, directory: Path) -> RealMatchingSet:
     """Read the set, extract and analyse each person's CV (the first file labelled for them), embed both sides."""
     candidates = _resumes(str(directory), _signature(directory / "resumes"))
-    jobs = [json.loads(line) for line in (directory / "jobs" / "jobs.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    jobs = _jobs(directory)
     vacancies = pl.DataFrame({"vacancy_id": [j["job_id"] for j in jobs], "title": [j["title"] for j in jobs],
                               "description": [j["description"] for j in jobs], "required_skills": [[] for _ in jobs],
                               "min_years_experience": [None for _ in jobs], "state": [None for _ in jobs],
@@ -84,6 +84,11 @@ def pairs(real: RealMatchingSet, columns: np.ndarray | None = None) -> tuple[np.
     return features.reshape(-1, features.shape[-1]), (grades >= RELEVANT_GRADE).reshape(-1).astype(int)
 
 
+def _jobs(directory: Path) -> list[dict]:
+    return [json.loads(line) for line in (directory / "jobs" / "jobs.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
 def _signature(folder: Path) -> tuple:
     return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file()))
 
@@ -111,8 +116,7 @@ def _resumes(directory: str, signature: tuple) -> pl.DataFrame:
 
 def texts(directory: Path) -> list[str]:
     """Every text of the set as the matcher embeds it: each person's CV as extracted, then each posting."""
-    jobs = [json.loads(line) for line in (directory / "jobs" / "jobs.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    jobs = _jobs(directory)
     postings = pl.DataFrame({"title": [j["title"] for j in jobs], "description": [j["description"] for j in jobs]})
     return _resumes(str(directory), _signature(directory / "resumes"))["cv_text"].to_list() + vacancy_texts(postings)
 

@@ -150,6 +150,17 @@ def test_a_languages_row_of_programming_languages_is_read_as_skills_and_spoken_o
     assert {"Python", "SQL", "HTML", "CSS"} <= set(profile.skills)
     assert {lang["language"] for lang in profile.languages} == {"English", "Spanish"}
     assert not {fold(s) for s in profile.skills} & {"avanzado", "b2 cambridge", "nativo", "ingles"}
+    # a mixed row gives its skills away and keeps its language; certificates and unknown words stay languages
+    mixed = analyze_cv("Idiomas\nLanguages: English, Python, SQL\nTOEFL iBT 105\nLectura, escritura\nCertificate: IELTS 7.5\n")
+    assert {"Python", "SQL"} <= set(mixed.skills) and "English" in {lang["language"] for lang in mixed.languages}
+    assert not {fold(s) for s in mixed.skills} & {"toefl ibt 105", "lectura", "escritura", "ielts 7.5"}
+
+
+def test_a_skills_row_ending_in_a_level_is_not_read_as_a_category():
+    from ml.analyzers.cv import listed_skills
+
+    assert listed_skills("Python, SQL, Tableau, Power BI, Excel: advanced")[:4] == ["Python", "SQL", "Tableau", "Power BI"]
+    assert listed_skills("Simulación y Diseño de Sistemas: Simulink, Proteus") == ["Simulink", "Proteus"]
 
 
 def test_qualified_skills_headings_and_long_category_labels_open_a_skills_list():

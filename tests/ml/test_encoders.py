@@ -9,8 +9,8 @@ import pytest
 from foundation.errors import UserError
 from foundation.settings import Settings
 from ml.aura import embeddings, real_set
-from ml.aura.encoders import (MIN_COSINE, MIN_SPEEDUP, Qualification, fastest_qualified, read_qualifications,
-                              write_qualifications)
+from ml.aura.encoders import (MIN_COSINE, MIN_SPEEDUP, Qualification, fastest_qualified, machine_fingerprint,
+                              read_qualifications, write_qualifications)
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -26,17 +26,18 @@ def real_inputs() -> list[str]:
     """Chunks of the real set's CVs and postings, as the model reads them: an evenly spaced 64."""
     fp32 = embeddings._fp32_encoder()
     chunks = [c for cs in embeddings._chunked(fp32.tokenizer, real_set.texts(REPO / "evaluation")) for c in cs]
-    return chunks[::len(chunks) // 64][:64]
+    return embeddings.evenly_spaced(chunks, 64)
 
 
-def _qualification(backend: str, speedup: float, min_cosine: float) -> Qualification:
-    fp32 = np.eye(2, dtype=np.float32)
-    fast = np.array([[1, 0], [np.sqrt(1 - min_cosine ** 2), min_cosine]], dtype=np.float32)
-    return Qualification.of(backend, fp32, fast, fp32_seconds=speedup, seconds=1.0)
+def _qualification(backend: str, speedup: float, min_cosine: float, machine: str | None = None) -> Qualification:
+    fp32 = np.eye(2, dtype=np.float64)
+    fast = np.array([[1, 0], [np.sqrt(1 - min_cosine ** 2), min_cosine]], dtype=np.float64)
+    return Qualification.of(backend, fp32, fast, fp32_seconds=speedup, seconds=1.0,
+                            machine=machine_fingerprint() if machine is None else machine)
 
 
 @pytest.mark.parametrize("speedup, cosine, qualified", [
-    (MIN_SPEEDUP, MIN_COSINE, True), (MIN_SPEEDUP - 0.01, 0.9999, False), (5.0, MIN_COSINE - 0.001, False),
+    (MIN_SPEEDUP, MIN_COSINE + 0.0001, True), (MIN_SPEEDUP - 0.01, 0.9999, False), (5.0, MIN_COSINE - 0.001, False),
     (0.8, 0.9893, False)])
 def test_a_backend_qualifies_only_when_both_fast_enough_and_faithful_in_every_vector(speedup, cosine, qualified):
     result = _qualification("bf16", speedup, cosine)
@@ -44,7 +45,7 @@ def test_a_backend_qualifies_only_when_both_fast_enough_and_faithful_in_every_ve
     assert result.min_cosine == pytest.approx(cosine, abs=1e-4) and result.mean_cosine >= result.min_cosine
 
 
-def test_auto_follows_the_record_and_a_fresh_machine_gets_the_packaged_model(settings, tmp_path):
+def test_auto_follows_the_record_and_a_fresh_machine_gets_the_packaged_model(tmp_path):
     fresh = Settings(warehouse_dir=tmp_path, embedding_backend="auto")
     assert embeddings.active_encoder(fresh).model_id == embeddings.MODEL_ID  # no record: fp32
     path = embeddings.qualification_path(fresh)
@@ -54,6 +55,8 @@ def test_auto_follows_the_record_and_a_fresh_machine_gets_the_packaged_model(set
     write_qualifications([_qualification("bf16", 1.5, 0.9999), _qualification("int8", 2.1, 0.995)], path)
     assert embeddings.active_encoder(fresh).model_id.endswith("+onnx-int8")  # the one that qualified
     assert fastest_qualified([_qualification("bf16", 3.0, 0.999), _qualification("int8", 2.5, 0.995)]) == "bf16"
+    write_qualifications([_qualification("bf16", 2.7, 0.9999, machine="another CPU [avx2] x2")], path)
+    assert embeddings.active_encoder(fresh).model_id == embeddings.MODEL_ID  # measured elsewhere: not this machine's
     path.write_text("{not json")
     assert read_qualifications(path) == [] and embeddings.active_encoder(fresh).model_id == embeddings.MODEL_ID
     forced = Settings(warehouse_dir=tmp_path, embedding_backend="fp32")
@@ -91,6 +94,33 @@ def test_qualifying_times_every_backend_on_real_inputs_and_records_it(settings, 
     monkeypatch.setattr(embeddings, "QUALIFY_INPUTS", 48)
     results = embeddings.qualify_backends(settings, real_set.texts(REPO / "evaluation"))
     assert [r.backend for r in results] == ["bf16", "int8"] and all(r.inputs == 48 for r in results)
+    assert all(r.speedup > 0 and r.inputs_per_s > 0 and 0 < r.min_cosine <= r.mean_cosine <= 1.0001 for r in results)
+    assert {r.machine for r in results} == {machine_fingerprint()}
     assert read_qualifications(embeddings.qualification_path(settings)) == results
     chosen = fastest_qualified(results)
     assert embeddings.active_encoder(settings).model_id == embeddings._encoder(chosen or "fp32", settings).model_id
+
+
+def test_the_qualification_sample_spans_the_cvs_and_the_postings():
+    assert embeddings.evenly_spaced(list(range(1000)), 5) == [0, 250, 500, 749, 999]
+    assert embeddings.evenly_spaced([1, 2], 5) == [1, 2]
+
+
+def test_an_export_interrupted_leaves_no_partial_file_and_a_second_export_reuses_the_first(tmp_path, monkeypatch):
+    from ml.aura import encoders
+
+    dest = tmp_path / "m.onnx"
+
+    def fail(fp32, out):
+        out.write_bytes(b"half")
+        raise KeyboardInterrupt  # a killed export
+
+    monkeypatch.setattr(encoders, "_export_fp32", lambda path: path.write_bytes(b"fp32"))
+    monkeypatch.setattr(encoders, "_quantize", fail)
+    with pytest.raises(KeyboardInterrupt):
+        encoders.export_int8(dest)
+    assert not dest.exists() and not list(tmp_path.glob("*.tmp"))
+    monkeypatch.setattr(encoders, "_quantize", lambda fp32, out: out.write_bytes(b"int8"))
+    assert encoders.export_int8(dest).read_bytes() == b"int8"
+    monkeypatch.setattr(encoders, "_quantize", fail)
+    assert encoders.export_int8(dest).read_bytes() == b"int8"  # already there: not redone
