@@ -13,12 +13,12 @@ def embedding_throughput(warehouse: Path, limit: int = 1000) -> dict:
     """Ours (chunked, length-sorted batches, cache) vs plain `model.encode` on the same CV texts, fresh cache."""
     import duckdb
 
-    from ml.aura.embeddings import _fp32_encoder, embed
+    from foundation.settings import Settings
+    from ml.aura.embeddings import embed, encoder_for
     from ml.aura.encoders import load_encoder
 
-    src = duckdb.connect(str(warehouse / "lakehouse.duckdb"), read_only=True)
-    texts = [t for (t,) in src.sql(f"SELECT cv_text FROM staging.stg_scraped__cvs ORDER BY candidate_id LIMIT {limit}").fetchall()]
-    src.close()
+    texts = _generated_cvs(warehouse, limit)
+    fp32 = encoder_for("fp32", Settings(warehouse_dir=warehouse))
     model = load_encoder()
     tokens = sum(len(model.tokenizer.tokenize(t)) for t in texts)
     model.encode(texts[:32])  # warm-up: first-call costs are not throughput
@@ -32,8 +32,8 @@ def embedding_throughput(warehouse: Path, limit: int = 1000) -> dict:
 
     plain_s, plain_cpu = timed(lambda: model.encode(texts, batch_size=32, normalize_embeddings=True))
     cache = duckdb.connect(":memory:")
-    ours_s, ours_cpu = timed(lambda: embed(cache, texts, encoder=_fp32_encoder()))
-    cached_s, _ = timed(lambda: embed(cache, texts, encoder=_fp32_encoder()))
+    ours_s, ours_cpu = timed(lambda: embed(cache, texts, encoder=fp32))
+    cached_s, _ = timed(lambda: embed(cache, texts, encoder=fp32))
     return {"texts": len(texts), "word_pieces": tokens,
             "plain_texts_per_s": round(len(texts) / plain_s, 1), "ours_texts_per_s": round(len(texts) / ours_s, 1),
             "plain_cpu_utilisation": round(plain_cpu, 2), "ours_cpu_utilisation": round(ours_cpu, 2),
@@ -67,16 +67,14 @@ def embedding_backends(warehouse: Path, limit: int = 1000) -> list[dict]:
 
     from foundation.settings import Settings
     from ml.aura import real_set
-    from ml.aura.embeddings import _encoder, embed, qualify_backends
+    from ml.aura.embeddings import ENCODERS, embed, encoder_for, qualify_backends
     from ml.aura.encoders import Qualification
 
     settings = Settings(warehouse_dir=warehouse)  # the int8 export and the qualification go with the bench's warehouse
-    src = duckdb.connect(str(warehouse / "lakehouse.duckdb"), read_only=True)
-    texts = [t for (t,) in src.sql(f"SELECT cv_text FROM staging.stg_scraped__cvs ORDER BY candidate_id LIMIT {limit}").fetchall()]
-    src.close()
+    texts = _generated_cvs(warehouse, limit)
     runs = {}
-    for backend in ("fp32", "bf16", "int8"):
-        encoder = _encoder(backend, settings)
+    for backend in ENCODERS:
+        encoder = encoder_for(backend, settings)
         embed(duckdb.connect(":memory:"), texts[:32], encoder=encoder)  # warm-up
         started = time.monotonic()
         vectors, _ = embed(duckdb.connect(":memory:"), texts, encoder=encoder)
@@ -92,3 +90,11 @@ def embedding_backends(warehouse: Path, limit: int = 1000) -> list[dict]:
                     "meets_bar_on_generated": generated.qualified, "real_set_speedup": real[backend].speedup,
                     "real_set_min_cosine": real[backend].min_cosine, "qualified": real[backend].qualified})
     return out
+
+
+def _generated_cvs(warehouse: Path, limit: int) -> list[str]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse / "lakehouse.duckdb"), read_only=True) as src:
+        return [t for (t,) in src.sql(f"SELECT cv_text FROM staging.stg_scraped__cvs ORDER BY candidate_id "
+                                      f"LIMIT {limit}").fetchall()]

@@ -241,10 +241,7 @@ def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
     mentions stands for it, so years are never counted to a fixed day."""
     taxonomy = load_taxonomy()
     text = re.sub(r"([^\W\d_])-\n([^\W\d_])", r"\1\2", text)  # a word a PDF hyphenated across lines: "habi-\nlidades"
-    known = {fold(label): label for label in taxonomy.labels}
-    is_known = lambda item: bool(taxonomy.canonical(item) or known.get(fold(item)) or  # noqa: E731
-                                 taxonomy.find(item, listed=True))
-    sections = _spoken_languages_apart(split_sections(text), is_known)
+    sections = _spoken_languages_apart(split_sections(text), taxonomy.knows)
     profile = CvProfile()
     conf = profile.field_confidence
     as_of = as_of or latest_date(text, not_after=date.today()) or date.today()
@@ -267,11 +264,10 @@ def analyze_cv(text: str, as_of: date | None = None) -> CvProfile:
             add(label, INFERRED)
         if name == "skills":
             for item in listed_skills(body):
-                label = taxonomy.canonical(item) or known.get(fold(item))
-                if label is None and not taxonomy.find(item, listed=True) and not _LANGUAGE.fullmatch(fold(item)):
+                if not taxonomy.knows(item) and not _LANGUAGE.fullmatch(fold(item)):
                     add(item, INFERRED)  # named in the list though the taxonomy does not know it
         elif name not in TITLES_ONLY:
-            for item in inline_list_skills(lines, is_known):
+            for item in inline_list_skills(lines, taxonomy.knows):
                 if not _LANGUAGE.fullmatch(fold(item)):
                     add(item, INFERRED)
     profile.skills = sorted(profile.skill_confidence, key=lambda s: (-profile.skill_confidence[s], s))

@@ -9,7 +9,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 TAXONOMY_PATH = Path(__file__).with_name("skills_taxonomy.json")
@@ -69,6 +69,14 @@ class Taxonomy:
                     group = 1 if m.group(1) else 2  # the in-context pattern names the tool in one of two groups
                     found.append((self.by_name[fold(m.group(group))], m.start(group)))
         return found
+
+    def knows(self, item: str) -> bool:
+        """Whether a listed item names a skill either layer holds: as a name, as a label, or written inside it."""
+        return bool(self.canonical(item) or fold(item).strip() in self._folded_labels or self.find(item, listed=True))
+
+    @cached_property
+    def _folded_labels(self) -> frozenset[str]:
+        return frozenset(fold(label) for label in self.labels)
 
     def find_tools(self, text: str) -> list[tuple[str, int]]:
         """Only the technologies and products text names: what a course's or project's title tells of its author

@@ -32,7 +32,8 @@ from ml.store import ensure_tables
 from models.ml import embedding_key
 
 MODEL_ID = FP32_MODEL_ID
-BACKENDS = ("auto", "fp32", "bf16", "int8")
+ENCODERS = ("fp32", "bf16", "int8")  # fp32 first: the reference the others are qualified against
+BACKENDS = ("auto", *ENCODERS)
 MAX_WORD_PIECES = 256
 #: how many model inputs (whole texts or chunks of long ones) qualification times: ~10 s per backend here
 QUALIFY_INPUTS = 512
@@ -62,31 +63,37 @@ def active_encoder(settings: Settings | None = None):
                         f"Use one of {', '.join(BACKENDS)} (auto is the default).")
     if backend == "auto":
         backend = fastest_qualified(read_qualifications(qualification_path(settings)), machine_fingerprint()) or "fp32"
-    return _encoder(backend, settings)
+    return encoder_for(backend, settings)
 
 
-def _encoder(backend: str, settings: Settings):
-    if backend not in ("fp32", "bf16", "int8"):
+def encoder_for(backend: str, settings: Settings):
+    """One of ENCODERS, loaded once per process (int8: exported first if this machine has no export yet)."""
+    if backend not in ENCODERS:
         raise ValueError(f"no embedding backend {backend!r}")
-    if backend == "int8":
-        path = int8_model_path(settings)
-        if not path.exists():
-            log.info(f"exporting the int8 embedding model to {path}…")
-            export_int8(path)
-        return _int8_encoder(path)
-    return _bf16_encoder() if backend == "bf16" else _fp32_encoder()
+    if backend != "int8":
+        return _loaded(backend, None)
+    path = int8_model_path(settings)
+    if not path.exists():
+        log.info(f"exporting the int8 embedding model to {path}…")
+        export_int8(path)
+    return _loaded(backend, path)
+
+
+@lru_cache(maxsize=4)
+def _loaded(backend: str, int8_path: Path | None):
+    return Int8Encoder(int8_path) if backend == "int8" else Bf16Encoder() if backend == "bf16" else Fp32Encoder()
 
 
 def qualify_backends(settings: Settings, texts: list[str]) -> list[Qualification]:
     """Time bf16 and int8 (exported if needed) against fp32 on the same model inputs (the chunks ``embed`` would feed,
     an evenly spaced sample of at most QUALIFY_INPUTS) and record which qualify for "auto" on this machine."""
-    fp32 = _fp32_encoder()
-    inputs = [chunk for chunks in _chunked(fp32.tokenizer, [t for t in texts if t.strip()]) for chunk in chunks]
+    fp32 = encoder_for("fp32", settings)
+    inputs = [chunk for chunks in model_inputs(fp32.tokenizer, [t for t in texts if t.strip()]) for chunk in chunks]
     if not inputs:
         raise UserError("No texts to qualify the embedding backends on.",
                         "Point HUNTRED_REAL_SET_DIR at a real set with résumés and postings (the repo ships one).")
     sample = evenly_spaced(inputs, QUALIFY_INPUTS)
-    candidates = {name: _encoder(name, settings).encode for name in ("bf16", "int8")}
+    candidates = {name: encoder_for(name, settings).encode for name in ENCODERS[1:]}
     results = qualify(fp32.encode, candidates, sample)
     write_qualifications(results, qualification_path(settings))
     return results
@@ -97,21 +104,6 @@ def evenly_spaced(items: list, count: int) -> list:
     if len(items) <= count:
         return list(items)
     return [items[i] for i in np.linspace(0, len(items) - 1, count).round().astype(int)]
-
-
-@lru_cache(maxsize=1)
-def _fp32_encoder() -> Fp32Encoder:
-    return Fp32Encoder()
-
-
-@lru_cache(maxsize=1)
-def _bf16_encoder() -> Bf16Encoder:
-    return Bf16Encoder()
-
-
-@lru_cache(maxsize=2)
-def _int8_encoder(path: Path) -> Int8Encoder:
-    return Int8Encoder(path)
 
 
 def content_hash(text: str, model_id: str = MODEL_ID) -> str:
@@ -203,7 +195,7 @@ class _Encoded:
     chunks: int
 
 
-def _chunked(tokenizer, texts: list[str]) -> list[list[str]]:
+def model_inputs(tokenizer, texts: list[str]) -> list[list[str]]:
     """Each text as the model reads it: whole, or in chunks of at most MAX_WORD_PIECES word pieces."""
     count = lambda s: len(tokenizer.tokenize(s))  # noqa: E731
     # one batched (Rust) tokenisation tells which texts fit whole; only the others are cut line by line
@@ -212,7 +204,7 @@ def _chunked(tokenizer, texts: list[str]) -> list[list[str]]:
 
 
 def _encode(encoder, texts: list[str], batch_size: int) -> _Encoded:
-    per_text = _chunked(encoder.tokenizer, texts)
+    per_text = model_inputs(encoder.tokenizer, texts)
     flat = [c for chunks in per_text for c in chunks]
     # sort by length so batches pad little (the biggest cost on CPU), then restore order
     order = sorted(range(len(flat)), key=lambda i: len(flat[i]))

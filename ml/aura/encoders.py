@@ -159,6 +159,7 @@ def _quantize(fp32: Path, out: Path) -> None:
                      weight_type=QuantType.QInt8, nodes_to_exclude=kept_fp32)
 
 
+@lru_cache(maxsize=1)  # read on every embed(): the CPU does not change under a running process
 def machine_fingerprint() -> str:
     """The CPU a qualification was measured on (model name and the vector/matrix units that decide the speeds): a
     warehouse moved to another machine does not carry its verdict along."""

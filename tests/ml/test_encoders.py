@@ -24,8 +24,8 @@ def settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="module")
 def real_inputs() -> list[str]:
     """Chunks of the real set's CVs and postings, as the model reads them: an evenly spaced 64."""
-    fp32 = embeddings._fp32_encoder()
-    chunks = [c for cs in embeddings._chunked(fp32.tokenizer, real_set.texts(REPO / "evaluation")) for c in cs]
+    fp32 = embeddings.encoder_for("fp32", Settings())
+    chunks = [c for cs in embeddings.model_inputs(fp32.tokenizer, real_set.texts(REPO / "evaluation")) for c in cs]
     return embeddings.evenly_spaced(chunks, 64)
 
 
@@ -69,8 +69,8 @@ def test_auto_follows_the_record_and_a_fresh_machine_gets_the_packaged_model(tmp
 @pytest.mark.parametrize("backend, lowest", [("bf16", 0.999), ("int8", 0.985)])
 def test_each_backend_gives_the_packaged_models_vectors_on_real_text(settings, real_inputs, backend, lowest):
     # bf16 measured 0.9999 at worst on 512 real chunks; int8 0.989 (which is why it does not qualify)
-    reference = embeddings._fp32_encoder().encode(real_inputs)
-    vectors = embeddings._encoder(backend, settings).encode(real_inputs)
+    reference = embeddings.encoder_for("fp32", settings).encode(real_inputs)
+    vectors = embeddings.encoder_for(backend, settings).encode(real_inputs)
     cosine = (reference * vectors).sum(axis=1)
     assert vectors.shape == reference.shape and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
@@ -84,8 +84,8 @@ def test_each_backend_caches_its_vectors_under_its_own_model_id(settings):
     con = duckdb.connect(":memory:")
     texts = ["Científica de datos con Python y dbt", "Contador con SAP FI"]
     for backend in ("fp32", "bf16"):
-        _, stats = embeddings.embed(con, texts, encoder=embeddings._encoder(backend, settings))
-        assert stats.embedded == 2 and stats.model_id == embeddings._encoder(backend, settings).model_id
+        _, stats = embeddings.embed(con, texts, encoder=embeddings.encoder_for(backend, settings))
+        assert stats.embedded == 2 and stats.model_id == embeddings.encoder_for(backend, settings).model_id
     rows = con.sql("SELECT model, count(*) FROM ml.embeddings GROUP BY model ORDER BY model").fetchall()
     assert rows == [(embeddings.MODEL_ID, 2), (embeddings.MODEL_ID + "+bf16", 2)]
 
@@ -98,7 +98,7 @@ def test_qualifying_times_every_backend_on_real_inputs_and_records_it(settings, 
     assert {r.machine for r in results} == {machine_fingerprint()}
     assert read_qualifications(embeddings.qualification_path(settings)) == results
     chosen = fastest_qualified(results)
-    assert embeddings.active_encoder(settings).model_id == embeddings._encoder(chosen or "fp32", settings).model_id
+    assert embeddings.active_encoder(settings).model_id == embeddings.encoder_for(chosen or "fp32", settings).model_id
 
 
 def test_the_qualification_sample_spans_the_cvs_and_the_postings():
