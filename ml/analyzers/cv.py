@@ -57,7 +57,6 @@ LEVELS = {"nativo": "native", "nativa": "native", "native": "native", "materna":
           "intermedio": "intermediate", "intermediate": "intermediate", "upper intermediate": "intermediate",
           "b1": "intermediate", "b2": "intermediate", "conversational": "intermediate",
           "basico": "basic", "basic": "basic", "beginner": "basic", "a1": "basic", "a2": "basic", "elemental": "basic"}
-_LEVEL = re.compile(r"\b(" + "|".join(sorted(LEVELS, key=len, reverse=True)) + r")\b")
 EXECUTIVE_TITLES = ("director", "chief", "vicepresidente", "vice president", "ceo", "cfo", "cco", "head of")
 YEARS_RE = re.compile(r"(\d{1,2})\s*\+?\s*(?:anos|years)\s+(?:de\s+experiencia|of\s+(?:\w+\s+)?experience)")
 STATED, INFERRED = 1.0, 0.6
@@ -153,14 +152,14 @@ def _skill_lines(name: str, body: str) -> tuple[list[str], list[str]]:
 
 def _spoken_languages_apart(sections: dict[str, str], is_known) -> dict[str, str]:
     """A 'Languages: Python, SQL, HTML' row is a skills row: the items of the languages section that are known skills
-    and no spoken language or level go to the skills section, item by item ("English, Python, SQL" gives Python and
-    SQL to skills and keeps English); anything else ("TOEFL iBT 105", "Lectura, escritura") stays a language line."""
+    and no spoken language go to the skills section, item by item ("English, Python, SQL" gives Python and SQL to
+    skills and keeps English); anything else ("Avanzado (B2)", "TOEFL iBT 105", "Lectura") stays a language line."""
     if "languages" not in sections:
         return sections
     moved = []
     for line in sections["languages"].splitlines():
         items = [i.strip(" .") for i in re.split(r"[,;•·|]", line.split(":", 1)[-1]) if i.strip(" .")]
-        moved += [i for i in items if not _LANGUAGE.search(fold(i)) and not _LEVEL.search(fold(i)) and is_known(i)]
+        moved += [i for i in items if not _LANGUAGE.search(fold(i)) and is_known(i)]
     if not moved:
         return sections
     return {**sections, "skills": "\n".join(filter(None, (sections.get("skills", ""), ", ".join(moved))))}
