@@ -24,6 +24,21 @@ def test_a_language_pair_the_model_reads_worse_is_put_on_the_same_footing():
     assert (np.argsort(-similarity[0])[:10] < 40).all()
 
 
+def test_the_best_matches_of_a_language_the_model_separates_less_sharply_still_reach_the_shortlist():
+    # per language: 980 unrelated CVs and 20 qualified ones. The model separates Spanish sharply (a tight bulk far
+    # below the qualified); English CVs spread wider and their qualified ones sit closer to the bulk.
+    spanish = np.concatenate([np.linspace(0.20, 0.40, 980), np.linspace(0.60, 0.70, 20)])
+    english = np.concatenate([np.linspace(0.00, 0.50, 980), np.linspace(0.55, 0.60, 20)])
+    similarity = np.concatenate([spanish, english])[None, :]
+    cv_language = np.array(["es"] * 1000 + ["en"] * 1000)
+    calibrated = calibrated_similarity(similarity, np.array(["es"]), cv_language)
+    shortlist = np.argsort(-calibrated[0], kind="stable")[:20]
+    english_shortlisted = int((shortlist >= 1000).sum())
+    assert 7 <= english_shortlisted <= 13, english_shortlisted
+    # and every shortlisted CV is a qualified one, of either language
+    assert set(shortlist.tolist()) <= set(range(980, 1000)) | set(range(1980, 2000))
+
+
 def test_a_lone_pair_or_a_flat_block_is_neutral_not_an_error():
     out = calibrated_similarity(np.array([[0.5, 0.7]]), np.array(["es"]), np.array(["es", "en"]))
     assert (out == 0).all()
