@@ -15,7 +15,7 @@ from ml.analyzers.cv_dates import HALF_TIME, dates_in, during_studies, latest_da
 from ml.analyzers.cv_sections import split_sections
 from ml.analyzers.taxonomy import find_place, fold, load_taxonomy
 
-VERSION = "cv-2.2"
+VERSION = "cv-2.3"
 
 # Degrees, highest first. Folded words and abbreviations anywhere in the education section; the two-letter
 # abbreviations (MS, MA, BS, BA, BE) only as degrees ("MS in …", "BS, Computer Science"), never "MS Office" or "Boston, MA".
@@ -185,7 +185,21 @@ def _looks_like_title(line: str) -> bool:
 
 #: the most words a category label before ':' in a skills list has ("Simulación y Diseño de Sistemas: Simulink")
 CATEGORY_WORDS = 6
-_NOT_AN_ITEM = re.compile(r"//|@|www\.|https?:|\.(?:com|org|net|io)\b")
+_NOT_AN_ITEM = re.compile(r"//|@|www\.|https?:|\.(?:com|org|net|io|science|dev|edu|gov|info|me|mx)\b")
+#: words that make an item an organisation (a school, a department, an employer's team), never a skill
+_ORGANISATION = re.compile(r"\b(?:university|universidad|college|institute|instituto|department|departamento|"
+                           r"facultad|faculty|school|escuela|team|equipo|inc|ltd|corp|s\.?a\.?)\b", re.I)
+#: an item that opens with one of these is a piece of a sentence ("que ofrece", "to", "mi carrera"), not a name
+_FUNCTION_WORDS = frozenset({"to", "of", "the", "a", "an", "that", "which", "who", "for", "que", "el", "la", "los",
+                             "las", "un", "una", "de", "del", "mi", "mis", "su", "sus", "propio", "propia"})
+
+
+def is_nameable(item: str) -> bool:
+    """Whether a list item the taxonomy does not know can still be a skill's name: not a link, an organisation,
+    a date or a fragment of a sentence."""
+    words = fold(item).split()
+    return bool(words) and words[0] not in _FUNCTION_WORDS and re.search(r"[^\W\d_]", item) is not None and \
+        not _NOT_AN_ITEM.search(item) and not _ORGANISATION.search(item) and not dates_in(item)
 
 
 def listed_skills(body: str) -> list[str]:
@@ -196,14 +210,13 @@ def listed_skills(body: str) -> list[str]:
         head = line.split(":", 1)[0].strip().lstrip("•·▪●◦*-–").strip()  # a bullet before the category is no separator
         is_category = ":" in line and len(head.split()) <= CATEGORY_WORDS and not re.search(r"[,;|•]", head)
         line = line.split(":", 1)[1] if is_category else line  # "Python, SQL, Excel: advanced" is not a category
-        line = re.sub(r"\([^)]*\)", "", line)
+        line = re.sub(r"\([^)]*(?:\)|$)", "", line)  # a parenthesis left open runs to the end of its line
         separated = re.search(r"[,;•·|▪●◦]", line)
         if (not separated and len(line.split()) > 4) or re.match(r"\s*\[?\d+[.)\]]\s", line):
             continue  # a sentence or a numbered reference, not a list
         for item in re.split(r"[,;•·|▪●◦]|\s{2,}|\t|\s+[-–]\s+|\band\b|\by\b", line):
             item = item.strip(" .*-–()[]…")
-            if (item and len(item) <= 40 and len(item.split()) <= 4 and re.search(r"[^\W\d_]", item)
-                    and not _NOT_AN_ITEM.search(item) and not dates_in(item)):
+            if item and len(item) <= 40 and len(item.split()) <= 4 and is_nameable(item):
                 items.append(item)
     return items
 
@@ -221,6 +234,8 @@ def inline_list_skills(text: str, is_known) -> list[str]:
     which at least a third of the items are skills the taxonomy knows: the others are then named skills it does not."""
     found = []
     for m in _INLINE_RUN.finditer(text):
+        if dates_in(m.group(0)):
+            continue  # a dated run heads a job, a talk or a course: its other items are titles, employers, places
         items = [_LEADING_WORD.sub("", _TRAILING_ETC.sub("", i).strip(" *-–()[]…")) for i in
                  re.split(r",|\by\b|\band\b", m.group(0))]
         items = [i for i in items if len(i) > 1]
@@ -230,8 +245,7 @@ def inline_list_skills(text: str, is_known) -> list[str]:
         items[0] = " ".join(items[0].split()[-2:]) if len(items[0].split()) > 3 else items[0]
         known = [is_known(i) for i in items]
         if sum(known) >= INLINE_KNOWN_SHARE * len(items):
-            found += [i for i, k in zip(items, known) if not k and len(i.split()) <= 3 and re.search(r"[^\W\d_]", i)
-                      and not _NOT_AN_ITEM.search(i) and not dates_in(i)]
+            found += [i for i, k in zip(items, known) if not k and len(i.split()) <= 3 and is_nameable(i)]
     return found
 
 

@@ -179,3 +179,28 @@ def test_course_and_project_titles_give_the_tools_they_name_and_nothing_else():
     skills = set(analyze_cv(cv).skills)
     assert "scikit-learn" in skills
     assert not skills & {"Contabilidad", "Impuestos"}
+
+
+def test_a_dated_heading_line_gives_its_tools_but_not_its_employer_place_or_title():
+    cv = ("Experience\n"
+          "Software Intern, Phoenix Integration, Virginia, C++, C#, and Java development    2012\n"
+          "1998 Visiting Professor, Department of Statistics, Colorado State University\n"
+          "2016–2018 Data scientist. Tools: scipy, numpy, numba, pandas, bokeh\n")
+    skills = {s.casefold() for s in analyze_cv(cv).skills}
+    assert {"c++", "java"} <= skills
+    assert not skills & {"phoenix integration", "virginia", "software intern", "colorado state university"}
+    # the date heads the job, not the list written after it: that list still counts its unknown tools
+    assert {"numba", "bokeh"} <= skills
+
+
+def test_list_items_that_are_organisations_links_or_pieces_of_sentences_are_not_skills():
+    from ml.analyzers.cv import is_nameable, listed_skills
+
+    for not_a_name in ("Colorado State University", "Universidad de Guadalajara", "YouTube Captions team",
+                       "Departamento de Física", "compcog.science", "redistrict.science", "que ofrece", "to",
+                       "mi carrera informática", "propio", "Acme S.A.", "2019"):
+        assert not is_nameable(not_a_name), not_a_name
+    for name in ("Node.js", "ASP.NET", "Socket", "Power BI", "Terraform", "Control de versiones"):
+        assert is_nameable(name), name
+    # a parenthesis a line leaves open is a qualifier, not an item: the name before it stays whole
+    assert listed_skills("Photoshop, Web design (e.g., Bootstrap,\nHTML, CSS") == ["Photoshop", "Web design", "HTML", "CSS"]
