@@ -185,21 +185,30 @@ def _looks_like_title(line: str) -> bool:
 
 #: the most words a category label before ':' in a skills list has ("Simulación y Diseño de Sistemas: Simulink")
 CATEGORY_WORDS = 6
-_NOT_AN_ITEM = re.compile(r"//|@|www\.|https?:|\.(?:com|org|net|io|science|dev|edu|gov|info|me|mx)\b")
-#: words that make an item an organisation (a school, a department, an employer's team), never a skill
+_NOT_AN_ITEM = re.compile(r"//|@|www\.|https?:|\.(?:com|org|io|science|dev|edu|gov|info|me|mx)\b|(?<!asp)(?<!vb)(?<!ado)\.net\b",
+                          re.I)
+#: words that make an item an organisation (a school, a department, a company), never a skill
 _ORGANISATION = re.compile(r"\b(?:university|universidad|college|institute|instituto|department|departamento|"
-                           r"facultad|faculty|school|escuela|team|equipo|inc|ltd|corp|s\.?a\.?)\b", re.I)
+                           r"facultad|faculty|school|escuela|inc|ltd|corp)\b|\bs\.a\.", re.I)
+#: a named team ("YouTube Captions team") is an employer's unit; "Trabajo en equipo", "Team management" are skills
+_NAMED_TEAM = re.compile(r"[A-ZÁÉÍÓÚ]\w*\s+(?:team|equipo)$")
 #: an item that opens with one of these is a piece of a sentence ("que ofrece", "to", "mi carrera"), not a name
 _FUNCTION_WORDS = frozenset({"to", "of", "the", "a", "an", "that", "which", "who", "for", "que", "el", "la", "los",
                              "las", "un", "una", "de", "del", "mi", "mis", "su", "sus", "propio", "propia"})
+#: where a heading carries its date: first ("1998 Visiting Professor, …", "Jan 2019 Analyst, …"), last as an item
+#: or after a wide gap ("…, Virginia, C++    2012"), or a range anywhere ("2013–2014"); "SQL Server 2019" is a product
+_YEAR = r"(?:19|20)\d\d"
+_HEADING_DATE = re.compile(rf"^\W*(?:[^\W\d_]{{3,9}}\.?\s+)?{_YEAR}\b|(?:\s{{2,}}|,\s*)(?:[^\W\d_]{{3,9}}\.?\s+)?{_YEAR}\W*$|"
+                           rf"{_YEAR}\s*[–-]\s*(?:{_YEAR}|present|actual|hoy|now|current)", re.I)
 
 
 def is_nameable(item: str) -> bool:
     """Whether a list item the taxonomy does not know can still be a skill's name: not a link, an organisation,
     a date or a fragment of a sentence."""
     words = fold(item).split()
-    return bool(words) and words[0] not in _FUNCTION_WORDS and re.search(r"[^\W\d_]", item) is not None and \
-        not _NOT_AN_ITEM.search(item) and not _ORGANISATION.search(item) and not dates_in(item)
+    return (bool(words) and words[0] not in _FUNCTION_WORDS and re.search(r"[^\W\d_]", item) is not None
+            and not _NOT_AN_ITEM.search(item) and not _ORGANISATION.search(item) and not _NAMED_TEAM.search(item)
+            and not dates_in(item))
 
 
 def listed_skills(body: str) -> list[str]:
@@ -234,7 +243,7 @@ def inline_list_skills(text: str, is_known) -> list[str]:
     which at least a third of the items are skills the taxonomy knows: the others are then named skills it does not."""
     found = []
     for m in _INLINE_RUN.finditer(text):
-        if dates_in(m.group(0)):
+        if _HEADING_DATE.search(m.group(0).strip()):
             continue  # a dated run heads a job, a talk or a course: its other items are titles, employers, places
         items = [_LEADING_WORD.sub("", _TRAILING_ETC.sub("", i).strip(" *-–()[]…")) for i in
                  re.split(r",|\by\b|\band\b", m.group(0))]

@@ -263,7 +263,7 @@ def _weights_figure(weights: dict[str, float]):
 
 def score(con: duckdb.DuckDBPyConnection, model, version: str) -> pl.DataFrame:
     """Top 50 candidates per vacancy and top 10 vacancies per candidate, with the signals a reader can check
-    (similarity is the embedding's plain cosine here, not the per-language z-score the model weighs)."""
+    (similarity is the embedding's plain cosine here, not the per-language-pair rescaled one the model weighs)."""
     data = load(con)
     signals = pair_signals(data)
     features = signals.features

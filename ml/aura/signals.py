@@ -76,6 +76,7 @@ def calibrated_similarity(similarity: np.ndarray, vacancy_language: np.ndarray, 
             if values.size < 2:
                 continue
             middle, top = np.quantile(values, [0.5, CALIBRATION_TOP])
+            top = top if top > middle else values.max()  # a block mostly tied still ranks its few better matches
             if top > middle:
                 out[block] = (values - middle) / (top - middle)
     return out

@@ -191,6 +191,12 @@ def test_a_dated_heading_line_gives_its_tools_but_not_its_employer_place_or_titl
     assert not skills & {"phoenix integration", "virginia", "software intern", "colorado state university"}
     # the date heads the job, not the list written after it: that list still counts its unknown tools
     assert {"numba", "bokeh"} <= skills
+    # a versioned product is no date heading: the run's unknown tools still count
+    versioned = {s.casefold() for s in analyze_cv("Experience\nData engineer at Acme\n"
+                                                   "Stack used daily: Python, SQL Server 2019, Dagster, Airbyte, Polars\n").skills}
+    assert {"dagster", "airbyte", "polars"} <= versioned
+    dated_last = {s.casefold() for s in analyze_cv("Experience\nSoftware Engineer, Globex, Mountain View, Python, June 2018\n").skills}
+    assert "python" in dated_last and not dated_last & {"globex", "mountain view", "software engineer"}
 
 
 def test_list_items_that_are_organisations_links_or_pieces_of_sentences_are_not_skills():
@@ -198,9 +204,10 @@ def test_list_items_that_are_organisations_links_or_pieces_of_sentences_are_not_
 
     for not_a_name in ("Colorado State University", "Universidad de Guadalajara", "YouTube Captions team",
                        "Departamento de Física", "compcog.science", "redistrict.science", "que ofrece", "to",
-                       "mi carrera informática", "propio", "Acme S.A.", "2019"):
+                       "mi carrera informática", "propio", "Acme S.A.", "2019", "EXAMPLE.COM", "example.net"):
         assert not is_nameable(not_a_name), not_a_name
-    for name in ("Node.js", "ASP.NET", "Socket", "Power BI", "Terraform", "Control de versiones"):
+    for name in ("Node.js", "ASP.NET", "asp.net", "vb.net", "Three.js", "Power BI", "Terraform", "Control de versiones",
+                 "Trabajo en equipo", "Team Foundation Server", "Team management", "Microsoft Teams", "SA-CCR"):
         assert is_nameable(name), name
     # a parenthesis a line leaves open is a qualifier, not an item: the name before it stays whole
     assert listed_skills("Photoshop, Web design (e.g., Bootstrap,\nHTML, CSS") == ["Photoshop", "Web design", "HTML", "CSS"]

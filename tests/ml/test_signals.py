@@ -42,6 +42,14 @@ def test_the_best_matches_of_a_language_the_model_separates_less_sharply_still_r
 def test_a_lone_pair_or_a_flat_block_is_neutral_not_an_error():
     out = calibrated_similarity(np.array([[0.5, 0.7]]), np.array(["es"]), np.array(["es", "en"]))
     assert (out == 0).all()
+    flat = calibrated_similarity(np.full((1, 3), 0.4), np.array(["es"]), np.array(["es"] * 3))
+    assert (flat == 0).all()
+
+
+def test_a_block_mostly_tied_still_ranks_its_better_match_first():
+    similarity = np.array([[0.5] * 150 + [0.9]])
+    out = calibrated_similarity(similarity, np.array(["es"]), np.array(["es"] * 151))
+    assert out[0, -1] > 0 and (out[0, :-1] == 0).all()
 
 
 def test_skill_signals_meet_across_languages_and_weigh_rare_skills_more():
