@@ -26,7 +26,7 @@ import numpy as np
 from foundation.errors import UserError
 from foundation.settings import Settings, get_settings
 from ml.aura.encoders import (DIMENSIONS, FP32_MODEL_ID, Bf16Encoder, Fp32Encoder, Int8Encoder, Qualification,
-                              export_int8, fastest_qualified, machine_fingerprint, qualify,
+                              export_int8, fastest_qualified, has_int8_dot_product, machine_fingerprint, qualify,
                               read_qualifications, write_qualifications)
 from ml.store import ensure_tables
 from models.ml import embedding_key
@@ -41,8 +41,10 @@ log = logging.getLogger(__name__)
 
 
 def int8_model_path(settings: Settings) -> Path:
-    """Where this machine's int8 export lives: named by the packaged model's version, so an upgrade re-exports."""
-    return settings.models_dir / f"all-minilm-l6-v2-{_model_version()}-int8.onnx"
+    """Where this machine's int8 export lives: named by the packaged model's version, so an upgrade re-exports, and
+    by its weights' range (7 bits on a CPU without an int8 dot product), so a warehouse moved between them re-exports."""
+    bits = "" if has_int8_dot_product() else "-7bit"
+    return settings.models_dir / f"all-minilm-l6-v2-{_model_version()}-int8{bits}.onnx"
 
 
 def qualification_path(settings: Settings) -> Path:
