@@ -11,7 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from ml.analyzers.cv_dates import HALF_TIME, dates_in, during_studies, latest_date, spans_in, years_of_work
+from ml.analyzers.cv_dates import (HALF_TIME, dates_in, during_studies, heads_with_date, latest_date, spans_in,
+                                   years_of_work)
 from ml.analyzers.cv_sections import split_sections
 from ml.analyzers.taxonomy import find_place, fold, load_taxonomy
 
@@ -192,15 +193,10 @@ _ORGANISATION = re.compile(r"\b(?:university|universidad|college|institute|insti
                            r"facultad|faculty|school|escuela|inc|ltd|corp)\b|\bs\.a\.", re.I)
 #: a named team ("YouTube Captions team") is an employer's unit; "Trabajo en equipo", "Team management" are skills
 _NAMED_TEAM = re.compile(r"[A-ZÁÉÍÓÚ]\w*\s+(?:team|equipo)$")
-#: an item that opens with one of these is a piece of a sentence ("que ofrece", "to", "mi carrera"), not a name
+#: an item that opens with one of these is a piece of a sentence ("que ofrece", "to", "mi carrera"), not a name; not
+#: ml.aura.lexical.STOPWORDS, which holds "it" and "in" ("IT support" is a skill)
 _FUNCTION_WORDS = frozenset({"to", "of", "the", "a", "an", "that", "which", "who", "for", "que", "el", "la", "los",
                              "las", "un", "una", "de", "del", "mi", "mis", "su", "sus", "propio", "propia"})
-#: where a heading carries its date: first ("1998 Visiting Professor, …", "Jan 2019 Analyst, …"), last as an item
-#: or after a wide gap ("…, Virginia, C++    2012"), or a range anywhere ("2013–2014"); "SQL Server 2019" is a product
-_YEAR = r"(?:19|20)\d\d"
-_HEADING_DATE = re.compile(rf"^\W*(?:[^\W\d_]{{3,9}}\.?\s+)?{_YEAR}\b|(?:\s{{2,}}|,\s*)(?:[^\W\d_]{{3,9}}\.?\s+)?{_YEAR}\W*$|"
-                           rf"{_YEAR}\s*[–-]\s*(?:{_YEAR}|present|actual|hoy|now|current)", re.I)
-
 
 def is_nameable(item: str) -> bool:
     """Whether a list item the taxonomy does not know can still be a skill's name: not a link, an organisation,
@@ -243,7 +239,7 @@ def inline_list_skills(text: str, is_known) -> list[str]:
     which at least a third of the items are skills the taxonomy knows: the others are then named skills it does not."""
     found = []
     for m in _INLINE_RUN.finditer(text):
-        if _HEADING_DATE.search(m.group(0).strip()):
+        if heads_with_date(m.group(0)):
             continue  # a dated run heads a job, a talk or a course: its other items are titles, employers, places
         items = [_LEADING_WORD.sub("", _TRAILING_ETC.sub("", i).strip(" *-–()[]…")) for i in
                  re.split(r",|\by\b|\band\b", m.group(0))]

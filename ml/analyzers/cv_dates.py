@@ -70,6 +70,23 @@ def dates_in(text: str) -> list[Month]:
     return [d for m in _DATE.finditer(fold(text)) if (d := _month_of(m))]
 
 
+def heads_with_date(text: str) -> bool:
+    """Whether a date opens or closes this run of items, or a range sits in it: how a job, talk or course heading
+    carries its date ("1998 Visiting Professor, …", "…, Virginia, C++    2012", "Analyst, Acme, 2013–2014"), never
+    a product's version inside a list ("Python, SQL Server 2019, Dagster")."""
+    folded = fold(text).strip()
+    found = list(_DATE.finditer(folded))
+    for i, m in enumerate(found):
+        before, after = folded[:m.start()], folded[m.end():]
+        opens = not re.search(r"[^\W\d_]", before)
+        closes = not re.search(r"\w", after) and re.search(r"(?:,|\s{2})\s*$", before) is not None
+        ranged = _TO_PRESENT.match(after) is not None or (
+            i + 1 < len(found) and _BETWEEN.match(folded[m.end():found[i + 1].start()]) is not None)
+        if opens or closes or ranged:
+            return True
+    return False
+
+
 def latest_date(text: str, *, not_after: date | None = None) -> date | None:
     """The newest date a CV mentions: the date it was last written, when nothing else says so."""
     limit = (not_after.year * 12 + not_after.month - 1) if not_after else None
