@@ -125,3 +125,15 @@ def test_an_export_interrupted_leaves_no_partial_file_and_a_second_export_reuses
     assert encoders.export_int8(dest).read_bytes() == b"int8"
     monkeypatch.setattr(encoders, "_quantize", fail)
     assert encoders.export_int8(dest).read_bytes() == b"int8"  # already there: not redone
+
+
+@pytest.mark.parametrize("flags, seven_bit", [({"avx2"}, True), ({"avx2", "avx512_vnni"}, False),
+                                              ({"avx2", "avx_vnni"}, False), ({"amx_int8"}, False)])
+def test_a_cpu_without_an_int8_dot_product_gets_seven_bit_weights_in_a_file_of_their_own(tmp_path, monkeypatch,
+                                                                                          flags, seven_bit):
+    from ml.aura import encoders
+
+    monkeypatch.setattr(encoders, "_cpu", lambda: ("some CPU", frozenset(flags)))
+    assert encoders.has_int8_dot_product() is not seven_bit
+    path = embeddings.int8_model_path(Settings(warehouse_dir=tmp_path))
+    assert path.name.endswith("-int8-7bit.onnx" if seven_bit else "-int8.onnx")
