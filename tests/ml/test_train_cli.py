@@ -13,7 +13,7 @@ NOISE = re.compile(r"warn|Loading weights|it/s\]|%\||Successfully registered|Cre
 
 
 def test_training_from_the_cli_is_quiet_but_says_what_it_is_doing(ml_warehouse):
-    result = huntred("ml", "train", "all", warehouse=ml_warehouse, COLUMNS="80")
+    result = huntred("ml", "train", "all", warehouse=ml_warehouse, timeout=600, COLUMNS="80")
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stderr == "", result.stderr[-3000:]
     assert not NOISE.search(result.stdout), [line for line in result.stdout.splitlines() if NOISE.search(line)]
