@@ -99,7 +99,7 @@ CAMPAIGN_METRICS: tuple[Metric, ...] = (
            "Spend / applications that passed screening."),
     Metric("cost_per_hire_mxn", "Cost per hire", _div("spend_mxn", "hires"), "currency", "Spend / hires."),
     Metric("engagement_score", "Engagement score",
-           f"round(100 * (1 - exp(-{_div(_weighted, 'reach')} / {ENGAGEMENT_HALF_SCALE})), 1)", "score",
+           f"CAST(round(CAST(100 * (1 - exp(-{_div(_weighted, 'reach')} / {ENGAGEMENT_HALF_SCALE}e0)) AS DECIMAL(38, 9)), 1) AS DOUBLE)", "score",
            "A 0-100 index of how much the people reached interacted: a click counts 1, a reply 3 and an application "
            "5, per person reached, as 100 x (1 - exp(-interactions per person / 0.10)). 0 means nobody reached "
            "interacted; 0.1 interactions per person scores 63; 950 clicks and 120 applications from 12,000 people "

@@ -1,7 +1,3 @@
-{# Readable JSON field access for staging models. #}
-{% macro json_text(column, path) -%}
-    ({{ column }} ->> '$.{{ path }}')
-{%- endmacro %}
 
 {% macro ats_events(types) -%}
     {#- The ATS events of the given types, with the envelope already typed. -#}
@@ -24,19 +20,19 @@
         An object is seen at the event's creation time or at the export's observation time. A deleted object's stub
         ({"id": ..., "deleted": true}, what the API answers a DELETE) carries nothing: its last real version stands. -#}
     with observations as (
-        select object_id, event_json -> '$.data.object' as object_json, created_at as observed_at, 1 as source_rank
+        select object_id, {{ json_value('event_json', 'data.object') }} as object_json, created_at as observed_at, 1 as source_rank
         from {{ source('stripe', 'stripe_events') }}
         where object_type = '{{ object_type }}'
         union all
         select object_id, object_json, observed_at, 0 as source_rank
         from {{ source('stripe', 'stripe_objects') }}
-        where object_type = '{{ object_type }}' and coalesce(object_json ->> '$.deleted', 'false') <> 'true'
+        where object_type = '{{ object_type }}' and coalesce({{ json_text('object_json', 'deleted') }}, 'false') <> 'true'
     )
     select object_id, object_json, observed_at
-    from observations
-    qualify row_number() over (partition by object_id order by observed_at desc, source_rank desc) = 1
+    from (
+        select *, row_number() over (partition by object_id order by observed_at desc, source_rank desc) as version_rank
+        from observations
+    ) ranked
+    where version_rank = 1
 {%- endmacro %}
 
-{% macro from_unix(column) -%}
-    to_timestamp(({{ column }})::bigint)
-{%- endmacro %}

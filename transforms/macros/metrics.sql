@@ -8,7 +8,7 @@
     ((spend_mxn)::DOUBLE / NULLIF((applications)::DOUBLE, 0)) as cost_per_application_mxn,
     ((spend_mxn)::DOUBLE / NULLIF((qualified_applications)::DOUBLE, 0)) as qualified_cost_per_application_mxn,
     ((spend_mxn)::DOUBLE / NULLIF((hires)::DOUBLE, 0)) as cost_per_hire_mxn,
-    round(100 * (1 - exp(-((1 * coalesce(clicks, 0) + 3 * coalesce(replies, 0) + 5 * coalesce(applications, 0))::DOUBLE / NULLIF((reach)::DOUBLE, 0)) / 0.1)), 1) as engagement_score,
+    CAST(round(CAST(100 * (1 - exp(-((1 * coalesce(clicks, 0) + 3 * coalesce(replies, 0) + 5 * coalesce(applications, 0))::DOUBLE / NULLIF((reach)::DOUBLE, 0)) / 0.1e0)) AS DECIMAL(38, 9)), 1) AS DOUBLE) as engagement_score,
     CASE WHEN spend_mxn >= 5000 THEN ((attributed_revenue_mxn - spend_mxn)::DOUBLE / NULLIF((spend_mxn)::DOUBLE, 0)) END as roi,
     CASE WHEN spend_mxn >= 5000 THEN ((attributed_revenue_mxn)::DOUBLE / NULLIF((spend_mxn)::DOUBLE, 0)) END as roas
 {%- elif group == 'retargeting' %}

@@ -19,16 +19,16 @@ all_touches as (
     select * from notification_touches
     union all
     select * from application_touches
+),
+
+dated as (
+    select *, {{ local_date('touched_at') }} as touch_date from all_touches
 )
 
-select
-    candidate_id || ':' || campaign_id || ':' || {{ local_date('touched_at') }} as touch_id,
-    candidate_id,
-    campaign_id,
-    touch_channel,
-    touched_at,
-    {{ local_date('touched_at') }} as touch_date
-from all_touches
-qualify row_number() over (
-    partition by candidate_id, campaign_id, {{ local_date('touched_at') }} order by touched_at, touch_channel
-) = 1
+select candidate_id || ':' || campaign_id || ':' || touch_date as touch_id, candidate_id, campaign_id, touch_channel,
+       touched_at, touch_date
+from (
+    select *, row_number() over (partition by candidate_id, campaign_id, touch_date order by touched_at, touch_channel) as nth
+    from dated
+) ranked
+where nth = 1

@@ -1,25 +1,35 @@
 -- One rate per currency and day: the latest published rate on or before that day
--- (seed fx_rates, monthly). MXN is the reporting currency, so its rate is 1.
+-- (seed fx_rates, monthly); before the first published rate, the first one. MXN is the reporting currency, so its
+-- rate is 1.
 with days as (
-    select unnest(range(date '2024-01-01', date '2028-01-01', interval 1 day))::date as rate_date
+    select {{ day_series("date '2024-01-01'", "date '2027-12-31'") }} as rate_date
 ),
 
-currencies as (
-    select distinct currency from {{ ref('fx_rates') }}
+first_published as (
+    select currency, min_by(rate_to_mxn, rate_date) as first_rate
+    from {{ ref('fx_rates') }}
+    group by currency
 ),
 
-usd_like as (
-    select d.rate_date, c.currency, r.rate_to_mxn
+grid as (
+    select
+        d.rate_date,
+        c.currency,
+        r.rate_to_mxn,
+        c.first_rate,
+        -- the days from one published rate to the next share its number: the rate is filled forward within it
+        count(r.rate_to_mxn) over (partition by c.currency order by d.rate_date rows unbounded preceding) as published_before
     from days d
-    cross join currencies c
-    asof left join {{ ref('fx_rates') }} r
-        on r.currency = c.currency and r.rate_date <= d.rate_date
+    cross join first_published c
+    left join {{ ref('fx_rates') }} r on r.currency = c.currency and r.rate_date = d.rate_date
+),
+
+filled as (
+    select rate_date, currency, coalesce(max(rate_to_mxn) over (partition by currency, published_before), first_rate) as rate_to_mxn
+    from grid
 )
 
-select currency || ':' || rate_date as fx_rate_day_id, rate_date, currency, coalesce(rate_to_mxn, (
-    -- before the first published rate, the first one
-    select rate_to_mxn from {{ ref('fx_rates') }} f where f.currency = usd_like.currency order by rate_date limit 1
-)) as rate_to_mxn
-from usd_like
+select currency || ':' || rate_date as fx_rate_day_id, rate_date, currency, rate_to_mxn
+from filled
 union all
-select 'MXN:' || rate_date, rate_date, 'MXN', 1.0 from days
+select 'MXN:' || rate_date, rate_date, 'MXN', 1.0e0 from days

@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='activity_date',
-    tags=['daily_partitioned'],
-) }}
+{{ config(materialized='incremental', tags=['daily_partitioned'], **incremental_by_day('activity_date')) }}
 -- What each candidate did themselves each day (Mexico City time): one row per candidate and active day, `events`
 -- their own acts (int_candidate_activity, the one definition of activity: a candidate has a row on exactly the
 -- days the engagement marts count them active), split by module. Things done to them (notifications delivered,
@@ -22,8 +17,8 @@ with activity as (
         {{ local_date('a.occurred_at') }} as activity_date
     from {{ ref('int_candidate_activity') }} a
     {%- if is_incremental() and var('window_start', none) is not none %}
-    where {{ local_date('a.occurred_at') }} >= date '{{ var("window_start") }}' - to_days({{ late_days }})
-      and {{ local_date('a.occurred_at') }} < date '{{ var("window_end") }}'
+    where {{ local_date('a.occurred_at') }} >= {{ add_days("date '" ~ var('window_start') ~ "'", -late_days) }}
+      and {{ local_date('a.occurred_at') }} < date '{{ var('window_end') }}'
     {%- endif %}
 )
 

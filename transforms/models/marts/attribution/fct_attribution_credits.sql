@@ -9,7 +9,7 @@
 with conversions as (
     select application_id || ':application' as conversion_id, 'application' as conversion_type,
            application_id, candidate_id, business_unit, vacancy_client_id, applied_at, applied_at as converted_at,
-           0.0 as revenue_mxn
+           0.0e0 as revenue_mxn
     from {{ ref('int_applications') }}
     union all
     select a.application_id || ':hire', 'hire', a.application_id, a.candidate_id, a.business_unit, a.vacancy_client_id,
@@ -27,12 +27,12 @@ paths as (
         t.touched_at,
         row_number() over (partition by c.conversion_id order by t.touched_at, t.campaign_id) as touch_position,
         count(*) over (partition by c.conversion_id) as touches_in_path,
-        date_diff('second', t.touched_at, c.applied_at) / 86400.0 as days_before_application
+        {{ days_elapsed('t.touched_at', 'c.applied_at') }} as days_before_application
     from conversions c
     join {{ ref('int_campaign_touches') }} t
         on t.candidate_id = c.candidate_id
         and t.touched_at <= c.applied_at
-        and t.touched_at >= c.applied_at - to_days({{ var('attribution_lookback_days') }})
+        and t.touched_at >= c.applied_at - interval '{{ var('attribution_lookback_days') }}' day
     left join {{ ref('stg_ats__campaigns') }} cmp on cmp.campaign_id = t.campaign_id
     where cmp.client_id is null or cmp.client_id = c.vacancy_client_id
 ),
@@ -40,7 +40,7 @@ paths as (
 weighted as (
     select
         *,
-        pow(0.5, days_before_application / {{ var('time_decay_half_life_days') }}) as decay_weight
+        pow(0.5e0, days_before_application / {{ var('time_decay_half_life_days') }}) as decay_weight
     from paths
 ),
 
@@ -49,13 +49,13 @@ credits as (
     union all
     select *, 'last_touch', (touch_position = touches_in_path)::int::double from weighted
     union all
-    select *, 'linear', 1.0 / touches_in_path from weighted
+    select *, 'linear', 1.0e0 / touches_in_path from weighted
     union all
     select *, 'time_decay', decay_weight / sum(decay_weight) over (partition by conversion_id) from weighted
     union all
     select *, 'position_based', case
-        when touches_in_path = 1 then 1.0
-        when touches_in_path = 2 then 0.5
+        when touches_in_path = 1 then 1.0e0
+        when touches_in_path = 2 then 0.5e0
         when touch_position in (1, touches_in_path) then {{ var('position_based_ends') }}
         else (1 - 2 * {{ var('position_based_ends') }}) / (touches_in_path - 2)
     end from weighted
@@ -77,5 +77,5 @@ select
     touch_position,
     touches_in_path,
     credit,
-    round(credit * revenue_mxn, 2) as revenue_credit_mxn
+    {{ money('credit * revenue_mxn') }} as revenue_credit_mxn
 from credits

@@ -60,8 +60,8 @@ facts as (
 select
     j.campaign_id || ':' || j.channel || ':' || j.metric_date as campaign_channel_day_id,
     j.metric_date,
-    date_trunc('week', j.metric_date)::date as metric_week,
-    date_trunc('month', j.metric_date)::date as metric_month,
+    {{ week_start('j.metric_date') }} as metric_week,
+    {{ month_start('j.metric_date') }} as metric_month,
     c.business_unit,
     j.campaign_id,
     c.client_id,

@@ -5,12 +5,14 @@ with summary as (
 ),
 
 measured as (
-    unpivot (
-        select campaign_id, campaign_name, business_unit, client_id, reach, applications,
-               conversion_rate, engagement_score, cost_per_application_mxn, qualified_rate
-        from summary
-    ) on conversion_rate, engagement_score, cost_per_application_mxn, qualified_rate
-    into name metric value metric_value
+    -- one row per campaign and measured metric (an unpivot both engines read alike; a NULL ratio is no measurement)
+    {%- for metric in ['conversion_rate', 'engagement_score', 'cost_per_application_mxn', 'qualified_rate'] %}
+    select campaign_id, campaign_name, business_unit, client_id, reach, applications,
+           '{{ metric }}' as metric, cast({{ metric }} as double) as metric_value
+    from summary
+    where {{ metric }} is not null
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
 select

@@ -13,7 +13,7 @@ with assessments as (
 
 monthly as (
     select
-        date_trunc('month', {{ local_date('created_at') }})::date as activity_month,
+        {{ month_start(local_date('created_at')) }} as activity_month,
         business_unit,
         assessment_type,
         count(*) as created,

@@ -2,7 +2,7 @@
 -- for each later month, how many of the cohort were active (month 0 is the signup month).
 with activity as (
     select candidate_id, any_value(business_unit) as business_unit,
-           date_trunc('month', {{ local_date('occurred_at') }})::date as activity_month
+           {{ month_start(local_date('occurred_at')) }} as activity_month
     from {{ ref('int_candidate_activity') }}
     group by candidate_id, activity_month
 ),
@@ -19,7 +19,7 @@ sizes as (
 
 active as (
     select c.cohort_month, a.business_unit,
-           date_diff('month', c.cohort_month, a.activity_month) as months_since_signup,
+           {{ months_between_firsts('c.cohort_month', 'a.activity_month') }} as months_since_signup,
            count(*) as active_candidates
     from activity a join cohorts c using (candidate_id)
     group by all

@@ -1,7 +1,7 @@
 -- Gamification per month and BU: points awarded (and to how many candidates), achievements, levels reached.
 select
-    date_trunc('month', {{ local_date('occurred_at') }})::date || ':' || business_unit as gamification_month_id,
-    date_trunc('month', {{ local_date('occurred_at') }})::date as activity_month,
+    {{ month_start(local_date('occurred_at')) }} || ':' || business_unit as gamification_month_id,
+    {{ month_start(local_date('occurred_at')) }} as activity_month,
     business_unit,
     coalesce(sum(points) filter (where gamification_event = 'points_awarded'), 0) as points_awarded,
     count(distinct candidate_id) filter (where gamification_event = 'points_awarded') as candidates_awarded,

@@ -19,7 +19,7 @@ with notifications as (
 
 counts as (
     select
-        date_trunc('month', {{ local_date('first_seen_at') }})::date as activity_month,
+        {{ month_start(local_date('first_seen_at')) }} as activity_month,
         business_unit,
         channel,
         template_id,

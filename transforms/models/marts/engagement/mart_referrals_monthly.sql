@@ -12,7 +12,7 @@ with referrals as (
 
 monthly as (
     select
-        date_trunc('month', {{ local_date('invited_at') }})::date as activity_month,
+        {{ month_start(local_date('invited_at')) }} as activity_month,
         business_unit,
         count(*) as invited,
         count(*) filter (where is_converted) as converted,

@@ -16,7 +16,7 @@ select
     a.vacancy_id,
     a.applied_at,
     a.applied_date,
-    date_trunc('month', a.applied_date)::date as cohort_month,
+    {{ month_start('a.applied_date') }} as cohort_month,
     a.screened_at,
     a.interviewed_at,
     a.offered_at,
@@ -26,10 +26,10 @@ select
     a.stages_reached,
     a.current_stage not in ('hired', 'rejected') as is_open,
     a.current_stage not in ('hired', 'rejected')
-        and a.applied_at < as_of.as_of - to_days({{ var('stale_after_days') }}) as is_stale,
+        and a.applied_at < as_of.as_of - interval '{{ var('stale_after_days') }}' day as is_stale,
     -- an offer is pending while it has neither been accepted (hired) nor turned down
     a.offered_at is not null and a.current_stage = 'offered' as offer_pending,
-    date_diff('second', a.applied_at, a.hired_at) / 86400.0 as days_to_hire,
+    {{ days_elapsed('a.applied_at', 'a.hired_at') }} as days_to_hire,
     coalesce(r.revenue_mxn, 0) as hire_revenue_mxn
 from {{ ref('int_applications') }} a
 cross join as_of

@@ -33,7 +33,7 @@ select
     s.stage,
     s.entered_at,
     s.left_at,
-    date_diff('second', s.entered_at, s.left_at) / 86400.0 as days_in_stage
+    {{ days_elapsed('s.entered_at', 's.left_at') }} as days_in_stage
 from spans s
 left join {{ ref('dim_campaigns') }} c using (campaign_id)
 where s.left_at is not null and s.left_at >= s.entered_at

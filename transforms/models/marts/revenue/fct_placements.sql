@@ -14,7 +14,7 @@ select
     {{ local_date('a.hired_at') }} as hired_date,
     p.placement_start_date,
     p.invoice_date,
-    date_trunc('month', p.invoice_date)::date as invoice_month,
+    {{ month_start('p.invoice_date') }} as invoice_month,
     p.invoice_status,
     p.currency,
     p.annual_salary_mxn,
@@ -24,7 +24,7 @@ select
     p.refunded_mxn,
     p.net_paid_mxn,
     p.paid_date,
-    date_diff('day', p.invoice_date, p.paid_date) as days_to_pay,
+    {{ days_between('p.invoice_date', 'p.paid_date') }} as days_to_pay,
     p.guarantee_outcome
 from {{ ref('int_placement_fees') }} p
 join {{ ref('stg_stripe__invoices') }} i on i.invoice_id = p.invoice_id

@@ -20,7 +20,7 @@ with daily as (
 select
     revenue_date || ':' || customer_id || ':' || revenue_stream as revenue_day_id,
     revenue_date,
-    date_trunc('month', revenue_date)::date as revenue_month,
+    {{ month_start('revenue_date') }} as revenue_month,
     business_unit,
     customer_id,
     client_id,

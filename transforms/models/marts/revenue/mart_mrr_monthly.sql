@@ -6,7 +6,7 @@
 with invoiced as (
     select
         i.customer_id,
-        date_trunc('month', {{ local_date('i.period_start') }})::date as mrr_month,
+        {{ month_start(local_date('i.period_start')) }} as mrr_month,
         sum(i.amount_due * fx.rate_to_mxn / case s.billing_interval when 'year' then 12 else 1 end) as mrr_mxn
     from {{ ref('stg_stripe__invoices') }} i
     join {{ ref('stg_stripe__subscriptions') }} s using (subscription_id)
@@ -17,8 +17,8 @@ with invoiced as (
 ),
 
 months as (
-    select unnest(range(min(mrr_month), max(mrr_month) + interval 1 month, interval 1 month))::date as mrr_month
-    from invoiced
+    select {{ month_series('first_month', 'last_month') }} as mrr_month
+    from (select min(mrr_month) as first_month, max(mrr_month) as last_month from invoiced) bounds
 ),
 
 customer_months as (
@@ -32,7 +32,7 @@ series as (
     select
         cm.customer_id,
         cm.mrr_month,
-        round(coalesce(i.mrr_mxn, 0), 2) as mrr_mxn
+        {{ money('coalesce(i.mrr_mxn, 0)') }} as mrr_mxn
     from customer_months cm
     left join invoiced i using (customer_id, mrr_month)
 ),

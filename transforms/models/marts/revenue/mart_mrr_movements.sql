@@ -22,13 +22,13 @@ with monthly as (
 filled as (
     select
         mrr_month, business_unit, client_id,
-        round(starting_mrr_mxn, 2) as starting_mrr_mxn,
-        round(coalesce(new_mrr_mxn, 0), 2) as new_mrr_mxn,
-        round(coalesce(expansion_mrr_mxn, 0), 2) as expansion_mrr_mxn,
-        round(coalesce(reactivation_mrr_mxn, 0), 2) as reactivation_mrr_mxn,
-        round(coalesce(contraction_mrr_mxn, 0), 2) as contraction_mrr_mxn,
-        round(coalesce(churned_mrr_mxn, 0), 2) as churned_mrr_mxn,
-        round(ending_mrr_mxn, 2) as ending_mrr_mxn,
+        {{ money('starting_mrr_mxn') }} as starting_mrr_mxn,
+        {{ money('coalesce(new_mrr_mxn, 0)') }} as new_mrr_mxn,
+        {{ money('coalesce(expansion_mrr_mxn, 0)') }} as expansion_mrr_mxn,
+        {{ money('coalesce(reactivation_mrr_mxn, 0)') }} as reactivation_mrr_mxn,
+        {{ money('coalesce(contraction_mrr_mxn, 0)') }} as contraction_mrr_mxn,
+        {{ money('coalesce(churned_mrr_mxn, 0)') }} as churned_mrr_mxn,
+        {{ money('ending_mrr_mxn') }} as ending_mrr_mxn,
         paying_customers,
         churned_customers
     from monthly

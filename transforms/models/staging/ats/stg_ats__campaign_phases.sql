@@ -5,18 +5,23 @@ phases as (
     select
         {{ json_text('event_json', 'payload.campaign_id') }} as campaign_id,
         occurred_at,
-        unnest(
-            from_json(event_json -> '$.payload.phases', '[{"phase": "VARCHAR", "start_date": "DATE", "end_date": "DATE"}]'),
-            recursive := true
-        )
+        {{ json_elements('event_json', 'payload.phases') }} as phase_json
     from created
+),
+
+fields as (
+    select
+        campaign_id,
+        occurred_at,
+        {{ json_text('phase_json', 'phase') }} as phase,
+        cast({{ json_text('phase_json', 'start_date') }} as date) as start_date,
+        cast({{ json_text('phase_json', 'end_date') }} as date) as end_date
+    from phases
 )
 
-select
-    campaign_id || ':' || phase as campaign_phase_id,
-    campaign_id,
-    phase,
-    start_date,
-    end_date
-from phases
-qualify row_number() over (partition by campaign_id, phase order by occurred_at) = 1
+select campaign_id || ':' || phase as campaign_phase_id, campaign_id, phase, start_date, end_date
+from (
+    select *, row_number() over (partition by campaign_id, phase order by occurred_at) as announced
+    from fields
+) ranked
+where announced = 1

@@ -10,7 +10,7 @@ select
     _source_file as delivered_in_file,
     _ingested_at as ingested_at,
     -- a late delivery landed in a file dated after the event's own day
-    greatest(0, date_diff('day', occurred_at::date,
-        coalesce(try_strptime(regexp_extract(_source_file, '(\d{4}-\d{2}-\d{2})', 1), '%Y-%m-%d')::date, occurred_at::date)
-    )) as delivery_lag_days
+    greatest(0, {{ days_between('cast(occurred_at as date)',
+        "coalesce(" ~ try_date("regexp_extract(_source_file, '([0-9]{4}-[0-9]{2}-[0-9]{2})', 1)") ~ ", cast(occurred_at as date))") }}
+    ) as delivery_lag_days
 from {{ source('ats', 'ats_events') }}

@@ -7,7 +7,7 @@ select
     business_unit,
     {{ json_text('event_json', 'payload.title') }} as title,
     {{ json_text('event_json', 'payload.description') }} as description,
-    from_json(event_json -> '$.payload.required_skills', '["VARCHAR"]') as required_skills,
+    {{ json_text_array('event_json', 'payload.required_skills') }} as required_skills,
     ({{ json_text('event_json', 'payload.min_years_experience') }})::integer as min_years_experience,
     {{ json_text('event_json', 'payload.state') }} as state,
     {{ json_text('event_json', 'payload.city') }} as city,

@@ -2,14 +2,14 @@
 with latest as ({{ stripe_latest('charge') }})
 select
     object_id as charge_id,
-    object_json ->> '$.customer' as customer_id,
-    object_json ->> '$.invoice' as invoice_id,
-    (object_json ->> '$.amount')::bigint / 100.0 as amount,
-    (object_json ->> '$.amount_refunded')::bigint / 100.0 as amount_refunded,
-    upper(object_json ->> '$.currency') as currency,
-    object_json ->> '$.status' as status,
-    (object_json ->> '$.paid')::boolean as is_paid,
-    object_json ->> '$.failure_code' as failure_code,
-    {{ from_unix("object_json ->> '$.created'") }} as created_at,
+    {{ json_text('object_json', 'customer') }} as customer_id,
+    {{ json_text('object_json', 'invoice') }} as invoice_id,
+    ({{ json_text('object_json', 'amount') }})::bigint / 100.0e0 as amount,
+    ({{ json_text('object_json', 'amount_refunded') }})::bigint / 100.0e0 as amount_refunded,
+    upper({{ json_text('object_json', 'currency') }}) as currency,
+    {{ json_text('object_json', 'status') }} as status,
+    ({{ json_text('object_json', 'paid') }})::boolean as is_paid,
+    {{ json_text('object_json', 'failure_code') }} as failure_code,
+    {{ from_unix(json_text('object_json', 'created')) }} as created_at,
     observed_at as version_observed_at
 from latest

@@ -6,5 +6,5 @@ select
     object_id,
     object_type,
     received_at,
-    event_json ->> '$.api_version' as api_version
+    {{ json_text('event_json', 'api_version') }} as api_version
 from {{ source('stripe', 'stripe_events') }}
