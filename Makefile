@@ -32,13 +32,15 @@ help:  ## List the commands
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip wheel setuptools
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	@touch $@
 
 venv: $(VENV)/.installed  ## Create/update the virtualenv
 
+# parsed for both engines: the Spark target must keep parsing too (Dagster loads DuckDB's manifest; the models are the same)
 $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
-	cd transforms && $(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
+	cd transforms && HUNTRED_ENGINE=spark $(BIN)/dbt parse --project-dir . --profiles-dir . --target-path target-spark --quiet
+	cd transforms && HUNTRED_ENGINE=duckdb $(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
 	@touch $@
 
 prepare: $(MANIFEST)  ## Prepare the dbt manifest Dagster loads

@@ -115,6 +115,17 @@ def dbt_build_seconds(env: dict) -> float:
     return time.monotonic() - start
 
 
+def spark_build(env: dict) -> dict:
+    """The same `dbt build` on a local Spark session from the lake the pipeline wrote (docs/scale-out.md)."""
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    seconds, peak = measure([dbt, "build", "--project-dir", "transforms", "--profiles-dir", "transforms", "--quiet",
+                             "--target-path", str(Path(env["HUNTRED_WAREHOUSE_DIR"]) / "dbt-spark")],
+                            {**env, "HUNTRED_ENGINE": "spark"})
+    lake = Path(env["HUNTRED_WAREHOUSE_DIR"]) / "lake" / "raw"
+    return {"dbt_build_s": round(seconds, 1), "peak_rss_mib": round(peak),
+            "lake_raw_mib": round(sum(p.stat().st_size for p in lake.rglob("*.parquet")) / 2**20)}
+
+
 def roi_report_seconds(warehouse: Path) -> dict:
     """ROI report of one BU for the whole year: queries, PDF and Excel (in this process, as the page does)."""
     from access import policy
@@ -198,6 +209,7 @@ def bench_scale(scale: float, root: Path) -> dict:
               "generate_s": round(gen_s, 1), "pipeline_s": round(run_s, 1), "rerun_no_new_files_s": round(rerun_s, 1),
               "pipeline_peak_rss_mib": round(run_mib), "generate_peak_rss_mib": round(gen_mib)}
     result["dbt_build_s"] = round(dbt_build_seconds(env), 1)
+    result["spark"] = spark_build(env)
     # the event-sized incremental models: their first (whole) build, then one day's partition
     last_day = json.loads((warehouse / "landing" / "generator_manifest.json").read_text()).get("end_date") or "2026-10-31"
     result["daily_first_build_s"] = round(measure([HUNTRED, "run-daily", "--from", last_day], env)[0], 1)
@@ -244,6 +256,10 @@ def main() -> None:
                        ("daily_first_build_s", "incremental models: first (whole) build, run (s)"),
                        ("daily_one_day_s", "incremental models: one day's partition, run (s)")):
         print(f"| {label} | " + " | ".join(f"{r[key]:,}" for r in results["scales"]) + " |")
+    print("| full dbt build on Spark, local session (s) | " + " | ".join(f"{r['spark']['dbt_build_s']:,}" for r in results["scales"]) + " |")
+    print("| ... Spark / DuckDB | " + " | ".join(f"{r['spark']['dbt_build_s'] / r['dbt_build_s']:.1f}x" for r in results["scales"]) + " |")
+    print("| ... its peak RSS, JVM included (MiB) | " + " | ".join(f"{r['spark']['peak_rss_mib']:,}" for r in results["scales"]) + " |")
+    print("| raw tables in the lake, Parquet (MiB) | " + " | ".join(f"{r['spark']['lake_raw_mib']:,}" for r in results["scales"]) + " |")
     print("| ROI report, one BU, one year: queries + PDF + Excel (s) | " + " | ".join(
         f"{r['roi_report']['queries_s']} + {r['roi_report']['pdf_s']} + {r['roi_report']['xlsx_s']} = {r['roi_report']['total_s']}"
         for r in results["scales"]) + " |")

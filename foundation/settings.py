@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from foundation.errors import UserError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: the engines dbt builds the models with (transforms/profiles.yml has one output for each)
+ENGINES = ("duckdb", "spark")
 
 
 class Settings(BaseSettings):
@@ -60,10 +62,24 @@ class Settings(BaseSettings):
     #: Show the libraries' own output during runs (warnings, progress bars) instead of sending it to the run's log
     #: file; `huntred --verbose` sets it.
     verbose: bool = False
+    #: Which engine builds the dbt models: duckdb (in the warehouse file) or spark (a local Spark session by
+    #: default, from the lake's Parquet files; docs/scale-out.md). Checked where it is used (require_engine).
+    engine: str = "duckdb"
 
     @property
     def landing_dir(self) -> Path:
         return self.warehouse_dir / "landing"
+
+    @property
+    def lake_dir(self) -> Path:
+        """The open lake: raw and ML tables as Parquet, and the tables Spark builds (foundation/lake.py)."""
+        return self.warehouse_dir / "lake"
+
+    def require_engine(self) -> str:
+        if self.engine not in ENGINES:
+            raise UserError(f"HUNTRED_ENGINE is {self.engine!r}, which is no engine this platform builds with.",
+                            f"Set it to one of {', '.join(ENGINES)} (or leave it unset for duckdb).")
+        return self.engine
 
     @property
     def db_path(self) -> Path:

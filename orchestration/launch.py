@@ -42,6 +42,7 @@ def _launch(selection=None, on_event: OnEvent = None, **kwargs):
     from orchestration.runs import run_pipeline
 
     _refuse_if_busy(get_settings())
+    get_settings().require_engine()  # a misspelt HUNTRED_ENGINE is one sentence, before anything runs
     outcome = run_pipeline(selection, on_event, **kwargs)
     if not outcome.success and outcome.user_error:
         name, message = outcome.user_error

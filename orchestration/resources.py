@@ -31,6 +31,7 @@ class WarehouseResource(ConfigurableResource):
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["WarehouseResource"]:
         # dbt runs as a subprocess and reads the same variable through profiles.yml
         os.environ["HUNTRED_WAREHOUSE_DIR"] = str(self.settings.warehouse_dir)
+        os.environ["HUNTRED_ENGINE"] = self.settings.require_engine()  # profiles.yml picks dbt's target by it
         keep_private(self.settings.warehouse_dir)  # a warehouse_dir configured here is not the one settings fixed
         with writer_lock(self.settings, context.run_id):
             yield self

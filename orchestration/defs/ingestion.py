@@ -14,6 +14,7 @@ from dagster import (
     multi_asset,
 )
 
+from foundation.lake import sync_raw
 from ingest import stripe_api
 from ingest.driver import accounting_gaps, ingest_family
 from models.enums import SourceFamily
@@ -57,9 +58,12 @@ def ingestion_asset(family: SourceFamily):
                 progress=lambda done, total: context.log.debug(f"{family.value}: {done}/{total} files"),
             )
             gaps = accounting_gaps(con, context.run.run_id)
+            # what was committed, also as Parquet any engine reads (Spark's dbt sources are these files)
+            lake = sync_raw(con, warehouse.settings.lake_dir, raw_tables_for(family))
         context.log.info(f"{family.value}: {summary.files_ingested} new files, {summary.files_skipped} already ingested, "
                          f"{summary.records_loaded} rows loaded, {summary.records_quarantined} quarantined"
-                         + (f", {summary.released} held rows released" if summary.released else ""))
+                         + (f", {summary.released} held rows released" if summary.released else "")
+                         + f"; {lake.rows_written} rows written to the lake")
         for duplicate, original in summary.duplicate_files[:50]:
             context.log.info(f"{duplicate}: the same bytes as {original}, already ingested; skipped")
         yield MaterializeResult(asset_key=key, metadata={

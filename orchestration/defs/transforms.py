@@ -17,6 +17,7 @@ from typing import Any, Mapping
 from dagster import AssetExecutionContext, BackfillPolicy, Config, DailyPartitionsDefinition
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from foundation.lake import import_spark_tables, sync_ml, sync_raw
 from orchestration.dbt_project import huntred_dbt
 from orchestration.resources import WarehouseResource
 
@@ -91,6 +92,32 @@ def dbt_output_dir(context: AssetExecutionContext, warehouse: WarehouseResource)
     return target
 
 
+def built_tables(results: dict, manifest: dict) -> list[tuple[str, str]]:
+    """(schema, table) of every model and seed a dbt invocation built, from its run results."""
+    nodes = manifest["nodes"]
+    return [(nodes[r["unique_id"]]["schema"], nodes[r["unique_id"]]["alias"]) for r in results["results"]
+            if r["unique_id"].split(".")[0] in ("model", "seed") and r["status"] == "success"]
+
+
+def build_on_engine(context: AssetExecutionContext, warehouse: WarehouseResource, start):
+    """Run dbt (``start()`` gives the invocation) on the configured engine. On DuckDB it writes the warehouse file.
+    On Spark it reads the lake, brought up to date first, and the tables it built are then imported into the warehouse
+    file, so the ML layer and the serving snapshot read them as they read DuckDB's (docs/scale-out.md)."""
+    settings = warehouse.settings
+    on_spark = settings.require_engine() == "spark"
+    if on_spark:
+        with warehouse.connect() as con:
+            sync_raw(con, settings.lake_dir)
+            sync_ml(con, settings.lake_dir, context.run.run_id)
+    invocation = start()
+    yield from invocation.stream()
+    if on_spark:
+        built = built_tables(invocation.get_artifact("run_results.json"), invocation.manifest)
+        with warehouse.connect() as con:
+            imported = import_spark_tables(con, settings.lake_dir, built)
+        context.log.info(f"{len(imported)} tables built on Spark imported into the warehouse")
+
+
 class DailyBuildConfig(Config):
     full_refresh: bool = False
 
@@ -103,8 +130,9 @@ def huntred_dbt_daily_assets(context: AssetExecutionContext, dbt: DbtCliResource
     # one run covers a range of days (single-run backfills): the window is the whole range
     window = context.partition_time_window
     context.log.info(f"dbt build of {window.start:%Y-%m-%d}..{window.end:%Y-%m-%d} (full refresh: {config.full_refresh})")
-    yield from dbt.cli(daily_build_args(window.start, window.end, config.full_refresh), context=context,
-                       target_path=dbt_output_dir(context, warehouse)).stream()
+    yield from build_on_engine(context, warehouse, lambda: dbt.cli(
+        daily_build_args(window.start, window.end, config.full_refresh), context=context,
+        target_path=dbt_output_dir(context, warehouse)))
 
 
 def _subsetted(context: AssetExecutionContext) -> bool:
@@ -150,8 +178,8 @@ def huntred_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, ware
     # built) to it. The whole project keeps dbt's default, whose --exclude of the ML marts also drops their tests.
     # dagster-dbt drops selection flags from the arguments and reads this one from the environment, when it calls dbt.
     with _environment(DBT_INDIRECT_SELECTION="buildable" if _subsetted(context) else None):
-        invocation = dbt.cli(["build"], context=context, target_path=dbt_output_dir(context, warehouse))
-    yield from invocation.stream()
+        yield from build_on_engine(context, warehouse, lambda: dbt.cli(["build"], context=context,
+                                                                      target_path=dbt_output_dir(context, warehouse)))
     if full_build:
         with warehouse.connect() as con:
             con.execute("INSERT OR REPLACE INTO meta.build_state VALUES ($k, $v, now(), $run)",
@@ -162,4 +190,5 @@ def huntred_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, ware
             select=f"tag:{ML_SCORES_TAG}", name="huntred_dbt_ml_assets")
 def huntred_dbt_ml_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # Small models over the scores the ML assets just wrote (sources in schema ml): always rebuilt.
-    yield from dbt.cli(["build"], context=context, target_path=dbt_output_dir(context, warehouse)).stream()
+    yield from build_on_engine(context, warehouse, lambda: dbt.cli(["build"], context=context,
+                                                                  target_path=dbt_output_dir(context, warehouse)))

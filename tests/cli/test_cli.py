@@ -27,6 +27,13 @@ def test_status_before_any_run_says_what_to_do(warehouse):
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_an_unknown_engine_is_one_sentence_before_anything_runs(warehouse):
+    result = huntred("run", warehouse=warehouse, HUNTRED_ENGINE="sprak")
+    assert result.returncode == 2, result.stderr
+    assert "HUNTRED_ENGINE is 'sprak'" in result.stderr and "duckdb, spark" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and not (warehouse / "lakehouse.duckdb").exists()
+
+
 def test_bad_arguments_get_one_clear_sentence(warehouse, tmp_path):
     csv_file = tmp_path / "x.csv"
     csv_file.write_text("a\n")
