@@ -34,6 +34,7 @@ import duckdb
 import orjson
 
 from foundation.errors import BadRequest, NotFound, UserError
+from foundation.lake import forget_derived, sync_raw
 from foundation.landing import fault_point, fsync_dir, land
 from foundation.settings import Settings
 from foundation.warehouse import compact, connect_writer
@@ -356,6 +357,9 @@ def erase_everywhere(settings: Settings, candidate_ids: list[str]) -> list[Erasu
         if change.new_bytes is None:
             change.path.unlink(missing_ok=True)
     with closing(connect_writer(settings)) as con:
+        # the lake forgets what raw forgot (runs whose rows changed are rewritten), and what Spark derived goes
+        sync_raw(con, settings.lake_dir)
+        forget_derived(settings.lake_dir)
         set_stage(con, "rebuild", subjects)  # the landing zone is clean: runs may ingest again
     compact(settings)
     return reports

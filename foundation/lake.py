@@ -9,15 +9,19 @@ same dbt models from the same rows:
     lake/ml/<table>/<version>.parquet                              the table as the ML layer last wrote it
 
 A raw run's files never change once its marker is written, with one exception: a run
-whose row count in the warehouse differs from its marker's (an erasure deleted some of
-its rows) is written again, so the lake never keeps what the warehouse has forgotten.
-Files are written in a staging folder and moved into place, then the marker: a run killed
+whose rows in the warehouse differ from its marker's fingerprint (row count and a hash of
+every row: an erasure deleted some of its rows or redacted an id in them) is written
+again, so the lake does not keep what the warehouse has forgotten. Files are written in a
+staging folder, flushed to disk and moved into place, then the marker: a run killed
 half-way leaves no marker, and the next sync writes that run again over the same names.
+What Spark derives from the lake (its tables, its catalog, the ML copies) is deleted by an
+erasure and rebuilt by the next Spark run (``forget_derived``).
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -51,18 +55,25 @@ def _marker(root: Path, table: str, run_id: str) -> Path:
     return root / "raw" / table / "_runs" / f"{run_id}.json"
 
 
-def _written_rows(marker: Path) -> int | None:
+def _written(marker: Path) -> dict | None:
     try:
-        return int(json.loads(marker.read_text())["rows"])
-    except (OSError, ValueError, KeyError):
+        return json.loads(marker.read_text())
+    except (OSError, ValueError):
         return None
 
 
 def _run_files(table_dir: Path, run_id: str) -> list[Path]:
-    return [p for p in table_dir.glob(f"{PARTITION}=*/{run_id}_*.parquet")]
+    """The files of exactly this run (run "a" is not run "a_2")."""
+    own = re.compile(rf"{re.escape(run_id)}_\d+\.parquet")
+    return [p for p in table_dir.glob(f"{PARTITION}=*/*.parquet") if own.fullmatch(p.name)]
 
 
-def write_run(con: duckdb.DuckDBPyConnection, root: Path, table: RawTable, run_id: str, rows: int) -> None:
+def _durable(path: Path) -> None:
+    with path.open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def write_run(con: duckdb.DuckDBPyConnection, root: Path, table: RawTable, run_id: str, fingerprint: dict) -> None:
     """One run's rows of a raw table, as Parquet files per business day, then its marker (see the module's doc)."""
     table_dir = root / "raw" / table.name
     staging = root / ".staging" / f"{table.name}-{run_id}-{uuid.uuid4().hex[:8]}"
@@ -74,9 +85,11 @@ def write_run(con: duckdb.DuckDBPyConnection, root: Path, table: RawTable, run_i
             f"(FORMAT parquet, PARTITION_BY ({PARTITION}), FILENAME_PATTERN '{run_id}_{{i}}')", [run_id])
         stale = set(_run_files(table_dir, run_id))
         for written in staging.glob(f"{PARTITION}=*/*.parquet"):
+            _durable(written)  # on disk before the marker says the run is whole
             final = table_dir / written.parent.name / written.name
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(written, final)
+            fsync_dir(final.parent)
             stale.discard(final)
             fault_point("lake:after_first_file")
         for old in stale:  # a day the run no longer has rows in (an erasure emptied it)
@@ -84,7 +97,7 @@ def write_run(con: duckdb.DuckDBPyConnection, root: Path, table: RawTable, run_i
         marker = _marker(root, table.name, run_id)
         marker.parent.mkdir(parents=True, exist_ok=True)
         tmp = marker.with_suffix(".part")
-        tmp.write_text(json.dumps({"rows": rows}))
+        tmp.write_text(json.dumps(fingerprint))
         os.replace(tmp, marker)
         fsync_dir(marker.parent)
     finally:
@@ -95,14 +108,16 @@ def sync_raw(con: duckdb.DuckDBPyConnection, root: Path, tables: Iterable[RawTab
     """Write to the lake every committed run of the raw tables (all by default) that it does not hold as committed
     (see the module's doc)."""
     done = LakeSync()
+    shutil.rmtree(root / ".staging", ignore_errors=True)  # what a killed sync left (this is the only writer)
     for table in tables if tables is not None else RAW_TABLES.values():
-        committed = dict(con.execute(f"SELECT _run_id, count(*) FROM {table.qualified} GROUP BY 1").fetchall())
+        committed = {run_id: {"rows": rows, "hash": str(digest)} for run_id, rows, digest in con.execute(
+            f"SELECT _run_id, count(*), bit_xor(hash(t)) FROM {table.qualified} t GROUP BY 1").fetchall()}
         markers = root / "raw" / table.name / "_runs"
-        for run_id, rows in sorted(committed.items()):
-            if _written_rows(markers / f"{run_id}.json") != rows:
-                write_run(con, root, table, run_id, rows)
+        for run_id, fingerprint in sorted(committed.items()):
+            if _written(markers / f"{run_id}.json") != fingerprint:
+                write_run(con, root, table, run_id, fingerprint)
                 done.runs_written[table.name] = done.runs_written.get(table.name, 0) + 1
-                done.rows_written += rows
+                done.rows_written += fingerprint["rows"]
         # a run every row of which was erased has no rows left: its files go too
         for marker in markers.glob("*.json") if markers.is_dir() else ():
             if marker.stem not in committed:
@@ -113,8 +128,8 @@ def sync_raw(con: duckdb.DuckDBPyConnection, root: Path, tables: Iterable[RawTab
 
 
 def sync_ml(con: duckdb.DuckDBPyConnection, root: Path, version: str) -> list[str]:
-    """Each published ML table as one Parquet file named by ``version`` (the run that wrote it); older files go
-    once the new one is in place, so a reader sees the old table or the new one."""
+    """Each published ML table as one Parquet file named by ``version`` (the run that wrote it); older files go once
+    the new one is in place. Written just before a Spark build by the only writer, so no build reads it half-way."""
     written = []
     for table in ML_TABLES.values():
         if not table.published:
@@ -137,6 +152,13 @@ def spark_table_dir(root: Path, schema: str, table: str) -> Path:
     return root / "spark" / f"{schema}.db" / table
 
 
+def table_files(folder: Path) -> list[str]:
+    """The data files of a table Spark wrote: not what Spark itself skips (``_temporary``, ``.spark-staging-…``,
+    ``_SUCCESS``: a write in progress or killed), which would be rows twice or rows half-written."""
+    return sorted(str(p) for p in folder.rglob("*.parquet")
+                  if not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts))
+
+
 def import_spark_tables(con: duckdb.DuckDBPyConnection, root: Path, tables: Iterable[tuple[str, str]]) -> list[str]:
     """The tables Spark built, as tables of the warehouse under the same names (one transaction): what the ML layer
     reads and the serving snapshot copies, so readers are the same whichever engine built them."""
@@ -144,13 +166,30 @@ def import_spark_tables(con: duckdb.DuckDBPyConnection, root: Path, tables: Iter
     con.begin()
     try:
         for schema, table in tables:
-            folder = spark_table_dir(root, schema, table)
+            files = table_files(spark_table_dir(root, schema, table))
+            if not files:
+                raise FileNotFoundError(f"Spark reported {schema}.{table} built but wrote no data file for it")
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             con.execute(f"CREATE OR REPLACE TABLE {schema}.{table} AS SELECT * FROM "
-                        f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true, union_by_name = true)")
+                        f"read_parquet(?, hive_partitioning = true, union_by_name = true)", [files])
             imported.append(f"{schema}.{table}")
         con.commit()
     except BaseException:
         con.rollback()
         raise
     return imported
+
+
+#: what Spark derives from the lake: rebuilt whole by the next Spark run, so an erasure deletes it
+DERIVED = ("spark", "metastore", "ml", ".staging", "derby.log")
+
+
+def forget_derived(root: Path) -> None:
+    """Delete what Spark built from the lake, its catalog with it (a catalog naming tables whose files are gone would
+    make the next incremental build append to nothing)."""
+    for name in DERIVED:
+        path = root / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)

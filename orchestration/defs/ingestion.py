@@ -108,6 +108,7 @@ def pull_stripe(context: AssetExecutionContext, warehouse: WarehouseResource, co
         secret = settings.stripe_webhook_secret
         summary = stripe_api.pull(con, sdk, settings.landing_dir, context.run.run_id, backfill=config.backfill,
                                   webhook_secret=secret.get_secret_value() if secret else None)
+        sync_raw(con, settings.lake_dir, raw_tables_for(SourceFamily.STRIPE))  # what the pull committed, in the lake
     context.log.info(f"Stripe pull (API version {summary.api_version}): {summary.landed:,} objects in "
                      f"{summary.pages:,} pages, {sum(summary.skipped.values()):,} already in raw and unchanged, "
                      f"{summary.requests_waited} rate limits waited out")

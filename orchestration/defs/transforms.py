@@ -110,12 +110,16 @@ def build_on_engine(context: AssetExecutionContext, warehouse: WarehouseResource
             sync_raw(con, settings.lake_dir)
             sync_ml(con, settings.lake_dir, context.run.run_id)
     invocation = start()
-    yield from invocation.stream()
-    if on_spark:
-        built = built_tables(invocation.get_artifact("run_results.json"), invocation.manifest)
-        with warehouse.connect() as con:
-            imported = import_spark_tables(con, settings.lake_dir, built)
-        context.log.info(f"{len(imported)} tables built on Spark imported into the warehouse")
+    try:
+        yield from invocation.stream()
+    finally:
+        # what did build is imported even when a later model or test failed: Dagster has recorded those
+        # materializations, and the warehouse must hold them (on DuckDB dbt wrote them there itself)
+        if on_spark and (invocation.target_path / "run_results.json").exists():
+            built = built_tables(invocation.get_artifact("run_results.json"), invocation.manifest)
+            with warehouse.connect() as con:
+                imported = import_spark_tables(con, settings.lake_dir, built)
+            context.log.info(f"{len(imported)} tables built on Spark imported into the warehouse")
 
 
 class DailyBuildConfig(Config):

@@ -74,6 +74,27 @@ def test_an_erasure_reaches_the_lake(con, tmp_path):
     assert [p.stem for p in lake.glob("raw/ats_events/_runs/*.json")] == ["run-a"]
 
 
+def test_a_redaction_that_keeps_the_row_count_reaches_the_lake_too(con, tmp_path):
+    """An erasure also rewrites rows of others that name the erased candidate (a referral): same count, new rows."""
+    lake = tmp_path / "lake"
+    add_events(con, "run-a", [("e1", "2026-03-01 15:00:00+00"), ("e2", "2026-03-02 15:00:00+00")])
+    sync_raw(con, lake)
+    con.execute("UPDATE raw.ats_events SET candidate_id = 'redacted' WHERE event_id = 'e2'")
+    assert sync_raw(con, lake).runs_written == {"ats_events": 1}
+    files = f"{lake}/raw/ats_events/*/*.parquet"
+    assert duckdb.sql(f"SELECT candidate_id FROM '{files}' ORDER BY event_id").fetchall() == [("c1",), ("redacted",)]
+
+
+def test_files_of_another_run_whose_id_starts_alike_are_not_this_runs(con, tmp_path):
+    lake = tmp_path / "lake"
+    add_events(con, "run", [("e1", "2026-03-01 15:00:00+00")])
+    add_events(con, "run_2", [("e2", "2026-03-01 16:00:00+00")])
+    sync_raw(con, lake)
+    con.execute("DELETE FROM raw.ats_events WHERE event_id = 'e1'")  # run "run" is gone: only its files go
+    sync_raw(con, lake)
+    assert lake_rows(lake) == [("e2", "2026-03-01", "run_2")]
+
+
 KILLED_SYNC = """
 import sys
 from pathlib import Path
@@ -109,3 +130,20 @@ def test_ml_tables_are_replaced_whole(con, tmp_path):
     written = sync_ml(con, lake, "v2")
     assert "churn_scores" in written and "embeddings" not in written  # the embedding cache is the writer's own
     assert [p.name for p in (lake / "ml" / "churn_scores").glob("*.parquet")] == ["v2.parquet"] and read() == []
+
+
+def test_only_the_files_spark_committed_are_imported(tmp_path):
+    """A killed or running Spark write leaves _temporary/ and .spark-staging-*/ files that Spark itself skips."""
+    from foundation.lake import import_spark_tables, spark_table_dir
+
+    folder = spark_table_dir(tmp_path, "marts", "m")
+    con = duckdb.connect()
+    for relative, n in (("day=2026-03-01/part-0.parquet", 2), ("day=2026-03-02/part-0.parquet", 1),
+                        ("day=2026-03-01/_temporary/0/part-1.parquet", 5), (".spark-staging-x/day=2026-03-02/part-2.parquet", 7)):
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        con.execute(f"COPY (SELECT range AS id FROM range({n})) TO '{folder / relative}' (FORMAT parquet)")
+    import_spark_tables(con, tmp_path, [("marts", "m")])
+    assert con.execute("SELECT count(*), count(DISTINCT day) FROM marts.m").fetchone() == (3, 2)
+    with pytest.raises(FileNotFoundError, match="marts.n"):
+        import_spark_tables(con, tmp_path, [("marts", "n")])
+    assert con.execute("SELECT count(*) FROM marts.m").fetchone()[0] == 3  # a failed import changes nothing

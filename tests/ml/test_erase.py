@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from foundation.errors import NotFound
+from foundation.lake import sync_ml
 from foundation.settings import get_settings
 from orchestration import launch
 from serving.snapshot import open_current
@@ -28,6 +29,21 @@ def mentions(con: duckdb.DuckDBPyConnection, needle: str) -> dict[str, int]:
         (n,), = con.sql(f'SELECT count(*) FROM "{schema}"."{table}" WHERE {cond}', params={"n": needle}).fetchall()
         if n:
             found[f"{schema}.{table}"] = n
+    return found
+
+
+def lake_mentions(lake: Path, needle: str) -> dict[str, int]:
+    """Rows of every Parquet table of the lake (compressed: searched through DuckDB, not as bytes) naming the needle."""
+    found = {}
+    for folder in sorted({p.parent.parent if p.parent.name.startswith("business_date=") else p.parent
+                          for p in lake.rglob("*.parquet")}):
+        files = [str(p) for p in folder.rglob("*.parquet")]
+        con = duckdb.connect()
+        cols = [c[0] for c in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [files]).fetchall()]
+        cond = " OR ".join(f'contains("{c}"::VARCHAR, ?)' for c in cols)
+        (n,), = con.execute(f"SELECT count(*) FROM read_parquet(?) WHERE {cond}", [files, *[needle] * len(cols)]).fetchall()
+        if n:
+            found[str(folder.relative_to(lake))] = n
     return found
 
 
@@ -53,6 +69,12 @@ def test_erasing_candidates_leaves_nothing_of_them_and_records_it(ml_lakehouse, 
     assert {"raw.scraped_candidates", "raw.scraped_cvs", "ml.candidate_profiles", "ml.match_scores"} <= set(before[scraped])
     assert {"raw.ats_events", "ml.churn_scores"} <= set(before[ats])
     audit_lines = orjson.loads(next((warehouse / "landing" / "scraped_candidates").rglob("candidates.json")).read_bytes())
+    # the lake holds them too (ingestion wrote it), and so does what a Spark run would have derived (the ML copies)
+    lake = get_settings().lake_dir
+    with duckdb.connect(str(get_settings().db_path)) as con:
+        sync_ml(con, lake, "before-erasure")
+    assert {"raw/scraped_candidates", "ml/match_scores"} <= set(lake_mentions(lake, scraped))
+    assert "raw/ats_events" in lake_mentions(lake, ats)
 
     # the erasure rebuilds and republishes the lakehouse: more than the CLI helper's two minutes on a busy machine
     result = subprocess.run([str(Path(sys.executable).with_name("huntred")), "erase", "candidate", scraped, ats, "--yes"],
@@ -70,6 +92,7 @@ def test_erasing_candidates_leaves_nothing_of_them_and_records_it(ml_lakehouse, 
                 assert mentions(con, who) == {}, (db.name, who)
         assert files_mentioning(settings.landing_dir, who) == []
         assert files_mentioning(settings.serving_dir, who) == []
+        assert lake_mentions(settings.lake_dir, who) == {}, who
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         (left,), = con.sql("SELECT count(*) FROM ml.embeddings").fetchall()
         erasures = con.sql("SELECT subject, rows_deleted FROM meta.erasures ORDER BY erased_at").fetchall()

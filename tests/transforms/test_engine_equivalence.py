@@ -91,6 +91,7 @@ def test_the_snapshot_served_holds_what_spark_built(on_spark, built_lakehouse):
 
 @pytest.mark.parametrize("change, expected", [
     ("UPDATE t SET spend_mxn = spend_mxn + 0.02 WHERE id = 'a'", "rows differ in spend_mxn"),
+    ("UPDATE t SET spend_mxn = 0.03e0 WHERE id = 'a'", "rows differ in spend_mxn"),  # from 0.02: one cent
     ("UPDATE t SET label = 'other' WHERE id = 'b'", "rows differ in label"),
     ("UPDATE t SET ratio = ratio * (1 + 1e-6) WHERE id = 'b'", "rows differ in ratio"),
     ("DELETE FROM t WHERE id = 'a'", "keys only on DuckDB"),
@@ -102,7 +103,7 @@ def test_the_comparison_sees_each_kind_of_difference(tmp_path, change, expected)
     """What the equivalence test would miss if compare_table stopped looking: each difference is named."""
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.m AS SELECT * FROM (VALUES ('a', 'x', 10.5e0, 0.25e0), ('b', 'y', 3.0e0, 0.5e0)) "
+    con.execute("CREATE TABLE marts.m AS SELECT * FROM (VALUES ('a', 'x', 0.02e0, 0.25e0), ('b', 'y', 3.0e0, 0.5e0)) "
                 "v(id, label, spend_mxn, ratio)")
     con.execute("CREATE TABLE t AS SELECT * FROM marts.m")
     con.execute(change)

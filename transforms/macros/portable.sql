@@ -61,15 +61,22 @@
 {% macro month_start(day) -%}cast(date_trunc('month', {{ day }}) as date){%- endmacro %}
 {% macro week_start(day) -%}cast(date_trunc('week', {{ day }}) as date){%- endmacro %}
 
-{#- One row per day from start to end, both included, as `select {{ day_series(...) }} as d`. -#}
+{#- One row per day from start to end, both included, as `select {{ day_series(...) }} as d` (none when end is
+    before start, as DuckDB's range gives; Spark's sequence would fail). -#}
 {% macro day_series(start, end) -%}{{ return(adapter.dispatch('day_series')(start, end)) }}{%- endmacro %}
 {% macro default__day_series(start, end) -%}unnest(range(cast({{ start }} as date), cast({{ end }} as date) + 1, interval 1 day))::date{%- endmacro %}
-{% macro spark__day_series(start, end) -%}explode(sequence(cast({{ start }} as date), cast({{ end }} as date), interval 1 day)){%- endmacro %}
+{% macro spark__day_series(start, end) -%}
+    explode(case when cast({{ start }} as date) <= cast({{ end }} as date)
+                 then sequence(cast({{ start }} as date), cast({{ end }} as date), interval 1 day) end)
+{%- endmacro %}
 
 {#- One row per month's first day from start's month to end's, both included. -#}
 {% macro month_series(start, end) -%}{{ return(adapter.dispatch('month_series')(start, end)) }}{%- endmacro %}
 {% macro default__month_series(start, end) -%}unnest(range(cast({{ start }} as date), cast({{ end }} as date) + interval 1 month, interval 1 month))::date{%- endmacro %}
-{% macro spark__month_series(start, end) -%}explode(sequence(cast({{ start }} as date), cast({{ end }} as date), interval 1 month)){%- endmacro %}
+{% macro spark__month_series(start, end) -%}
+    explode(case when cast({{ start }} as date) <= cast({{ end }} as date)
+                 then sequence(cast({{ start }} as date), cast({{ end }} as date), interval 1 month) end)
+{%- endmacro %}
 
 {#- Text as a date when it is one (yyyy-mm-dd), else NULL. -#}
 {% macro try_date(text) -%}{{ return(adapter.dispatch('try_date')(text)) }}{%- endmacro %}
@@ -97,9 +104,18 @@
 {#- How an incremental model replaces the days it rebuilds: DuckDB deletes them then inserts; Spark overwrites the
     model's day partitions (it has no delete+insert on Parquet). `{{ config(**incremental_by_day('activity_date')) }}` -#}
 {% macro incremental_by_day(day_column) -%}
-    {%- if target.type == 'spark' -%}
+    {%- if target.type in ('spark', 'databricks') -%}
         {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': [day_column], 'file_format': 'parquet'}) }}
     {%- else -%}
         {{ return({'incremental_strategy': 'delete+insert', 'unique_key': day_column}) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The value of the row first by an order, among rows where the value is set (DuckDB's min_by skips NULL values;
+    Spark's would return the NULL of the first row). -#}
+{% macro first_by(value, order) -%}min_by({{ value }}, case when {{ value }} is not null then {{ order }} end){%- endmacro %}
+
+{#- Any set value of a group (DuckDB's any_value skips NULLs; Spark's only when told to). -#}
+{% macro any_of(value) -%}{{ return(adapter.dispatch('any_of')(value)) }}{%- endmacro %}
+{% macro default__any_of(value) -%}any_value({{ value }}){%- endmacro %}
+{% macro spark__any_of(value) -%}any_value({{ value }}, true){%- endmacro %}

@@ -1,12 +1,15 @@
 -- One rate per currency and day: the latest published rate on or before that day
 -- (seed fx_rates, monthly); before the first published rate, the first one. MXN is the reporting currency, so its
 -- rate is 1.
+{%- set first_reported = "date '2024-01-01'" %}
 with days as (
-    select {{ day_series("date '2024-01-01'", "date '2027-12-31'") }} as rate_date
+    -- from the earliest published rate on, so a rate published before the first reported day still fills it
+    select {{ day_series('first_day', "date '2027-12-31'") }} as rate_date
+    from (select least(min(rate_date), {{ first_reported }}) as first_day from {{ ref('fx_rates') }}) bounds
 ),
 
 first_published as (
-    select currency, min_by(rate_to_mxn, rate_date) as first_rate
+    select currency, {{ first_by('rate_to_mxn', 'rate_date') }} as first_rate
     from {{ ref('fx_rates') }}
     group by currency
 ),
@@ -31,5 +34,6 @@ filled as (
 
 select currency || ':' || rate_date as fx_rate_day_id, rate_date, currency, rate_to_mxn
 from filled
+where rate_date >= {{ first_reported }}
 union all
-select 'MXN:' || rate_date, rate_date, 'MXN', 1.0e0 from days
+select 'MXN:' || rate_date, rate_date, 'MXN', 1.0e0 from days where rate_date >= {{ first_reported }}

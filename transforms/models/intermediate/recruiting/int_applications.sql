@@ -8,11 +8,11 @@ with changes as (
 by_application as (
     select
         application_id,
-        min_by(candidate_id, changed_at) as candidate_id,
-        min_by(business_unit, changed_at) as business_unit,
-        min_by(campaign_id, changed_at) filter (where to_stage = 'applied') as campaign_id,
-        min_by(source_channel, changed_at) filter (where to_stage = 'applied') as source_channel,
-        min_by(vacancy_id, changed_at) filter (where to_stage = 'applied') as vacancy_id,
+        {{ first_by('candidate_id', 'changed_at') }} as candidate_id,
+        {{ first_by('business_unit', 'changed_at') }} as business_unit,
+        {{ first_by('campaign_id', 'changed_at') }} filter (where to_stage = 'applied') as campaign_id,
+        {{ first_by('source_channel', 'changed_at') }} filter (where to_stage = 'applied') as source_channel,
+        {{ first_by('vacancy_id', 'changed_at') }} filter (where to_stage = 'applied') as vacancy_id,
         min(changed_at) filter (where to_stage = 'applied') as applied_at,
         min(changed_at) filter (where to_stage = 'screened') as screened_at,
         min(changed_at) filter (where to_stage = 'interviewed') as interviewed_at,

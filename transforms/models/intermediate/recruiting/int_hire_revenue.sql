@@ -4,7 +4,7 @@
 select
     a.application_id,
     a.business_unit,
-    min_by(p.client_id, p.invoice_date) as client_id,
+    {{ first_by('p.client_id', 'p.invoice_date') }} as client_id,
     sum(p.invoiced_mxn) as invoiced_mxn,
     sum(p.net_paid_mxn) as revenue_mxn
 from {{ ref('int_applications') }} a

@@ -26,7 +26,7 @@ select
     candidate_id || ':' || activity_date as candidate_day_id,
     activity_date,
     candidate_id,
-    any_value(business_unit) as business_unit,
+    {{ any_of('business_unit') }} as business_unit,
     count(*) as events,
     count(*) filter (where event_type like 'chatbot.%') as chatbot_events,
     count(*) filter (where event_type in ('notification.opened', 'notification.clicked')) as notifications_engaged,

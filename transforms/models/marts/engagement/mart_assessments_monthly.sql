@@ -2,8 +2,8 @@
 with assessments as (
     select
         assessment_id,
-        any_value(business_unit) as business_unit,
-        any_value(assessment_type) as assessment_type,
+        {{ any_of('business_unit') }} as business_unit,
+        {{ any_of('assessment_type') }} as assessment_type,
         min(occurred_at) filter (where status = 'created') as created_at,
         bool_or(status = 'submitted') as is_submitted,
         max(score) filter (where status = 'scored') as score

@@ -1,7 +1,7 @@
 -- Retention by signup month: a candidate's cohort is the month of their first own activity;
 -- for each later month, how many of the cohort were active (month 0 is the signup month).
 with activity as (
-    select candidate_id, any_value(business_unit) as business_unit,
+    select candidate_id, {{ any_of('business_unit') }} as business_unit,
            {{ month_start(local_date('occurred_at')) }} as activity_month
     from {{ ref('int_candidate_activity') }}
     group by candidate_id, activity_month

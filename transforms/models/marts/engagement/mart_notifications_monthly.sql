@@ -4,9 +4,9 @@
 with notifications as (
     select
         notification_id,
-        any_value(business_unit) as business_unit,
-        any_value(channel) as channel,
-        any_value(template_id) as template_id,
+        {{ any_of('business_unit') }} as business_unit,
+        {{ any_of('channel') }} as channel,
+        {{ any_of('template_id') }} as template_id,
         min(occurred_at) as first_seen_at,
         bool_or(status = 'sent') as was_sent,
         bool_or(status = 'delivered') as was_delivered,

@@ -2,7 +2,7 @@
 with by_referrer as (
     select
         referrer_id,
-        any_value(business_unit) as business_unit,
+        {{ any_of('business_unit') }} as business_unit,
         count(distinct referral_id) filter (where status = 'invited') as invited,
         count(distinct referral_id) filter (where status = 'converted') as converted,
         coalesce(sum(reward_value) filter (where status = 'reward_issued'), 0) as reward_value

@@ -2,7 +2,7 @@
 with referrals as (
     select
         referral_id,
-        any_value(business_unit) as business_unit,
+        {{ any_of('business_unit') }} as business_unit,
         min(occurred_at) filter (where status = 'invited') as invited_at,
         bool_or(status = 'converted') as is_converted,
         coalesce(sum(reward_value) filter (where status = 'reward_issued'), 0) as reward_value

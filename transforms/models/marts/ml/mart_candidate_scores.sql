@@ -23,5 +23,5 @@ select
     c.scored_at
 from {{ ref('stg_ml__churn_scores') }} c
 left join propensity p using (candidate_id)
-left join (select candidate_id, any_value(business_unit) as business_unit from {{ ref('stg_ml__propensity_scores') }}
+left join (select candidate_id, {{ any_of('business_unit') }} as business_unit from {{ ref('stg_ml__propensity_scores') }}
            group by candidate_id) p_bu using (candidate_id)

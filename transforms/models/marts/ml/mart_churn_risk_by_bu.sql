@@ -9,7 +9,7 @@ select
     count(*) filter (where high_churn_risk) / count(*) as high_risk_share,
     avg(propensity_apply) as mean_propensity_apply,
     avg(propensity_retargeting_response) as mean_propensity_retargeting_response,
-    any_value(churn_model_version) as churn_model_version,
+    {{ any_of('churn_model_version') }} as churn_model_version,
     max(scored_for_cutoff) as scored_for_cutoff
 from {{ ref('mart_candidate_scores') }}
 group by business_unit

@@ -2,8 +2,8 @@
 -- customers whose metadata names a client. A client's name is that of its earliest customer.
 select
     client_id,
-    min_by(customer_name, created_at) as client_name,
-    min_by(business_unit, created_at) as business_unit
+    {{ first_by('customer_name', 'created_at') }} as client_name,
+    {{ first_by('business_unit', 'created_at') }} as business_unit
 from {{ ref('stg_stripe__customers') }}
 where client_id is not null
 group by client_id

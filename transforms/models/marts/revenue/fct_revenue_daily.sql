@@ -7,7 +7,7 @@ with daily as (
         business_unit,
         customer_id,
         revenue_stream,
-        any_value(client_id) as client_id,
+        {{ any_of('client_id') }} as client_id,
         coalesce(sum(amount_mxn) filter (where status = 'succeeded'), 0) as gross_revenue_mxn,
         coalesce(sum(refunded_mxn) filter (where status = 'succeeded'), 0) as refunds_mxn,
         count(*) filter (where status = 'succeeded') as succeeded_charges,
