@@ -22,20 +22,30 @@ export HF_HUB_OFFLINE := 1
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 
 MANIFEST := transforms/target/manifest.json
+LOCK := requirements.lock
 DBT_SOURCES := $(shell find transforms -path transforms/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
-.PHONY: help demo test dagster mlflow bench venv prepare data pipeline models users serve browser pdftools clean screenshots mutation
+.PHONY: help demo test dagster mlflow bench venv lock prepare data pipeline models users serve browser pdftools clean screenshots mutation
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# the lock pins every package (the resolution CI tested); pyproject.toml says what we need, the lock which versions
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip wheel setuptools
-	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[dev,spark]'
 	@touch $@
 
 venv: $(VENV)/.installed  ## Create/update the virtualenv
+
+LOCK_VENV := $(or $(TMPDIR),/tmp)/huntred-lock-venv
+lock:  ## Re-resolve every dependency of pyproject.toml from scratch into requirements.lock (commit it; make test checks it)
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --upgrade pip wheel setuptools
+	$(LOCK_VENV)/bin/pip install --quiet '.[dev,spark]'
+	{ sed -n '/^#/p' $(LOCK); $(LOCK_VENV)/bin/pip freeze --exclude-editable | grep -vi '^huntred-lakehouse=='; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK) && rm -rf $(LOCK_VENV)
 
 # parsed for both engines: the Spark target must keep parsing too (Dagster loads DuckDB's manifest; the models are the same)
 $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
