@@ -7,7 +7,7 @@ unrelated field errors).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic_core import PydanticCustomError
@@ -192,14 +192,17 @@ class _Envelope(BaseModel):
 
 def _event(type_name: str, payload_model: type[BaseModel], *, needs_candidate: bool) -> type[_Envelope]:
     """Build the envelope model of one event type (same envelope, own payload)."""
+    required = needs_candidate
 
     class _Event(_Envelope):
+        #: on the class, so the bulk ingestion's SQL twin of the validator below reads the same flag
+        needs_candidate: ClassVar[bool] = required
         event_type: Literal[type_name]  # type: ignore[valid-type]
         payload: payload_model  # type: ignore[valid-type]
 
         @model_validator(mode="after")
         def _candidate_present(self):
-            if needs_candidate and not self.candidate_id:
+            if type(self).needs_candidate and not self.candidate_id:
                 raise PydanticCustomError("missing_id", "{event_type} events must name the candidate (candidate_id is missing)", {"event_type": type_name})
             return self
 
