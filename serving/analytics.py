@@ -464,14 +464,35 @@ def campaign_detail(snap: Snapshot, scope: Scope, campaign_id: str) -> dict:
 def campaign_metrics(snap: Snapshot, scope: Scope, campaign_id: str, filters: Filters) -> dict:
     """The seed's 13.12 payload for one campaign over the period (all of its life by default).
 
-    One query: the totals and each channel's sums come from the same rows (GROUPING SETS), the
-    ratios are recomputed on each set of sums, and the campaign's scope check rides along.
+    The default question (its whole life, every channel) is precomputed by dbt (``mart_campaign_lifetime_metrics``)
+    and read by key, so a first request after a publish costs what a cached one does. A period or a filter is one
+    query: the totals and each channel's sums from the same rows (GROUPING SETS), the ratios recomputed on each set
+    of sums. Either way the campaign's scope check rides along.
     """
-    w = _campaign_where(scope, replace(filters, campaigns=(campaign_id,)))
     # the lifetime figure is read within the scope too: another scope's campaign row is never read, even to be dropped
     seen = where(scope, None).add("campaign_id = $campaign_id", campaign_id=campaign_id)
+    if filters == Filters():
+        rows = _rows(snap, f"""SELECT *, lifetime_retargeting_impact AS lifetime_retargeting
+                               FROM marts.mart_campaign_lifetime_metrics {seen.sql} ORDER BY is_total DESC, channel""", seen)
+    else:
+        rows = _computed_campaign_metrics(snap, scope, campaign_id, filters, seen)
+    if not rows or (len(rows) == 1 and rows[0]["reach"] == 0):
+        campaign_detail(snap, scope, campaign_id)  # not found (or out of scope) says so; else a period without activity
+    totals = next(r for r in rows if r["is_total"])
+    by_channel = {r["channel"]: {k: r[k] for k in ("reach", "impressions", "clicks", "applications", "hires", "spend_mxn",
+                                                   "conversion_rate", "engagement_score")}
+                  for r in rows if not r["is_total"]}
+    return {"campaign_id": campaign_id, "date_from": filters.date_from, "date_to": filters.date_to,
+            **{k: totals[k] for k in ("reach", "clicks", "applications", "conversion_rate", "engagement_score", "hires",
+                                      "spend_mxn", "attributed_revenue_mxn", "roi")},
+            "retargeting_impact": totals["lifetime_retargeting"], "by_channel": by_channel}
+
+
+def _computed_campaign_metrics(snap: Snapshot, scope: Scope, campaign_id: str, filters: Filters, seen: Where) -> list[dict]:
+    """The total row first, then one per channel, summed from the daily fact for this period and these filters."""
+    w = _campaign_where(scope, replace(filters, campaigns=(campaign_id,)))
     w.params.update(seen.params)
-    rows = _rows(snap, f"""
+    return _rows(snap, f"""
         WITH sums AS (
             SELECT channel, grouping(channel) AS is_total, {_sums(CAMPAIGN_ADDITIVE)}
             FROM marts.fct_campaign_channel_daily {w.sql}
@@ -479,16 +500,6 @@ def campaign_metrics(snap: Snapshot, scope: Scope, campaign_id: str, filters: Fi
         SELECT *, {select_list('campaign')},
                (SELECT retargeting_impact FROM marts.mart_campaign_summary {seen.sql}) AS lifetime_retargeting
         FROM sums ORDER BY is_total DESC, channel""", w)
-    if len(rows) == 1 and rows[0]["reach"] == 0:
-        campaign_detail(snap, scope, campaign_id)  # not found (or out of scope) says so; else a period without activity
-    totals = rows[0]
-    by_channel = {r["channel"]: {k: r[k] for k in ("reach", "impressions", "clicks", "applications", "hires", "spend_mxn",
-                                                   "conversion_rate", "engagement_score")}
-                  for r in rows[1:]}
-    return {"campaign_id": campaign_id, "date_from": filters.date_from, "date_to": filters.date_to,
-            **{k: totals[k] for k in ("reach", "clicks", "applications", "conversion_rate", "engagement_score", "hires",
-                                      "spend_mxn", "attributed_revenue_mxn", "roi")},
-            "retargeting_impact": totals["lifetime_retargeting"], "by_channel": by_channel}
 
 
 def engagement_report(snap: Snapshot, scope: Scope, filters: Filters) -> list[dict]:
