@@ -251,10 +251,15 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, family: SourceFamily, chunk: l
             if held_by == run_id and file in position:  # held and released within this chunk: its ledger row is below
                 loaded[position[file]] += n
                 quarantined[position[file]] -= n
+            if held_by == run_id:
+                # held by this run (this chunk or an earlier one, whose ledger row release_known_references updated):
+                # the run's own account says loaded, not quarantined and then released
                 summary.loaded[table] += n
                 summary.quarantined[R.UNKNOWN_REFERENCE.value] -= n
             else:
                 summary.released += n
+        if not summary.quarantined.get(R.UNKNOWN_REFERENCE.value, 1):
+            del summary.quarantined[R.UNKNOWN_REFERENCE.value]  # a reason the run ends with no row of says nothing
         ledger = pl.DataFrame({
             "source": [family.value] * len(chunk),
             "file_path": [f.relative for f, _ in chunk],

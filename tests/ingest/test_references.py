@@ -181,3 +181,19 @@ def test_a_held_row_is_not_released_for_a_row_the_same_chunk_holds(warehouse):
         assert accounting_gaps(con, run) == []
     ledger = con.sql("SELECT records_read, records_loaded, records_quarantined FROM meta.ingested_files ORDER BY file_path")
     assert ledger.fetchall() == [(1, 1, 0)] * 3
+
+
+def test_rows_held_by_one_chunk_and_released_by_a_later_chunk_of_the_same_run_count_as_loaded(warehouse, monkeypatch):
+    import ingest.driver as driver
+
+    monkeypatch.setattr(driver, "CHUNK_BYTES", 1)  # one file per chunk: the campaign arrives in the run's second chunk
+    land_events("2026-03-02.jsonl", [points("e2", "cmp_1"), post("e3", "cmp_1")])
+    land_events("2026-03-05.jsonl", [campaign_created("cmp_1", "e1")])
+    con = connect_writer(get_settings())
+    summary = ingest(con, ATS, "r1")
+    assert summary.chunks == 2 and held(con) == []
+    assert (summary.records_loaded, dict(summary.quarantined), summary.released) == (3, {}, 0)
+    ledger = dict((p, (l, q)) for p, l, q in con.sql(
+        "SELECT file_path, records_loaded, records_quarantined FROM meta.ingested_files").fetchall())
+    assert ledger == {"ats_events/2026-03-02.jsonl": (2, 0), "ats_events/2026-03-05.jsonl": (1, 0)}
+    assert accounting_gaps(con, "r1") == []
