@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,7 +35,8 @@ from models.enums import Channel, SourceFamily
 from models.enums import QuarantineReason as R
 from models.warehouse import RAW_TABLES
 
-CHUNK_BYTES = int(os.environ.get("HUNTRED_INGEST_CHUNK_BYTES", 64 * 1024 * 1024))  # files committed together
+#: files committed together; a chunk is parsed while the one before commits, so two are in memory at once
+CHUNK_BYTES = int(os.environ.get("HUNTRED_INGEST_CHUNK_BYTES", 16 * 1024 * 1024))
 
 
 def _fault_point(where: str, chunk_number: int) -> None:
@@ -314,24 +316,33 @@ def ingest_family(con: duckdb.DuckDBPyConnection, landing_root: Path, family: So
             raise
     summary.files_skipped = len(files) - len(pending)
     done = summary.files_skipped
-    for chunk in _chunks(pending):
-        fresh = []
-        for f, data in chunk:
-            digest = sha256(data)
-            if digest in hashes:  # the same bytes under another name or a touched file: already in
-                summary.files_skipped += 1
-                if hashes[digest] != f.relative:
-                    summary.duplicate_files.append((f.relative, hashes[digest]))
-                continue
-            hashes[digest] = f.relative
-            fresh.append((f, data))
-        now = datetime.now(timezone.utc)
-        if fresh:
-            parsed = parse_files(family, fresh, webhook_secret=webhook_secret, now=now)
-            _commit_chunk(con, family, fresh, parsed, run_id, now, summary)
-        done += len(chunk)
-        if progress:
-            progress(done, len(files))
+    # parsing is Python and holds the GIL; a commit is mostly DuckDB and polars, which let it go: the next chunk is
+    # parsed while the one before commits, on the other core. Commits stay one at a time and in delivery order.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-commit") as committer:
+        committing: Future | None = None
+        for chunk in _chunks(pending):
+            fresh = []
+            for f, data in chunk:
+                digest = sha256(data)
+                if digest in hashes:  # the same bytes under another name or a touched file: already in
+                    summary.files_skipped += 1
+                    if hashes[digest] != f.relative:
+                        summary.duplicate_files.append((f.relative, hashes[digest]))
+                    continue
+                hashes[digest] = f.relative
+                fresh.append((f, data))
+            now = datetime.now(timezone.utc)
+            parsed = parse_files(family, fresh, webhook_secret=webhook_secret, now=now) if fresh else []
+            if committing:
+                committing.result()  # the chunk before is in (or its error stops the run here)
+            if progress and done:
+                progress(done, len(files))
+            committing = committer.submit(_commit_chunk, con, family, fresh, parsed, run_id, now, summary) if fresh else None
+            done += len(chunk)
+        if committing:
+            committing.result()
+    if progress:
+        progress(done, len(files))
     return summary
 
 
