@@ -36,7 +36,7 @@ from models.enums import QuarantineReason as R
 from models.warehouse import RAW_TABLES
 
 #: files committed together; a chunk is parsed while the one before commits, so two are in memory at once
-CHUNK_BYTES = int(os.environ.get("HUNTRED_INGEST_CHUNK_BYTES", 16 * 1024 * 1024))
+CHUNK_BYTES = int(os.environ.get("HUNTRED_INGEST_CHUNK_BYTES", 64 * 1024 * 1024))
 
 
 def _fault_point(where: str, chunk_number: int) -> None:
