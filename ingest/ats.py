@@ -14,7 +14,7 @@ import polars as pl
 from pydantic import ValidationError
 
 from ingest.errors import explain
-from ingest.fast_contract import Window, compile_tagged_union, instant
+from ingest.fast_contract import Window, compile_tagged_union
 from ingest.types import ParsedFile
 from models.ats import ATS_EVENT_ADAPTER, EVENT_TYPES
 

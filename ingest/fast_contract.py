@@ -34,11 +34,6 @@ class NotCompilable(Exception):
 ISO_INSTANT = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})\Z")
 
 
-def instant(text: str) -> datetime:
-    """An instant the fast path took as text (ISO_INSTANT), as pydantic would read it."""
-    return datetime.fromisoformat(text)
-
-
 # --- twins of the contract's own Python validators --------------------------------------------------------------------
 # A twin is what the fast decoder does for one of the contract's Python validators, so that it refuses at least what
 # the validator refuses. ``check(value, node)`` runs on the decoded value the validator sees (the field's value, or the
@@ -104,6 +99,12 @@ def _end_of_text(pattern: str) -> str:
     return pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith(r"\$") else pattern
 
 
+def _constrained(base: Any, node: dict, keys: tuple[str, ...], **extra: Any) -> Any:
+    """``base`` with the node's bounds (pydantic's and msgspec's constraints share their names) as msgspec metadata."""
+    meta = {k: node[k] for k in keys if k in node} | extra
+    return Annotated[base, msgspec.Meta(**meta)] if meta else base
+
+
 def _only(node: dict, allowed: set[str]) -> None:
     unknown = set(node) - {"type", "metadata", "serialization", "ref"} - allowed
     if unknown:
@@ -119,10 +120,8 @@ class _Compiler:
         kind = node["type"]
         if kind == "str":
             _only(node, {"min_length", "max_length", "pattern"})
-            meta = {k: node[k] for k in ("min_length", "max_length") if k in node}
-            if "pattern" in node:
-                meta["pattern"] = _end_of_text(node["pattern"])
-            return (Annotated[str, msgspec.Meta(**meta)] if meta else str), None
+            pattern = {"pattern": _end_of_text(node["pattern"])} if "pattern" in node else {}
+            return _constrained(str, node, ("min_length", "max_length"), **pattern), None
         if kind in ("enum", "literal"):
             if kind == "enum":
                 _only(node, {"cls", "members", "sub_type"})
@@ -137,9 +136,7 @@ class _Compiler:
             return Literal[allowed], None  # type: ignore[valid-type]
         if kind in ("float", "int"):
             _only(node, {"ge", "le", "gt", "lt"})
-            meta = {k: node[k] for k in ("ge", "le", "gt", "lt") if k in node}
-            base = float if kind == "float" else int
-            return (Annotated[base, msgspec.Meta(**meta)] if meta else base), None
+            return _constrained(float if kind == "float" else int, node, ("ge", "le", "gt", "lt")), None
         if kind == "date":
             _only(node, set())
             return date, None
@@ -157,8 +154,7 @@ class _Compiler:
             item, check = self.type_of(node["items_schema"])
             if check is not None:
                 raise NotCompilable("a validator on list items")
-            meta = {k: node[k] for k in ("min_length", "max_length") if k in node}
-            return (Annotated[list[item], msgspec.Meta(**meta)] if meta else list[item]), None  # type: ignore[valid-type]
+            return _constrained(list[item], node, ("min_length", "max_length")), None  # type: ignore[valid-type]
         if kind == "function-after":
             twin = _twin(node)
             if node["schema"]["type"] == "model":  # a model validator: run when its struct is decoded

@@ -195,7 +195,7 @@ def _event(type_name: str, payload_model: type[BaseModel], *, needs_candidate: b
     required = needs_candidate
 
     class _Event(_Envelope):
-        #: on the class, so the bulk ingestion's SQL twin of the validator below reads the same flag
+        #: on the class, so ingestion's fast decoder (ingest/fast_contract.py) reads the flag the validator below reads
         needs_candidate: ClassVar[bool] = required
         event_type: Literal[type_name]  # type: ignore[valid-type]
         payload: payload_model  # type: ignore[valid-type]

@@ -465,7 +465,7 @@ def campaign_metrics(snap: Snapshot, scope: Scope, campaign_id: str, filters: Fi
     """The seed's 13.12 payload for one campaign over the period (all of its life by default).
 
     The default question (its whole life, every channel) is precomputed by dbt (``mart_campaign_lifetime_metrics``)
-    and read by key, so a first request after a publish costs what a cached one does. A period or a filter is one
+    and read by key (no sums on the request path; README: about half a cached answer's throughput). A period or a filter is one
     query: the totals and each channel's sums from the same rows (GROUPING SETS), the ratios recomputed on each set
     of sums. Either way the campaign's scope check rides along.
     """

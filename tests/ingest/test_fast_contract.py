@@ -7,7 +7,7 @@ differently from pydantic (NaN, a repeated key, a trailing comma, a final newlin
 """
 from __future__ import annotations
 
-import itertools
+import json
 from typing import Annotated, Any, Iterator, Literal, Union
 
 import orjson
@@ -116,29 +116,8 @@ def _with(record: Any, path: tuple, value: Any, *, remove: bool = False) -> Any:
 
 
 def _dumps(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS) if not _has_big(value) else _big_dumps(value)
-
-
-def _has_big(value: Any) -> bool:
-    return any(isinstance(v, int) and abs(v) >= 2**63 or isinstance(v, float) and v in (float("inf"),)
-               for v in _leaves(value))
-
-
-def _leaves(value: Any) -> Iterator[Any]:
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _leaves(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _leaves(v)
-    else:
-        yield value
-
-
-def _big_dumps(value: Any) -> bytes:
-    import json
-
-    return json.dumps(value, separators=(",", ":")).replace("Infinity", "1e400").encode()
+    # json, not orjson: orjson cannot write integers past 64 bits and writes an infinite float as null
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("Infinity", "1e400").encode()
 
 
 def _broken_records(examples: dict[str, dict]) -> Iterator[bytes]:
@@ -238,5 +217,4 @@ def test_a_field_the_compiler_cannot_express_stops_ingestion_from_loading(annota
 
 def test_the_compiled_ats_decoder_covers_every_event_type():
     assert sorted(ats.FAST_TAGS.values()) == sorted(EVENT_TYPES)
-    assert len(set(itertools.chain(ats.FAST_TAGS))) == len(EVENT_TYPES)
 
