@@ -2,7 +2,7 @@
 
 Checked record by record on the generator's files (bad records included) and on every record made by breaking one
 valid record of each event type at one place, at every place the contract checks: each field removed, nulled, given
-each wrong JSON type, pushed past each bound, and the JSON around it bent the ways DuckDB or msgspec could read
+each wrong JSON type, pushed past each bound, and the JSON around it bent the ways msgspec could read
 differently from pydantic (NaN, a repeated key, a trailing comma, a final newline in an id, seven decimals...).
 """
 from __future__ import annotations
